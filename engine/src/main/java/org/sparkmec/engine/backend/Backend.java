@@ -1,0 +1,28 @@
+package org.sparkmec.engine.backend;
+
+import org.sparkmec.engine.tensor.StorageAllocator;
+
+/**
+ * The engine's one backend seam: buffers, GEMM and the data-movement kernels of the convolution
+ * algorithms, implemented once for the CPU (OpenBLAS) and once for CUDA.
+ *
+ * <p>Buffers come from {@link #allocate} (zero-filled, tracked by {@link #memoryTracker()}); the
+ * algorithms in {@code org.sparkmec.engine.conv} are written once against this interface. A backend
+ * owns native resources (threads, library handles) and must be closed; close is idempotent.
+ */
+public interface Backend extends StorageAllocator, AutoCloseable {
+
+    BackendKind kind();
+
+    /** One line for logs and benchmark reports: library, version, kernel, threads. */
+    String description();
+
+    /** Runs the GEMM calls of {@code plan} (semantics of running them in list order). */
+    void gemm(GemmPlan plan);
+
+    /** The data-movement kernels (lowering, permutation, scatter-add, bias). */
+    ConvKernels kernels();
+
+    @Override
+    void close();
+}

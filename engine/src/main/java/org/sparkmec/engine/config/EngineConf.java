@@ -1,0 +1,103 @@
+package org.sparkmec.engine.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.sparkmec.engine.backend.BackendKind;
+import org.sparkmec.engine.backend.cpu.CpuBackendOptions;
+import org.sparkmec.engine.backend.cpu.GemmParallelism;
+import org.sparkmec.engine.conv.ConvAlgorithm;
+import org.sparkmec.engine.conv.MecOptions;
+import org.sparkmec.engine.conv.MecSolution;
+
+/**
+ * The engine's {@code spark.mec.*} settings, each defined once with doc, default and validation, and
+ * their values read from a key/value map (SparkConf, command-line options or a properties file).
+ */
+public final class EngineConf {
+    public static final String PREFIX = "spark.mec.";
+
+    public static final ConfigEntry<BackendKind> BACKEND = ConfigEntry.of("spark.mec.backend",
+            "Compute backend: cpu (OpenBLAS), cuda (GPU), or auto (cuda when usable, else cpu; the reason is logged).",
+            "auto", "auto|cpu|cuda", BackendKind::parse);
+
+    public static final ConfigEntry<Integer> CPU_THREADS = ConfigEntry.intAtLeast("spark.mec.cpu.threads",
+            "Threads of the CPU backend per engine; 0 means all available processors.", 0, 0);
+
+    public static final ConfigEntry<GemmParallelism> CPU_GEMM_PARALLELISM = ConfigEntry.of(
+            "spark.mec.cpu.gemmParallelism",
+            "tasks: one OpenBLAS thread, independent GEMMs run concurrently on the engine's threads; "
+                    + "blas: OpenBLAS's own threads, one GEMM at a time. tasks measured faster here (README).",
+            "tasks", "tasks|blas", GemmParallelism::parse);
+
+    public static final ConfigEntry<ConvAlgorithm> CONV_ALGORITHM = ConfigEntry.of("spark.mec.conv.algorithm",
+            "Convolution algorithm: mec, im2col (the baseline) or direct (double-precision reference, slow).",
+            "mec", "mec|im2col|direct", ConvAlgorithm::parse);
+
+    public static final ConfigEntry<Integer> MEC_THRESHOLD = ConfigEntry.intAtLeast("spark.mec.mec.threshold",
+            "T of the MEC paper: solution A (batch-stacked GEMMs) when o_w <= T and |O| <= |L|, else solution B.",
+            MecOptions.DEFAULT_CPU_THRESHOLD, 1);
+
+    public static final ConfigEntry<MecSolution> MEC_SOLUTION = ConfigEntry.of("spark.mec.mec.solution",
+            "auto (by the threshold), or force a or b (benchmarks, tests).", "auto", "auto|a|b", MecSolution::parse);
+
+    /** Every engine entry, in documentation order. */
+    public static final List<ConfigEntry<?>> ENTRIES = List.of(BACKEND, CPU_THREADS, CPU_GEMM_PARALLELISM,
+            CONV_ALGORITHM, MEC_THRESHOLD, MEC_SOLUTION);
+
+    private final Map<String, String> values;
+
+    private EngineConf(Map<String, String> values) {
+        this.values = Map.copyOf(values);
+    }
+
+    /**
+     * Reads and validates the engine entries from {@code settings}; other {@code spark.mec.*} keys are
+     * left to the layers that own them ({@code knownElsewhere}).
+     *
+     * @throws IllegalArgumentException on an invalid value (naming key, value and what is allowed) or an
+     *                                  unknown {@code spark.mec.} key not in {@code knownElsewhere}
+     */
+    public static EngineConf from(Map<String, String> settings, Set<String> knownElsewhere) {
+        Set<String> known = ENTRIES.stream().map(ConfigEntry::key).collect(Collectors.toSet());
+        Set<String> unknown = new TreeSet<>();
+        for (String key : settings.keySet()) {
+            if (key.startsWith(PREFIX) && !known.contains(key) && !knownElsewhere.contains(key)) {
+                unknown.add(key);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown configuration key(s) " + unknown + "; known spark.mec keys: "
+                    + new TreeSet<>(known));
+        }
+        EngineConf conf = new EngineConf(settings);
+        for (ConfigEntry<?> entry : ENTRIES) {
+            conf.get(entry);
+        }
+        return conf;
+    }
+
+    public static EngineConf from(Map<String, String> settings) {
+        return from(settings, Set.of());
+    }
+
+    public static EngineConf defaults() {
+        return new EngineConf(Map.of());
+    }
+
+    public <T> T get(ConfigEntry<T> entry) {
+        return entry.parse(values.get(entry.key()));
+    }
+
+    public CpuBackendOptions cpuOptions() {
+        int threads = get(CPU_THREADS);
+        return new CpuBackendOptions(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads,
+                get(CPU_GEMM_PARALLELISM));
+    }
+
+    public MecOptions mecOptions() {
+        return new MecOptions(get(MEC_THRESHOLD), get(MEC_SOLUTION));
+    }
+}

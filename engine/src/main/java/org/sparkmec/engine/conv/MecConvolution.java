@@ -1,0 +1,195 @@
+package org.sparkmec.engine.conv;
+
+import java.util.Objects;
+import org.sparkmec.engine.backend.Backend;
+import org.sparkmec.engine.backend.ConvKernels;
+import org.sparkmec.engine.backend.GemmPlan;
+import org.sparkmec.engine.backend.Transpose;
+import org.sparkmec.engine.memory.Workspace;
+import org.sparkmec.engine.memory.WorkspacePart;
+import org.sparkmec.engine.tensor.FloatStorage;
+import org.sparkmec.engine.tensor.Tensor;
+
+/**
+ * Memory-efficient convolution (Cho &amp; Brand, "MEC: Memory-efficient Convolution for Deep Neural
+ * Network", ICML 2017), forward as the paper's Algorithms 1-2 and backward as derived in
+ * {@code shared/mec-algorithm.md}.
+ *
+ * <p>Lowering: L has {@code i_n*o_w} rows of {@code (i_h+2p_h)*k_w*i_c} floats, a full-height strip of
+ * width k_w per output column. Output row h is the GEMM of the window {@code A_h = L + h*s_h*k_w*i_c}
+ * (lda = the row length) with the {@code (k_h*k_w*i_c) x k_c} kernel matrix.
+ *
+ * <p>Workspace (floats; measured through {@link Workspace} and equal to {@link #forwardWorkspaceBytes}
+ * / {@link #backwardWorkspaceBytes} / 4):
+ * <ul>
+ *   <li>forward: |L|; solution A permutes through L's dead buffer when {@code |O| <= |L|}, else (only
+ *       when A is forced) through an extra |O| of scratch;</li>
+ *   <li>backward: |L| (recomputed lowering; dL reuses its buffer once dK is done), plus |O| with
+ *       solution A for the output gradient in h-n-w-c order.</li>
+ * </ul>
+ */
+public final class MecConvolution extends ValidatedConvolution {
+    private final Backend backend;
+    private final MecOptions options;
+
+    public MecConvolution(Backend backend, Conv2dParams params, MecOptions options) {
+        super(params);
+        this.backend = Objects.requireNonNull(backend, "backend");
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    @Override
+    public ConvAlgorithm algorithm() {
+        return ConvAlgorithm.MEC;
+    }
+
+    public MecOptions options() {
+        return options;
+    }
+
+    /** The solution that runs for {@code g} under this instance's options. */
+    public MecSolution solutionFor(ConvGeometry g) {
+        return options.resolve(g);
+    }
+
+    @Override
+    public long forwardWorkspaceBytes(ConvGeometry g) {
+        long floats = g.mecLoweredElements();
+        if (solutionFor(g) == MecSolution.A && g.outputElements() > g.mecLoweredElements()) {
+            floats += g.outputElements();
+        }
+        return floats * Float.BYTES;
+    }
+
+    @Override
+    public long backwardWorkspaceBytes(ConvGeometry g) {
+        long floats = g.mecLoweredElements() + (solutionFor(g) == MecSolution.A ? g.outputElements() : 0);
+        return floats * Float.BYTES;
+    }
+
+    @Override
+    ConvStats forwardChecked(ConvGeometry g, Tensor input, Tensor kernel, Tensor bias, Tensor output) {
+        MecSolution solution = solutionFor(g);
+        ConvKernels k = backend.kernels();
+        FloatStorage out = output.storage();
+        try (Workspace ws = new Workspace(backend)) {
+            FloatStorage lowered = ws.allocate(WorkspacePart.LOWERED, g.mecLoweredElements());
+            k.lowerMec(input.storage(), g, lowered);
+            if (solution == MecSolution.A) {
+                backend.gemm(windowPlan(g, lowered, kernel.storage(), out, MecSolution.A));
+                // O' is in h-n-w-c order in the output buffer; L is dead and serves as the permutation scratch.
+                FloatStorage scratch = g.outputElements() <= lowered.length() ? lowered
+                        : ws.allocate(WorkspacePart.PERMUTATION_SCRATCH, g.outputElements());
+                k.copy(out, 0, scratch, 0, g.outputElements());
+                k.swapOuterDimensions(scratch, out, g.outH(), g.batch(), (long) g.outW() * g.outC());
+            } else {
+                backend.gemm(windowPlan(g, lowered, kernel.storage(), out, MecSolution.B));
+            }
+            if (bias != null) {
+                k.addBias(out, (long) g.batch() * g.outH() * g.outW(), g.outC(), bias.storage());
+            }
+            return ConvStats.measured(ConvAlgorithm.MEC, solution.name(), ws);
+        }
+    }
+
+    /** The forward GEMMs: {@code O_h = A_h x K} per output row (A) or per image and output row (B). */
+    private static GemmPlan windowPlan(ConvGeometry g, FloatStorage lowered, FloatStorage kernel, FloatStorage out,
+                                       MecSolution solution) {
+        int rows = rowsPerWindow(g, solution);
+        GemmPlan.Builder plan = GemmPlan.builder(Transpose.NONE, Transpose.NONE, rows, g.outC(), g.kernelRows())
+                .a(lowered, g.loweredRowLength()).b(kernel, g.outC()).c(out, g.outC())
+                .outputs(GemmPlan.Outputs.DISJOINT);
+        forEachWindow(g, solution, (loweredOffset, rowsOffset) -> plan.add(loweredOffset, 0, rowsOffset));
+        return plan.build();
+    }
+
+    @Override
+    ConvStats backwardChecked(ConvGeometry g, Tensor input, Tensor kernel, Tensor gradOutput, Tensor gradInput,
+                              Tensor gradKernel, Tensor gradBias) {
+        MecSolution solution = solutionFor(g);
+        ConvKernels k = backend.kernels();
+        FloatStorage dOut = gradOutput.storage();
+        try (Workspace ws = new Workspace(backend)) {
+            if (gradBias != null) {
+                k.sumRows(dOut, (long) g.batch() * g.outH() * g.outW(), g.outC(), gradBias.storage());
+            }
+            if (gradKernel == null && gradInput == null) {
+                return ConvStats.measured(ConvAlgorithm.MEC, solution.name(), ws);
+            }
+            // Rows of the output gradient in the forward GEMMs' order: h-n-w-c for A, n-h-w-c (as given) for B.
+            FloatStorage dRows = dOut;
+            if (solution == MecSolution.A) {
+                dRows = ws.allocate(WorkspacePart.PERMUTATION_SCRATCH, g.outputElements());
+                k.swapOuterDimensions(dOut, dRows, g.batch(), g.outH(), (long) g.outW() * g.outC());
+            }
+            FloatStorage buffer;
+            if (gradKernel != null) {
+                buffer = ws.allocate(WorkspacePart.LOWERED, g.mecLoweredElements());
+                k.lowerMec(input.storage(), g, buffer);
+                gradKernel.fillZero();
+                backend.gemm(weightGradientPlan(g, buffer, dRows, gradKernel.storage(), solution));
+            } else {
+                buffer = ws.allocate(WorkspacePart.LOWERED_GRADIENT, g.mecLoweredElements());
+            }
+            if (gradInput != null) {
+                // L is dead after dK: its buffer becomes dL.
+                buffer.fillZero(0, buffer.length());
+                backend.gemm(loweredGradientPlan(g, dRows, kernel.storage(), buffer, solution));
+                gradInput.fillZero();
+                k.scatterAddMec(buffer, g, gradInput.storage());
+            }
+            return ConvStats.measured(ConvAlgorithm.MEC, solution.name(), ws);
+        }
+    }
+
+    /** {@code dK += A_h^T x dO_h} over all windows (accumulating into one C: overlapping outputs). */
+    private static GemmPlan weightGradientPlan(ConvGeometry g, FloatStorage lowered, FloatStorage dRows,
+                                               FloatStorage dKernel, MecSolution solution) {
+        int rows = rowsPerWindow(g, solution);
+        GemmPlan.Builder plan = GemmPlan.builder(Transpose.TRANSPOSE, Transpose.NONE, g.kernelRows(), g.outC(), rows)
+                .a(lowered, g.loweredRowLength()).b(dRows, g.outC()).c(dKernel, g.outC()).beta(1f)
+                .outputs(GemmPlan.Outputs.OVERLAPPING);
+        forEachWindow(g, solution, (loweredOffset, rowsOffset) -> plan.add(loweredOffset, rowsOffset, 0));
+        return plan.build();
+    }
+
+    /** {@code dL[window h] += dO_h x K^T}: windows overlap when {@code s_h < k_h}. */
+    private static GemmPlan loweredGradientPlan(ConvGeometry g, FloatStorage dRows, FloatStorage kernel,
+                                                FloatStorage dLowered, MecSolution solution) {
+        int rows = rowsPerWindow(g, solution);
+        GemmPlan.Builder plan = GemmPlan.builder(Transpose.NONE, Transpose.TRANSPOSE, rows, g.kernelRows(), g.outC())
+                .a(dRows, g.outC()).b(kernel, g.outC()).c(dLowered, g.loweredRowLength()).beta(1f)
+                .outputs(GemmPlan.Outputs.OVERLAPPING);
+        forEachWindow(g, solution, (loweredOffset, rowsOffset) -> plan.add(rowsOffset, 0, loweredOffset));
+        return plan.build();
+    }
+
+    /** Rows of one window GEMM: {@code i_n*o_w} for A (all images stacked), {@code o_w} for B. */
+    private static int rowsPerWindow(ConvGeometry g, MecSolution solution) {
+        return solution == MecSolution.A ? g.batch() * g.outW() : g.outW();
+    }
+
+    /** Receives one window: the offset of its lowered block and of its rows of output (or output gradient). */
+    @FunctionalInterface
+    private interface WindowCall {
+        void add(long loweredOffset, long rowsOffset);
+    }
+
+    /**
+     * Visits the windows in GEMM order: per output row h (A, all images stacked), or per image n and
+     * output row h (B). The lowered window starts at {@code n*o_w*rowLength + h*s_h*k_w*i_c}; its rows of
+     * the output are the {@code rows x k_c} block number {@code n*o_h + h} (h-n-w-c for A, n-h-w-c for B).
+     */
+    private static void forEachWindow(ConvGeometry g, MecSolution solution, WindowCall call) {
+        int rows = rowsPerWindow(g, solution);
+        long window = g.windowStride();
+        long rowBlock = (long) rows * g.outC();
+        long image = (long) g.outW() * g.loweredRowLength();
+        int images = solution == MecSolution.A ? 1 : g.batch();
+        for (int n = 0; n < images; n++) {
+            for (int h = 0; h < g.outH(); h++) {
+                call.add(n * image + h * window, ((long) n * g.outH() + h) * rowBlock);
+            }
+        }
+    }
+}

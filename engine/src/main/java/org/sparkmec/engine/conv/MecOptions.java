@@ -1,0 +1,37 @@
+package org.sparkmec.engine.conv;
+
+import java.util.Objects;
+
+/**
+ * Settings of {@link MecConvolution}.
+ *
+ * @param threshold T of the paper: solution A is chosen when {@code o_w <= T} (and {@code |O| <= |L|}); at least 1
+ * @param solution  {@link MecSolution#AUTO}, or a forced variant (tests, benchmarks)
+ */
+public record MecOptions(int threshold, MecSolution solution) {
+
+    /**
+     * Default T for the CPU backend, measured on the 2-core development machine with
+     * {@code ./mec bench --mec-solutions a,b} (see README, "Choosing T").
+     */
+    public static final int DEFAULT_CPU_THRESHOLD = 100;
+
+    public MecOptions {
+        if (threshold < 1) {
+            throw new IllegalArgumentException("MEC threshold T must be at least 1, got " + threshold);
+        }
+        Objects.requireNonNull(solution, "solution");
+    }
+
+    public static MecOptions defaults() {
+        return new MecOptions(DEFAULT_CPU_THRESHOLD, MecSolution.AUTO);
+    }
+
+    /** The variant that runs for geometry {@code g}. */
+    public MecSolution resolve(ConvGeometry g) {
+        if (solution != MecSolution.AUTO) {
+            return solution;
+        }
+        return g.outW() <= threshold && g.outputElements() <= g.mecLoweredElements() ? MecSolution.A : MecSolution.B;
+    }
+}

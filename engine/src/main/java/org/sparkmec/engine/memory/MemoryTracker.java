@@ -1,0 +1,62 @@
+package org.sparkmec.engine.memory;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Counts the engine's live and peak native bytes.
+ *
+ * <p>Every buffer a backend allocates reports its size here on allocation and on close, so the numbers
+ * are measurements of what was allocated, not estimates. Thread-safe: buffers may be allocated and
+ * closed from any thread.
+ */
+public final class MemoryTracker {
+    private final String name;
+    private final AtomicLong liveBytes = new AtomicLong();
+    private final AtomicLong peakBytes = new AtomicLong();
+    private final AtomicLong totalAllocatedBytes = new AtomicLong();
+
+    public MemoryTracker(String name) {
+        this.name = name;
+    }
+
+    /** Records {@code bytes} newly allocated. */
+    public void allocated(long bytes) {
+        long live = liveBytes.addAndGet(bytes);
+        totalAllocatedBytes.addAndGet(bytes);
+        peakBytes.accumulateAndGet(live, Math::max);
+    }
+
+    /** Records {@code bytes} released. */
+    public void released(long bytes) {
+        liveBytes.addAndGet(-bytes);
+    }
+
+    /** Bytes allocated and not yet released. */
+    public long liveBytes() {
+        return liveBytes.get();
+    }
+
+    /** Highest {@link #liveBytes()} seen since creation or the last {@link #resetPeak()}. */
+    public long peakBytes() {
+        return peakBytes.get();
+    }
+
+    /** Sum of all allocations ever recorded (monotonic; differences measure what a call allocated). */
+    public long totalAllocatedBytes() {
+        return totalAllocatedBytes.get();
+    }
+
+    /** Starts a new peak window at the current live size. */
+    public void resetPeak() {
+        peakBytes.set(liveBytes.get());
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryTracker[" + name + ": live=" + liveBytes() + " B, peak=" + peakBytes() + " B]";
+    }
+}

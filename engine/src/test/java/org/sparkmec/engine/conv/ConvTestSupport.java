@@ -1,0 +1,51 @@
+package org.sparkmec.engine.conv;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.SplittableRandom;
+import org.sparkmec.engine.tensor.Layout;
+import org.sparkmec.engine.tensor.StorageAllocator;
+import org.sparkmec.engine.tensor.Tensor;
+
+/** Seeded tensors and an allclose assertion for the convolution tests. */
+final class ConvTestSupport {
+    private ConvTestSupport() {
+    }
+
+    static Tensor random(StorageAllocator allocator, Layout layout, long seed, int... dims) {
+        Tensor t = Tensor.zeros(allocator, layout, dims);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float[] values = new float[(int) t.numElements()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (rnd.nextDouble() * 2 - 1);
+        }
+        t.copyFrom(values);
+        return t;
+    }
+
+    /** Fails unless {@code |actual - expected| <= atol + rtol * |expected|} element-wise. */
+    static void assertAllClose(String what, float[] expected, float[] actual, double atol, double rtol) {
+        if (expected.length != actual.length) {
+            fail(what + ": length " + actual.length + ", expected " + expected.length);
+        }
+        int bad = 0;
+        int first = -1;
+        double worst = 0;
+        for (int i = 0; i < expected.length; i++) {
+            double diff = Math.abs((double) actual[i] - expected[i]);
+            double allowed = atol + rtol * Math.abs(expected[i]);
+            if (!(diff <= allowed)) {
+                bad++;
+                if (first < 0) {
+                    first = i;
+                }
+                worst = Math.max(worst, diff);
+            }
+        }
+        if (bad > 0) {
+            fail(what + ": " + bad + " of " + expected.length + " elements differ beyond atol=" + atol + " rtol=" + rtol
+                    + "; first at " + first + ": expected " + expected[first] + ", got " + actual[first]
+                    + "; worst difference " + worst);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package org.sparkmec.engine.conv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.sparkmec.engine.conv.ConvTestSupport.assertAllClose;
+import static org.sparkmec.engine.conv.ConvTestSupport.random;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.sparkmec.engine.backend.cpu.CpuBackend;
+import org.sparkmec.engine.backend.cpu.CpuBackendOptions;
+import org.sparkmec.engine.backend.cpu.GemmParallelism;
+import org.sparkmec.engine.tensor.Layout;
+import org.sparkmec.engine.tensor.Tensor;
+
+/**
+ * Every algorithm and code path against the double-precision direct reference, forward and backward,
+ * on awkward shapes, under both GEMM parallelism modes.
+ *
+ * <p>Tolerance: {@code |a - b| <= atol + rtol*|b|} with {@code rtol = 1e-4} and
+ * {@code atol = 1e-6 * terms}, terms being the number of products summed into one element (float32
+ * accumulation against a double reference; inputs uniform in [-1, 1]).
+ */
+class ConvolutionTest {
+    private static CpuBackend tasks;
+    private static CpuBackend blas;
+
+    @BeforeAll
+    static void start() {
+        tasks = new CpuBackend(new CpuBackendOptions(2, GemmParallelism.TASKS));
+        blas = new CpuBackend(new CpuBackendOptions(2, GemmParallelism.BLAS));
+    }
+
+    @AfterAll
+    static void stop() {
+        tasks.close();
+        blas.close();
+    }
+
+    /** (batch, i_h, i_w, i_c, k_h, k_w, k_c, s_h, s_w, p_h, p_w) */
+    static List<ConvGeometry> awkwardShapes() {
+        return List.of(
+                new ConvGeometry(1, 7, 9, 3, 3, 3, 4, 1, 1, 0, 0),
+                new ConvGeometry(3, 7, 9, 1, 5, 3, 2, 2, 1, 1, 0),
+                new ConvGeometry(3, 9, 7, 17, 3, 3, 5, 3, 2, 2, 1),
+                new ConvGeometry(1, 11, 13, 3, 11, 11, 2, 4, 4, 0, 0),
+                new ConvGeometry(3, 12, 12, 3, 11, 11, 3, 4, 3, 2, 2),
+                new ConvGeometry(2, 7, 9, 17, 1, 1, 6, 1, 1, 0, 0),
+                new ConvGeometry(3, 8, 10, 3, 1, 1, 4, 2, 3, 1, 1),
+                new ConvGeometry(1, 5, 5, 3, 5, 3, 3, 1, 4, 2, 1),
+                new ConvGeometry(3, 10, 10, 17, 3, 3, 8, 4, 4, 2, 2),
+                new ConvGeometry(3, 6, 7, 2, 3, 5, 3, 1, 2, 0, 2),
+                new ConvGeometry(1, 9, 7, 1, 1, 1, 1, 3, 1, 0, 2),
+                new ConvGeometry(3, 13, 9, 3, 5, 3, 7, 2, 4, 1, 1));
+    }
+
+    record Variant(String name, CpuBackend backend, ConvAlgorithm algorithm, MecSolution solution) {
+        Convolution create(Conv2dParams params) {
+            return Convolutions.create(algorithm, backend, params, new MecOptions(100, solution));
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Arguments> cases() {
+        List<Variant> variants = new ArrayList<>();
+        for (CpuBackend b : new CpuBackend[] {tasks, blas}) {
+            String mode = b == tasks ? "tasks" : "blas";
+            variants.add(new Variant("mec-A/" + mode, b, ConvAlgorithm.MEC, MecSolution.A));
+            variants.add(new Variant("mec-B/" + mode, b, ConvAlgorithm.MEC, MecSolution.B));
+            variants.add(new Variant("mec-auto/" + mode, b, ConvAlgorithm.MEC, MecSolution.AUTO));
+            variants.add(new Variant("im2col/" + mode, b, ConvAlgorithm.IM2COL, MecSolution.AUTO));
+        }
+        List<Arguments> out = new ArrayList<>();
+        for (ConvGeometry g : awkwardShapes()) {
+            for (Variant v : variants) {
+                out.add(Arguments.of(v, g));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void forwardAndBackwardMatchDirectReference(Variant variant, ConvGeometry g) {
+        CpuBackend backend = variant.backend();
+        Conv2dParams params = g.params();
+        Convolution conv = variant.create(params);
+        Convolution direct = new DirectConvolution(params);
+        long liveBefore = backend.memoryTracker().liveBytes();
+        long seed = g.hashCode();
+        try (Tensor input = random(backend, Layout.NHWC, seed, g.inputDims());
+             Tensor kernel = random(backend, Layout.HWIO, seed + 1, g.kernelDims());
+             Tensor bias = random(backend, Layout.VECTOR, seed + 2, g.outC());
+             Tensor gradOut = random(backend, Layout.NHWC, seed + 3, g.outputDims());
+             Tensor out = Tensor.zeros(backend, Layout.NHWC, g.outputDims());
+             Tensor expectedOut = Tensor.zeros(backend, Layout.NHWC, g.outputDims());
+             Tensor dIn = random(backend, Layout.NHWC, seed + 4, g.inputDims());
+             Tensor dK = random(backend, Layout.HWIO, seed + 5, g.kernelDims());
+             Tensor dB = random(backend, Layout.VECTOR, seed + 6, g.outC());
+             Tensor expDIn = Tensor.zeros(backend, Layout.NHWC, g.inputDims());
+             Tensor expDK = Tensor.zeros(backend, Layout.HWIO, g.kernelDims());
+             Tensor expDB = Tensor.zeros(backend, Layout.VECTOR, g.outC())) {
+
+            ConvStats fwd = conv.forward(input, kernel, bias, out);
+            direct.forward(input, kernel, bias, expectedOut);
+            assertAllClose("forward " + variant + " " + g, expectedOut.toArray(), out.toArray(),
+                    1e-6 * g.kernelRows(), 1e-4);
+            assertEquals(conv.forwardWorkspaceBytes(g), fwd.workspaceBytes(), "forward workspace measured vs formula");
+
+            ConvStats bwd = conv.backward(input, kernel, gradOut, dIn, dK, dB);
+            direct.backward(input, kernel, gradOut, expDIn, expDK, expDB);
+            int kernelTerms = g.batch() * g.outH() * g.outW();
+            assertAllClose("gradInput " + variant + " " + g, expDIn.toArray(), dIn.toArray(),
+                    1e-6 * g.kernelRows() * g.outC(), 1e-4);
+            assertAllClose("gradKernel " + variant + " " + g, expDK.toArray(), dK.toArray(), 1e-6 * kernelTerms, 1e-4);
+            assertAllClose("gradBias " + variant + " " + g, expDB.toArray(), dB.toArray(), 1e-6 * kernelTerms, 1e-4);
+            assertEquals(conv.backwardWorkspaceBytes(g), bwd.workspaceBytes(), "backward workspace measured vs formula");
+            if (conv instanceof MecConvolution mec) {
+                assertEquals(mec.solutionFor(g).name(), fwd.path());
+            }
+        }
+        assertEquals(liveBefore, backend.memoryTracker().liveBytes(), "native bytes leaked by the calls");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void partialGradientsMatchFullBackward(Variant variant, ConvGeometry g) {
+        CpuBackend backend = variant.backend();
+        Convolution conv = variant.create(g.params());
+        long seed = 31L * g.hashCode();
+        try (Tensor input = random(backend, Layout.NHWC, seed, g.inputDims());
+             Tensor kernel = random(backend, Layout.HWIO, seed + 1, g.kernelDims());
+             Tensor gradOut = random(backend, Layout.NHWC, seed + 3, g.outputDims());
+             Tensor dIn = Tensor.zeros(backend, Layout.NHWC, g.inputDims());
+             Tensor dK = Tensor.zeros(backend, Layout.HWIO, g.kernelDims());
+             Tensor dInOnly = Tensor.zeros(backend, Layout.NHWC, g.inputDims());
+             Tensor dKOnly = Tensor.zeros(backend, Layout.HWIO, g.kernelDims())) {
+            conv.backward(input, kernel, gradOut, dIn, dK, null);
+            ConvStats inputOnly = conv.backward(input, kernel, gradOut, dInOnly, null, null);
+            conv.backward(input, kernel, gradOut, null, dKOnly, null);
+            assertAllClose("gradInput alone", dIn.toArray(), dInOnly.toArray(), 0, 0);
+            assertAllClose("gradKernel alone", dK.toArray(), dKOnly.toArray(), 0, 0);
+            assertEquals(conv.backwardWorkspaceBytes(g), inputOnly.workspaceBytes(),
+                    "the input gradient alone needs the same workspace as all three");
+        }
+    }
+}
