@@ -33,9 +33,11 @@ public interface ConvKernels {
 
     /**
      * Swaps the two outer dimensions of a {@code outer x middle x block} array:
-     * {@code dst[b][a][:] = src[a][b][:]} (MEC's h-n-w-c to n-h-w-c permutation and back).
+     * {@code dst[b][a][:] = src[a][b][:]} (MEC's h-n-w-c to n-h-w-c permutation and back), adding
+     * {@code bias[i % bias.length]} to every element when {@code bias} is not null (block must then be a
+     * multiple of the bias length). Fusing the bias saves solution A a pass over the output.
      */
-    void swapOuterDimensions(FloatStorage src, FloatStorage dst, int outer, int middle, long block);
+    void swapOuterDimensions(FloatStorage src, FloatStorage dst, int outer, int middle, long block, FloatStorage bias);
 
     /** Copies {@code length} floats. */
     void copy(FloatStorage src, long srcOffset, FloatStorage dst, long dstOffset, long length);

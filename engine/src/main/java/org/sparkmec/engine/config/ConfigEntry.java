@@ -49,6 +49,35 @@ public final class ConfigEntry<T> {
     }
 
     /**
+     * A size in bytes: a plain number or one with a suffix k, m, g (powers of 1024), or {@code auto}
+     * (parsed as -1, for the owner to resolve).
+     */
+    public static ConfigEntry<Long> bytes(String key, String doc, String defaultValue) {
+        return of(key, doc, defaultValue, "auto, or a size in bytes such as 536870912, 512m, 4g", text -> {
+            String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+            if (t.equals("auto")) {
+                return -1L;
+            }
+            long unit = 1;
+            char last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
+            if (last == 'k' || last == 'm' || last == 'g') {
+                unit = last == 'k' ? 1L << 10 : last == 'm' ? 1L << 20 : 1L << 30;
+                t = t.substring(0, t.length() - 1);
+            }
+            long v;
+            try {
+                v = Long.parseLong(t);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a size");
+            }
+            if (v < 0) {
+                throw new IllegalArgumentException("negative size");
+            }
+            return Math.multiplyExact(v, unit);
+        });
+    }
+
+    /**
      * Parses {@code value} (the default when null).
      *
      * @throws IllegalArgumentException naming the key, the value and what is allowed

@@ -32,6 +32,10 @@ public final class EngineConf {
                     + "blas: OpenBLAS's own threads, one GEMM at a time. tasks measured faster here (README).",
             "tasks", "tasks|blas", GemmParallelism::parse);
 
+    public static final ConfigEntry<Long> CPU_BUFFER_CACHE = ConfigEntry.bytes("spark.mec.cpu.bufferCacheBytes",
+            "Freed native buffers the CPU backend keeps for reuse (saves page faults on every large workspace); "
+                    + "auto = a quarter of physical memory, 0 disables.", "auto");
+
     public static final ConfigEntry<ConvAlgorithm> CONV_ALGORITHM = ConfigEntry.of("spark.mec.conv.algorithm",
             "Convolution algorithm: mec, im2col (the baseline) or direct (double-precision reference, slow).",
             "mec", "mec|im2col|direct", ConvAlgorithm::parse);
@@ -44,7 +48,7 @@ public final class EngineConf {
             "auto (by the threshold), or force a or b (benchmarks, tests).", "auto", "auto|a|b", MecSolution::parse);
 
     /** Every engine entry, in documentation order. */
-    public static final List<ConfigEntry<?>> ENTRIES = List.of(BACKEND, CPU_THREADS, CPU_GEMM_PARALLELISM,
+    public static final List<ConfigEntry<?>> ENTRIES = List.of(BACKEND, CPU_THREADS, CPU_GEMM_PARALLELISM, CPU_BUFFER_CACHE,
             CONV_ALGORITHM, MEC_THRESHOLD, MEC_SOLUTION);
 
     private final Map<String, String> values;
@@ -93,8 +97,9 @@ public final class EngineConf {
 
     public CpuBackendOptions cpuOptions() {
         int threads = get(CPU_THREADS);
+        long cache = get(CPU_BUFFER_CACHE);
         return new CpuBackendOptions(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads,
-                get(CPU_GEMM_PARALLELISM));
+                get(CPU_GEMM_PARALLELISM), cache < 0 ? CpuBackendOptions.defaultBufferCacheBytes() : cache);
     }
 
     public MecOptions mecOptions() {

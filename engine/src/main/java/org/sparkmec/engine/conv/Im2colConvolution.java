@@ -68,7 +68,7 @@ public final class Im2colConvolution extends ValidatedConvolution {
         if (isIdentityLowering(g)) {
             return input.storage();
         }
-        FloatStorage columns = ws.allocate(part, g.im2colElements());
+        FloatStorage columns = ws.allocateForOverwrite(part, g.im2colElements());
         backend.kernels().im2col(input.storage(), g, columns);
         return columns;
     }
@@ -96,7 +96,7 @@ public final class Im2colConvolution extends ValidatedConvolution {
                     target = gradInput.storage();
                 } else {
                     // Reuse the columns' buffer for their gradient once dK is done.
-                    target = buffer != null ? buffer : ws.allocate(WorkspacePart.LOWERED_GRADIENT, g.im2colElements());
+                    target = buffer != null ? buffer : ws.allocateForOverwrite(WorkspacePart.LOWERED_GRADIENT, g.im2colElements());
                 }
                 backend.gemm(GemmPlan.builder(Transpose.NONE, Transpose.TRANSPOSE, rows, g.kernelRows(), g.outC())
                         .a(dOut, g.outC()).b(kernel.storage(), g.outC()).c(target, g.kernelRows())

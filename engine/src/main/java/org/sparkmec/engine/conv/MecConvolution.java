@@ -73,27 +73,31 @@ public final class MecConvolution extends ValidatedConvolution {
         ConvKernels k = backend.kernels();
         FloatStorage out = output.storage();
         try (Workspace ws = new Workspace(backend)) {
-            FloatStorage lowered = ws.allocate(WorkspacePart.LOWERED, g.mecLoweredElements());
+            FloatStorage lowered = ws.allocateForOverwrite(WorkspacePart.LOWERED, g.mecLoweredElements());
             k.lowerMec(input.storage(), g, lowered);
             if (solution == MecSolution.A) {
                 backend.gemm(windowPlan(g, lowered, kernel.storage(), out, MecSolution.A));
                 // O' is in h-n-w-c order in the output buffer; L is dead and serves as the permutation scratch.
                 FloatStorage scratch = g.outputElements() <= lowered.length() ? lowered
-                        : ws.allocate(WorkspacePart.PERMUTATION_SCRATCH, g.outputElements());
+                        : ws.allocateForOverwrite(WorkspacePart.PERMUTATION_SCRATCH, g.outputElements());
                 k.copy(out, 0, scratch, 0, g.outputElements());
-                k.swapOuterDimensions(scratch, out, g.outH(), g.batch(), (long) g.outW() * g.outC());
+                k.swapOuterDimensions(scratch, out, g.outH(), g.batch(), (long) g.outW() * g.outC(),
+                        bias == null ? null : bias.storage());
             } else {
                 backend.gemm(windowPlan(g, lowered, kernel.storage(), out, MecSolution.B));
-            }
-            if (bias != null) {
-                k.addBias(out, (long) g.batch() * g.outH() * g.outW(), g.outC(), bias.storage());
+                if (bias != null) {
+                    k.addBias(out, (long) g.batch() * g.outH() * g.outW(), g.outC(), bias.storage());
+                }
             }
             return ConvStats.measured(ConvAlgorithm.MEC, solution.name(), ws);
         }
     }
 
-    /** The forward GEMMs: {@code O_h = A_h x K} per output row (A) or per image and output row (B). */
-    private static GemmPlan windowPlan(ConvGeometry g, FloatStorage lowered, FloatStorage kernel, FloatStorage out,
+    /**
+     * The forward GEMMs: {@code O_h = A_h x K} per output row (A, into h-n-w-c order) or per image and
+     * output row (B, into n-h-w-c). Public for the JMH benchmarks; unchecked.
+     */
+    public static GemmPlan windowPlan(ConvGeometry g, FloatStorage lowered, FloatStorage kernel, FloatStorage out,
                                        MecSolution solution) {
         int rows = rowsPerWindow(g, solution);
         GemmPlan.Builder plan = GemmPlan.builder(Transpose.NONE, Transpose.NONE, rows, g.outC(), g.kernelRows())
@@ -119,17 +123,17 @@ public final class MecConvolution extends ValidatedConvolution {
             // Rows of the output gradient in the forward GEMMs' order: h-n-w-c for A, n-h-w-c (as given) for B.
             FloatStorage dRows = dOut;
             if (solution == MecSolution.A) {
-                dRows = ws.allocate(WorkspacePart.PERMUTATION_SCRATCH, g.outputElements());
-                k.swapOuterDimensions(dOut, dRows, g.batch(), g.outH(), (long) g.outW() * g.outC());
+                dRows = ws.allocateForOverwrite(WorkspacePart.PERMUTATION_SCRATCH, g.outputElements());
+                k.swapOuterDimensions(dOut, dRows, g.batch(), g.outH(), (long) g.outW() * g.outC(), null);
             }
             FloatStorage buffer;
             if (gradKernel != null) {
-                buffer = ws.allocate(WorkspacePart.LOWERED, g.mecLoweredElements());
+                buffer = ws.allocateForOverwrite(WorkspacePart.LOWERED, g.mecLoweredElements());
                 k.lowerMec(input.storage(), g, buffer);
                 gradKernel.fillZero();
                 backend.gemm(weightGradientPlan(g, buffer, dRows, gradKernel.storage(), solution));
             } else {
-                buffer = ws.allocate(WorkspacePart.LOWERED_GRADIENT, g.mecLoweredElements());
+                buffer = ws.allocateForOverwrite(WorkspacePart.LOWERED_GRADIENT, g.mecLoweredElements());
             }
             if (gradInput != null) {
                 // L is dead after dK: its buffer becomes dL.

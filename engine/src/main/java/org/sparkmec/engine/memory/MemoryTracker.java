@@ -14,6 +14,7 @@ public final class MemoryTracker {
     private final AtomicLong liveBytes = new AtomicLong();
     private final AtomicLong peakBytes = new AtomicLong();
     private final AtomicLong totalAllocatedBytes = new AtomicLong();
+    private final AtomicLong cachedBytes = new AtomicLong();
 
     public MemoryTracker(String name) {
         this.name = name;
@@ -29,6 +30,16 @@ public final class MemoryTracker {
     /** Records {@code bytes} released. */
     public void released(long bytes) {
         liveBytes.addAndGet(-bytes);
+    }
+
+    /** Records a change of the bytes an allocator keeps reserved for reuse (not live, not returned to the OS). */
+    public void cachedChanged(long delta) {
+        cachedBytes.addAndGet(delta);
+    }
+
+    /** Bytes freed by their owners but kept by the allocator for reuse. */
+    public long cachedBytes() {
+        return cachedBytes.get();
     }
 
     /** Bytes allocated and not yet released. */
@@ -57,6 +68,7 @@ public final class MemoryTracker {
 
     @Override
     public String toString() {
-        return "MemoryTracker[" + name + ": live=" + liveBytes() + " B, peak=" + peakBytes() + " B]";
+        return "MemoryTracker[" + name + ": live=" + liveBytes() + " B, peak=" + peakBytes() + " B, cached="
+                + cachedBytes() + " B]";
     }
 }

@@ -25,10 +25,25 @@ public final class Workspace implements AutoCloseable {
 
     /** Allocates {@code floats} zero-filled floats counted as {@code part}. */
     public FloatStorage allocate(WorkspacePart part, long floats) {
+        return track(part, allocator().allocate(floats));
+    }
+
+    /**
+     * Allocates {@code floats} floats of unspecified content counted as {@code part}, for a buffer the
+     * caller overwrites entirely before reading it.
+     */
+    public FloatStorage allocateForOverwrite(WorkspacePart part, long floats) {
+        return track(part, allocator().allocateForOverwrite(floats));
+    }
+
+    private StorageAllocator allocator() {
         if (closed) {
             throw new IllegalStateException("workspace already closed");
         }
-        FloatStorage storage = allocator.allocate(floats);
+        return allocator;
+    }
+
+    private FloatStorage track(WorkspacePart part, FloatStorage storage) {
         buffers.add(storage);
         bytesByPart.merge(part, storage.byteSize(), Long::sum);
         return storage;

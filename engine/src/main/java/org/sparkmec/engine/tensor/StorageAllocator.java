@@ -12,5 +12,13 @@ public interface StorageAllocator {
      */
     FloatStorage allocate(long length);
 
+    /**
+     * Allocates {@code length} floats whose initial content is unspecified: for buffers the caller
+     * overwrites entirely before reading (lowered matrices). Defaults to {@link #allocate}.
+     */
+    default FloatStorage allocateForOverwrite(long length) {
+        return allocate(length);
+    }
+
     MemoryTracker memoryTracker();
 }

@@ -22,6 +22,7 @@ public final class CpuBackend implements Backend {
     private final MemoryTracker tracker;
     private final CpuWorkers workers;
     private final CpuConvKernels kernels;
+    private final HostBufferCache cache;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public CpuBackend(CpuBackendOptions options) {
@@ -33,6 +34,7 @@ public final class CpuBackend implements Backend {
         this.tracker = tracker;
         this.workers = new CpuWorkers(options.threads());
         this.kernels = new CpuConvKernels(workers);
+        this.cache = new HostBufferCache(options.bufferCacheBytes(), tracker);
         OpenBlas.setThreads(options.gemmParallelism() == GemmParallelism.BLAS ? options.threads() : 1);
     }
 
@@ -51,13 +53,19 @@ public final class CpuBackend implements Backend {
         return "CPU: OpenBLAS " + OpenBlas.version() + " (bytedeco), kernel " + OpenBlas.coreName()
                 + (coreType == null ? " (automatic)" : " (" + OpenBlas.CORE_TYPE_ENV + "=" + coreType + ")")
                 + ", " + options.threads() + " threads, GEMM parallelism " + options.gemmParallelism().configName()
-                + " (OpenBLAS threads " + OpenBlas.threads() + ")";
+                + " (OpenBLAS threads " + OpenBlas.threads() + "), buffer cache " + (cache.capacityBytes() >> 20) + " MiB";
     }
 
     @Override
     public FloatStorage allocate(long length) {
         checkOpen();
-        return new HostFloatStorage(length, tracker);
+        return new HostFloatStorage(length, true, tracker, cache);
+    }
+
+    @Override
+    public FloatStorage allocateForOverwrite(long length) {
+        checkOpen();
+        return new HostFloatStorage(length, false, tracker, cache);
     }
 
     @Override
@@ -77,35 +85,72 @@ public final class CpuBackend implements Backend {
         HostFloatStorage a = HostFloatStorage.of(plan.a());
         HostFloatStorage b = HostFloatStorage.of(plan.b());
         HostFloatStorage c = HostFloatStorage.of(plan.c());
-        int threads = workers.threads();
-        if (options.gemmParallelism() == GemmParallelism.BLAS || threads == 1) {
-            for (int i = 0; i < plan.count(); i++) {
-                call(plan, i, 0, plan.m(), a, b, c);
-            }
-        } else if (plan.outputs() == GemmPlan.Outputs.DISJOINT
-                && (plan.count() % threads == 0 || plan.count() >= 8 * threads)) {
-            workers.forEachRange(plan.count(), (i0, i1) -> {
-                for (long i = i0; i < i1; i++) {
-                    call(plan, (int) i, 0, plan.m(), a, b, c);
-                }
-            });
-        } else {
-            // Few calls, or calls writing overlapping C: split the rows of C, each block running all calls in order.
-            workers.forEachRange(plan.m(), (r0, r1) -> {
+        int m = plan.m();
+        int n = plan.n();
+        switch (strategy(plan)) {
+            case SEQUENTIAL -> {
                 for (int i = 0; i < plan.count(); i++) {
-                    call(plan, i, (int) r0, (int) r1, a, b, c);
+                    call(plan, i, 0, m, 0, n, a, b, c);
+                }
+            }
+            case DISTRIBUTE_CALLS -> workers.forEachRange(plan.count(), (i0, i1) -> {
+                for (long i = i0; i < i1; i++) {
+                    call(plan, (int) i, 0, m, 0, n, a, b, c);
                 }
             });
+            case SPLIT_COLUMNS -> workers.forEachRange(n, (c0, c1) -> {
+                for (int i = 0; i < plan.count(); i++) {
+                    call(plan, i, 0, m, (int) c0, (int) c1, a, b, c);
+                }
+            });
+            case SPLIT_ROWS -> workers.forEachRange(m, (r0, r1) -> {
+                // Rows of different indices never share memory in the engine's plans (see GemmPlan), so
+                // each block may run every call in order even when the calls' outputs overlap.
+                for (int i = 0; i < plan.count(); i++) {
+                    call(plan, i, (int) r0, (int) r1, 0, n, a, b, c);
+                }
+            });
+            default -> throw new IllegalStateException("unreachable");
         }
     }
 
-    /** Runs call {@code i} of the plan restricted to rows {@code [r0, r1)} of op(A) and C. */
-    private static void call(GemmPlan p, int i, int r0, int r1, HostFloatStorage a, HostFloatStorage b,
-                             HostFloatStorage c) {
+    /** How a plan's work is spread over the threads. */
+    enum Strategy {
+        /** One call after another on the caller (one thread, or OpenBLAS already set to all threads). */
+        SEQUENTIAL,
+        /** Whole calls spread over the workers (disjoint outputs only). */
+        DISTRIBUTE_CALLS,
+        /** Column blocks of C, each worker running every call (disjoint outputs only). */
+        SPLIT_COLUMNS,
+        /** Row blocks of C, each worker running every call in order. */
+        SPLIT_ROWS
+    }
+
+    Strategy strategy(GemmPlan plan) {
+        int threads = workers.threads();
+        GemmParallelism mode = options.gemmParallelism();
+        if (threads == 1 || mode == GemmParallelism.BLAS) {
+            return Strategy.SEQUENTIAL;
+        }
+        boolean disjoint = plan.outputs() == GemmPlan.Outputs.DISJOINT;
+        boolean evenCalls = plan.count() % threads == 0 || plan.count() >= 8 * threads;
+        if (disjoint && evenCalls) {
+            return Strategy.DISTRIBUTE_CALLS;
+        }
+        if (disjoint && plan.n() > plan.m()) {
+            return Strategy.SPLIT_COLUMNS;
+        }
+        return Strategy.SPLIT_ROWS;
+    }
+
+    /** Runs call {@code i} of the plan restricted to rows {@code [r0, r1)} and columns {@code [c0, c1)} of C. */
+    private static void call(GemmPlan p, int i, int r0, int r1, int c0, int c1, HostFloatStorage a,
+                             HostFloatStorage b, HostFloatStorage c) {
         long aOffset = p.aOffset(i) + (p.transA() == Transpose.NONE ? (long) r0 * p.lda() : r0);
-        long cOffset = p.cOffset(i) + (long) r0 * p.ldc();
-        OpenBlas.sgemm(p.transA(), p.transB(), r1 - r0, p.n(), p.k(), p.alpha(), a, aOffset, p.lda(),
-                b, p.bOffset(i), p.ldb(), p.beta(), c, cOffset, p.ldc());
+        long bOffset = p.bOffset(i) + (p.transB() == Transpose.NONE ? c0 : (long) c0 * p.ldb());
+        long cOffset = p.cOffset(i) + (long) r0 * p.ldc() + c0;
+        OpenBlas.sgemm(p.transA(), p.transB(), r1 - r0, c1 - c0, p.k(), p.alpha(), a, aOffset, p.lda(),
+                b, bOffset, p.ldb(), p.beta(), c, cOffset, p.ldc());
     }
 
     private void checkOpen() {
@@ -118,6 +163,7 @@ public final class CpuBackend implements Backend {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             workers.close();
+            cache.clear();
         }
     }
 }

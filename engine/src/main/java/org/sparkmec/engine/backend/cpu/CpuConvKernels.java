@@ -13,6 +13,8 @@ final class CpuConvKernels implements ConvKernels {
     /** Spans at least this long are accumulated with BLAS saxpy, shorter ones with a plain loop. */
     private static final int SAXPY_MIN_LENGTH = 64;
     private static final int F = Float.BYTES;
+    /** Floats per heap chunk of the bias loops: the plain array loop vectorizes, Unsafe accesses do not. */
+    private static final int CHUNK = 1 << 14;
 
     private final CpuWorkers workers;
 
@@ -161,16 +163,50 @@ final class CpuConvKernels implements ConvKernels {
     }
 
     @Override
-    public void swapOuterDimensions(FloatStorage src, FloatStorage dst, int outer, int middle, long block) {
+    public void swapOuterDimensions(FloatStorage src, FloatStorage dst, int outer, int middle, long block,
+                                    FloatStorage bias) {
         HostFloatStorage s = HostFloatStorage.of(src);
         HostFloatStorage d = HostFloatStorage.of(dst);
+        float[] b = bias == null ? null : toArray(bias);
         workers.forEachRange((long) outer * middle, (i0, i1) -> {
+            float[] scratch = b == null ? null : new float[Math.max(b.length, CHUNK)];
             for (long i = i0; i < i1; i++) {
                 long a = i / middle;
-                long b = i % middle;
-                NativeMemory.copy(s.addressOf(i * block), d.addressOf((b * outer + a) * block), block * F);
+                long m = i % middle;
+                long from = s.addressOf(i * block);
+                long to = d.addressOf((m * outer + a) * block);
+                if (b == null) {
+                    NativeMemory.copy(from, to, block * F);
+                } else {
+                    copyAddingBias(from, to, block, b, scratch);
+                }
             }
         });
+    }
+
+    /**
+     * {@code to[i] = from[i] + bias[i % bias.length]} for {@code length} floats, {@code from} starting at a
+     * channel boundary; {@code from == to} is allowed.
+     */
+    private static void copyAddingBias(long from, long to, long length, float[] bias, float[] scratch) {
+        int channels = bias.length;
+        int chunk = Math.max(channels, CHUNK / channels * channels);
+        for (long done = 0; done < length; done += chunk) {
+            int len = (int) Math.min(chunk, length - done);
+            NativeMemory.copyToArray(from + done * F, scratch, 0, len);
+            for (int start = 0; start < len; start += channels) {
+                for (int c = 0; c < channels; c++) {
+                    scratch[start + c] += bias[c];
+                }
+            }
+            NativeMemory.copyFromArray(scratch, 0, to + done * F, len);
+        }
+    }
+
+    private static float[] toArray(FloatStorage storage) {
+        float[] out = new float[Math.toIntExact(storage.length())];
+        storage.copyTo(0, out, 0, out.length);
+        return out;
     }
 
     @Override
@@ -184,17 +220,9 @@ final class CpuConvKernels implements ConvKernels {
     @Override
     public void addBias(FloatStorage out, long rows, int channels, FloatStorage bias) {
         HostFloatStorage o = HostFloatStorage.of(out);
-        float[] b = new float[channels];
-        bias.copyTo(0, b, 0, channels);
-        workers.forEachRange(rows, (r0, r1) -> {
-            for (long r = r0; r < r1; r++) {
-                long base = o.addressOf(r * channels);
-                for (int c = 0; c < channels; c++) {
-                    long a = base + (long) c * F;
-                    NativeMemory.putFloat(a, NativeMemory.getFloat(a) + b[c]);
-                }
-            }
-        });
+        float[] b = toArray(bias);
+        workers.forEachRange(rows, (r0, r1) -> copyAddingBias(o.addressOf(r0 * channels), o.addressOf(r0 * channels),
+                (r1 - r0) * channels, b, new float[Math.max(channels, CHUNK)]));
     }
 
     @Override
@@ -203,10 +231,15 @@ final class CpuConvKernels implements ConvKernels {
         double[] total = new double[channels];
         workers.forEachRange(rows, (r0, r1) -> {
             double[] partial = new double[channels];
-            for (long r = r0; r < r1; r++) {
-                long base = gr.addressOf(r * channels);
-                for (int c = 0; c < channels; c++) {
-                    partial[c] += NativeMemory.getFloat(base + (long) c * F);
+            int chunkRows = Math.max(1, CHUNK / channels);
+            float[] scratch = new float[chunkRows * channels];
+            for (long r = r0; r < r1; r += chunkRows) {
+                int n = (int) Math.min(chunkRows, r1 - r);
+                NativeMemory.copyToArray(gr.addressOf(r * channels), scratch, 0, n * channels);
+                for (int i = 0; i < n; i++) {
+                    for (int c = 0; c < channels; c++) {
+                        partial[c] += scratch[i * channels + c];
+                    }
                 }
             }
             synchronized (total) {

@@ -11,8 +11,8 @@ public enum GemmParallelism {
     /** OpenBLAS's own threads: one GEMM at a time, each using all threads. */
     BLAS,
     /**
-     * One OpenBLAS thread; independent GEMMs (or row blocks of one GEMM) run concurrently on the
-     * backend's worker threads. Measured faster on the 2-core development machine (see README).
+     * One OpenBLAS thread; independent GEMMs (or row or column blocks of them) run concurrently on the
+     * backend's worker threads.
      */
     TASKS;
 

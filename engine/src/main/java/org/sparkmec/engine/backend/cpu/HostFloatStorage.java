@@ -8,24 +8,43 @@ import org.sparkmec.engine.memory.MemoryTracker;
 import org.sparkmec.engine.tensor.FloatStorage;
 
 /**
- * Floats in native host memory ({@code calloc}), readable by OpenBLAS through JavaCPP with no copy.
- * Close frees the memory once (the pointer is swapped to null atomically) and reports it to the tracker.
+ * Floats in native host memory ({@code calloc}, or a buffer reused from the {@link HostBufferCache}),
+ * readable by OpenBLAS through JavaCPP with no copy. Close releases the memory once (the pointer is
+ * swapped to null atomically), to the cache or the C heap, and reports it to the tracker.
  */
 final class HostFloatStorage implements FloatStorage {
     private final long length;
     private final MemoryTracker tracker;
+    private final HostBufferCache cache;
     private final AtomicReference<Pointer> memory;
     private final long address;
 
-    HostFloatStorage(long length, MemoryTracker tracker) {
+    /**
+     * @param zeroFill whether the floats must start at zero (else their content is unspecified)
+     * @param cache    where freed memory goes for reuse, and new memory may come from
+     */
+    HostFloatStorage(long length, boolean zeroFill, MemoryTracker tracker, HostBufferCache cache) {
         if (length < 0) {
             throw new IllegalArgumentException("cannot allocate " + length + " floats; the length must be 0 or more");
         }
         this.length = length;
         this.tracker = Objects.requireNonNull(tracker);
-        Pointer p = Pointer.calloc(Math.max(1, length), Float.BYTES);
-        if (p == null || p.isNull()) {
-            throw new OutOfMemoryError("native allocation of " + length * Float.BYTES + " bytes failed");
+        this.cache = Objects.requireNonNull(cache);
+        long bytes = Math.max(1, length) * Float.BYTES;
+        Pointer p = cache.take(bytes);
+        if (p != null) {
+            if (zeroFill) {
+                NativeMemory.zero(p.address(), bytes);
+            }
+        } else {
+            p = Pointer.calloc(Math.max(1, length), Float.BYTES);
+            if (p == null || p.isNull()) {
+                cache.clear();
+                p = Pointer.calloc(Math.max(1, length), Float.BYTES);
+            }
+            if (p == null || p.isNull()) {
+                throw new OutOfMemoryError("native allocation of " + bytes + " bytes failed");
+            }
         }
         this.memory = new AtomicReference<>(p);
         this.address = p.address();
@@ -100,8 +119,10 @@ final class HostFloatStorage implements FloatStorage {
     public void close() {
         Pointer p = memory.getAndSet(null);
         if (p != null) {
-            Pointer.free(p);
             tracker.released(byteSize());
+            if (!cache.give(p, Math.max(1, length) * Float.BYTES)) {
+                Pointer.free(p);
+            }
         }
     }
 
