@@ -1,0 +1,17 @@
+package org.sparkmec.engine.bench;
+
+import org.sparkmec.engine.conv.ConvGeometry;
+
+/**
+ * A named convolution layer of a layer set, independent of the batch size.
+ *
+ * @param name     the layer's name, e.g. {@code cv1}
+ * @param geometry the layer at batch 1
+ */
+public record LayerSpec(String name, ConvGeometry geometry) {
+
+    /** The layer at batch {@code batch}. */
+    public ConvGeometry atBatch(int batch) {
+        return geometry.withBatch(batch);
+    }
+}
