@@ -1,8 +1,6 @@
 package org.sparkmec.engine.backend;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import org.sparkmec.engine.config.ConfigEnums;
 
 /** The compute backends, as named in configuration ({@code spark.mec.backend}). */
 public enum BackendKind {
@@ -15,16 +13,10 @@ public enum BackendKind {
 
     /** Parses a configuration value ({@code auto|cpu|cuda}, case-insensitive). */
     public static BackendKind parse(String value) {
-        for (BackendKind k : values()) {
-            if (k.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
-                return k;
-            }
-        }
-        throw new IllegalArgumentException("unknown backend '" + value + "'; expected one of "
-                + Arrays.stream(values()).map(BackendKind::configName).collect(Collectors.joining("|")));
+        return ConfigEnums.parse(BackendKind.class, value, "backend");
     }
 
     public String configName() {
-        return name().toLowerCase(Locale.ROOT);
+        return ConfigEnums.configName(this);
     }
 }

@@ -39,6 +39,9 @@ public interface ConvKernels {
      */
     void swapOuterDimensions(FloatStorage src, FloatStorage dst, int outer, int middle, long block, FloatStorage bias);
 
+    /** Sets {@code length} floats from {@code offset} to zero (in parallel where the backend can). */
+    void zero(FloatStorage storage, long offset, long length);
+
     /** Copies {@code length} floats. */
     void copy(FloatStorage src, long srcOffset, FloatStorage dst, long dstOffset, long length);
 

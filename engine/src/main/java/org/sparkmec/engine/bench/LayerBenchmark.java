@@ -2,8 +2,8 @@ package org.sparkmec.engine.bench;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.backend.GemmPlan;
 import org.sparkmec.engine.backend.Transpose;
@@ -12,13 +12,13 @@ import org.sparkmec.engine.conv.ConvStats;
 import org.sparkmec.engine.conv.Convolution;
 import org.sparkmec.engine.conv.Convolutions;
 import org.sparkmec.engine.conv.MecOptions;
-import org.sparkmec.engine.tensor.FloatStorage;
 import org.sparkmec.engine.tensor.Layout;
+import org.sparkmec.engine.tensor.RandomFill;
 import org.sparkmec.engine.tensor.Tensor;
 
 /**
  * Times convolution layers forward and backward on one backend, algorithm against algorithm, with the
- * same tensors, plus the machine's sgemm ceiling. A benchmark, not a test: it prints and writes what it
+ * same tensors and interleaved runs (see {@link Timing}), plus the machine's sgemm ceiling. A benchmark, not a test: it prints and writes what it
  * measured and asserts nothing.
  */
 public final class LayerBenchmark {
@@ -71,34 +71,42 @@ public final class LayerBenchmark {
                  Tensor gradInput = Tensor.zeros(backend, Layout.NHWC, g.inputDims());
                  Tensor gradKernel = Tensor.zeros(backend, Layout.HWIO, g.kernelDims());
                  Tensor gradBias = Tensor.zeros(backend, Layout.VECTOR, g.outC())) {
+                List<Convolution> convs = new ArrayList<>();
                 for (BenchVariant v : variants) {
-                    MecOptions options = new MecOptions(mecOptions.threshold(), v.solution());
-                    Convolution conv = Convolutions.create(v.algorithm(), backend, g.params(), options);
-                    if (settings.forward()) {
-                        ConvStats[] last = new ConvStats[1];
-                        double ms = Timing.medianMillis(settings.warmup(), settings.runs(),
-                                () -> last[0] = conv.forward(input, kernel, bias, output));
-                        emit(rows, progress, new BenchmarkRow(layer.name(), backend.kind().configName(), v.name(),
-                                "forward", g.batch(), ms, g.forwardFlops() / ms / 1e6, last[0].workspaceBytes(),
-                                last[0].path()));
-                    }
-                    if (settings.backward()) {
-                        ConvStats[] last = new ConvStats[1];
-                        double ms = Timing.medianMillis(settings.warmup(), settings.runs(),
-                                () -> last[0] = conv.backward(input, kernel, gradOutput, gradInput, gradKernel, gradBias));
-                        emit(rows, progress, new BenchmarkRow(layer.name(), backend.kind().configName(), v.name(),
-                                "backward", g.batch(), ms, 2 * g.forwardFlops() / ms / 1e6, last[0].workspaceBytes(),
-                                last[0].path()));
-                    }
+                    convs.add(Convolutions.create(v.algorithm(), backend, g.params(),
+                            new MecOptions(mecOptions.threshold(), v.solution())));
+                }
+                if (settings.forward()) {
+                    timePass("forward", layer.name(), g, g.forwardFlops(), variants, convs,
+                            conv -> conv.forward(input, kernel, bias, output), rows, progress);
+                }
+                if (settings.backward()) {
+                    timePass("backward", layer.name(), g, 2 * g.forwardFlops(), variants, convs,
+                            conv -> conv.backward(input, kernel, gradOutput, gradInput, gradKernel, gradBias), rows,
+                            progress);
                 }
             }
         }
         return rows;
     }
 
-    private static void emit(List<BenchmarkRow> rows, Consumer<BenchmarkRow> progress, BenchmarkRow row) {
-        rows.add(row);
-        progress.accept(row);
+    /** Times one pass of every variant, interleaved, and emits a row per variant. */
+    private void timePass(String pass, String layer, ConvGeometry g, double flops, List<BenchVariant> variants,
+                          List<Convolution> convs, Function<Convolution, ConvStats> call, List<BenchmarkRow> rows,
+                          Consumer<BenchmarkRow> progress) {
+        ConvStats[] last = new ConvStats[convs.size()];
+        List<Runnable> bodies = new ArrayList<>();
+        for (int i = 0; i < convs.size(); i++) {
+            int v = i;
+            bodies.add(() -> last[v] = call.apply(convs.get(v)));
+        }
+        double[] ms = Timing.interleavedMedians(settings.warmup(), settings.runs(), bodies);
+        for (int v = 0; v < convs.size(); v++) {
+            BenchmarkRow row = new BenchmarkRow(layer, backend.kind().configName(), variants.get(v).name(), pass,
+                    g.batch(), ms[v], flops / ms[v] / 1e6, last[v].workspaceBytes(), last[v].path());
+            rows.add(row);
+            progress.accept(row);
+        }
     }
 
     /** GFLOP/s of one {@value #CEILING_SIZE}^3 sgemm through the same backend and thread settings. */
@@ -109,26 +117,17 @@ public final class LayerBenchmark {
              Tensor c = Tensor.zeros(backend, Layout.MATRIX, n, n)) {
             GemmPlan plan = GemmPlan.builder(Transpose.NONE, Transpose.NONE, n, n, n)
                     .a(a.storage(), n).b(b.storage(), n).c(c.storage(), n).add(0, 0, 0).build();
-            double ms = Timing.medianMillis(Math.max(1, settings.warmup()), Math.max(5, settings.runs()),
-                    () -> backend.gemm(plan));
+            double ms = Timing.interleavedMedians(Math.max(1, settings.warmup()), Math.max(5, settings.runs()),
+                    List.of(() -> backend.gemm(plan)))[0];
             return new BenchmarkRow("sgemm-" + n, backend.kind().configName(), "sgemm", "forward", 1, ms,
                     plan.flops() / ms / 1e6, 0, "-");
         }
     }
 
-    /** A tensor of uniform values in [-1, 1) from a fixed seed, filled in chunks (no full heap copy). */
+    /** A tensor of uniform values in [-1, 1) from a fixed seed. */
     private Tensor uniform(Layout layout, long seed, int... dims) {
         Tensor t = Tensor.zeros(backend, layout, dims);
-        FloatStorage s = t.storage();
-        SplittableRandom rnd = new SplittableRandom(seed);
-        float[] chunk = new float[1 << 20];
-        for (long off = 0; off < t.numElements(); off += chunk.length) {
-            int len = (int) Math.min(chunk.length, t.numElements() - off);
-            for (int i = 0; i < len; i++) {
-                chunk[i] = (float) (rnd.nextDouble() * 2 - 1);
-            }
-            s.copyFrom(chunk, 0, off, len);
-        }
+        RandomFill.uniform(t.storage(), seed);
         return t;
     }
 }

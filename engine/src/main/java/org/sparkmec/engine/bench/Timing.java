@@ -1,24 +1,40 @@
 package org.sparkmec.engine.bench;
 
 import java.util.Arrays;
+import java.util.List;
 
-/** Wall-clock timing of repeated runs: warm-up, then the median of the timed runs. */
+/**
+ * Wall-clock timing of competing bodies, interleaved: after the warm-up, run r times each body once in
+ * turn, so that a slow spell of the machine hits every contender alike; report each body's median.
+ */
 final class Timing {
     private Timing() {
     }
 
-    /** Runs {@code body} {@code warmup} times untimed, then {@code runs} times; returns the median in ms. */
-    static double medianMillis(int warmup, int runs, Runnable body) {
+    /** Median milliseconds of each body, in order. */
+    static double[] interleavedMedians(int warmup, int runs, List<Runnable> bodies) {
         for (int i = 0; i < warmup; i++) {
-            body.run();
+            bodies.forEach(Runnable::run);
         }
-        double[] ms = new double[runs];
-        for (int i = 0; i < runs; i++) {
-            long t0 = System.nanoTime();
-            body.run();
-            ms[i] = (System.nanoTime() - t0) / 1e6;
+        double[][] ms = new double[bodies.size()][runs];
+        for (int r = 0; r < runs; r++) {
+            for (int b = 0; b < bodies.size(); b++) {
+                long t0 = System.nanoTime();
+                bodies.get(b).run();
+                ms[b][r] = (System.nanoTime() - t0) / 1e6;
+            }
         }
-        Arrays.sort(ms);
-        return runs % 2 == 1 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
+        double[] medians = new double[bodies.size()];
+        for (int b = 0; b < bodies.size(); b++) {
+            medians[b] = median(ms[b]);
+        }
+        return medians;
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 }

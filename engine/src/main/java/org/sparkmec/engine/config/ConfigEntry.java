@@ -32,6 +32,18 @@ public final class ConfigEntry<T> {
         return new ConfigEntry<>(Objects.requireNonNull(key), doc, defaultValue, allowed, parser);
     }
 
+    /** An enum key: values are the constants' names, case-insensitive; the default is given as a constant. */
+    public static <E extends Enum<E>> ConfigEntry<E> ofEnum(String key, String doc, E defaultValue, Class<E> type) {
+        return of(key, doc, ConfigEnums.configName(defaultValue), ConfigEnums.allowed(type),
+                text -> {
+                    try {
+                        return ConfigEnums.parse(type, text, "value");
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("not one of the allowed names");
+                    }
+                });
+    }
+
     /** An integer key with an inclusive lower bound. */
     public static ConfigEntry<Integer> intAtLeast(String key, String doc, int defaultValue, int min) {
         return of(key, doc, Integer.toString(defaultValue), "an integer >= " + min, text -> {

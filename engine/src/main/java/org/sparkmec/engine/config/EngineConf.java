@@ -19,33 +19,33 @@ import org.sparkmec.engine.conv.MecSolution;
 public final class EngineConf {
     public static final String PREFIX = "spark.mec.";
 
-    public static final ConfigEntry<BackendKind> BACKEND = ConfigEntry.of("spark.mec.backend",
+    public static final ConfigEntry<BackendKind> BACKEND = ConfigEntry.ofEnum("spark.mec.backend",
             "Compute backend: cpu (OpenBLAS), cuda (GPU), or auto (cuda when usable, else cpu; the reason is logged).",
-            "auto", "auto|cpu|cuda", BackendKind::parse);
+            BackendKind.AUTO, BackendKind.class);
 
     public static final ConfigEntry<Integer> CPU_THREADS = ConfigEntry.intAtLeast("spark.mec.cpu.threads",
             "Threads of the CPU backend per engine; 0 means all available processors.", 0, 0);
 
-    public static final ConfigEntry<GemmParallelism> CPU_GEMM_PARALLELISM = ConfigEntry.of(
+    public static final ConfigEntry<GemmParallelism> CPU_GEMM_PARALLELISM = ConfigEntry.ofEnum(
             "spark.mec.cpu.gemmParallelism",
             "tasks: one OpenBLAS thread, independent GEMMs run concurrently on the engine's threads; "
                     + "blas: OpenBLAS's own threads, one GEMM at a time. tasks measured faster here (README).",
-            "tasks", "tasks|blas", GemmParallelism::parse);
+            GemmParallelism.TASKS, GemmParallelism.class);
 
     public static final ConfigEntry<Long> CPU_BUFFER_CACHE = ConfigEntry.bytes("spark.mec.cpu.bufferCacheBytes",
             "Freed native buffers the CPU backend keeps for reuse (saves page faults on every large workspace); "
                     + "auto = a quarter of physical memory, 0 disables.", "auto");
 
-    public static final ConfigEntry<ConvAlgorithm> CONV_ALGORITHM = ConfigEntry.of("spark.mec.conv.algorithm",
+    public static final ConfigEntry<ConvAlgorithm> CONV_ALGORITHM = ConfigEntry.ofEnum("spark.mec.conv.algorithm",
             "Convolution algorithm: mec, im2col (the baseline) or direct (double-precision reference, slow).",
-            "mec", "mec|im2col|direct", ConvAlgorithm::parse);
+            ConvAlgorithm.MEC, ConvAlgorithm.class);
 
     public static final ConfigEntry<Integer> MEC_THRESHOLD = ConfigEntry.intAtLeast("spark.mec.mec.threshold",
             "T of the MEC paper: solution A (batch-stacked GEMMs) when o_w <= T and |O| <= |L|, else solution B.",
             MecOptions.DEFAULT_CPU_THRESHOLD, 1);
 
-    public static final ConfigEntry<MecSolution> MEC_SOLUTION = ConfigEntry.of("spark.mec.mec.solution",
-            "auto (by the threshold), or force a or b (benchmarks, tests).", "auto", "auto|a|b", MecSolution::parse);
+    public static final ConfigEntry<MecSolution> MEC_SOLUTION = ConfigEntry.ofEnum("spark.mec.mec.solution",
+            "auto (by the threshold), or force a or b (benchmarks, tests).", MecSolution.AUTO, MecSolution.class);
 
     /** Every engine entry, in documentation order. */
     public static final List<ConfigEntry<?>> ENTRIES = List.of(BACKEND, CPU_THREADS, CPU_GEMM_PARALLELISM, CPU_BUFFER_CACHE,

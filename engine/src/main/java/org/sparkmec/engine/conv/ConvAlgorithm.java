@@ -1,8 +1,6 @@
 package org.sparkmec.engine.conv;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import org.sparkmec.engine.config.ConfigEnums;
 
 /** The convolution algorithms, as named in configuration and on the command line. */
 public enum ConvAlgorithm {
@@ -15,16 +13,10 @@ public enum ConvAlgorithm {
 
     /** Parses {@code mec|im2col|direct}, case-insensitive. */
     public static ConvAlgorithm parse(String value) {
-        for (ConvAlgorithm a : values()) {
-            if (a.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException("unknown convolution algorithm '" + value + "'; expected one of "
-                + Arrays.stream(values()).map(ConvAlgorithm::configName).collect(Collectors.joining("|")));
+        return ConfigEnums.parse(ConvAlgorithm.class, value, "convolution algorithm");
     }
 
     public String configName() {
-        return name().toLowerCase(Locale.ROOT);
+        return ConfigEnums.configName(this);
     }
 }

@@ -102,7 +102,7 @@ public final class Im2colConvolution extends ValidatedConvolution {
                         .a(dOut, g.outC()).b(kernel.storage(), g.outC()).c(target, g.kernelRows())
                         .add(0, 0, 0).build());
                 if (!isIdentityLowering(g)) {
-                    gradInput.fillZero();
+                    k.zero(gradInput.storage(), 0, gradInput.numElements());
                     k.col2im(target, g, gradInput.storage());
                 }
             }

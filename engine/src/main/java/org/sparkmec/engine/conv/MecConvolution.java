@@ -130,16 +130,16 @@ public final class MecConvolution extends ValidatedConvolution {
             if (gradKernel != null) {
                 buffer = ws.allocateForOverwrite(WorkspacePart.LOWERED, g.mecLoweredElements());
                 k.lowerMec(input.storage(), g, buffer);
-                gradKernel.fillZero();
+                k.zero(gradKernel.storage(), 0, gradKernel.numElements());
                 backend.gemm(weightGradientPlan(g, buffer, dRows, gradKernel.storage(), solution));
             } else {
                 buffer = ws.allocateForOverwrite(WorkspacePart.LOWERED_GRADIENT, g.mecLoweredElements());
             }
             if (gradInput != null) {
                 // L is dead after dK: its buffer becomes dL.
-                buffer.fillZero(0, buffer.length());
+                k.zero(buffer, 0, buffer.length());
                 backend.gemm(loweredGradientPlan(g, dRows, kernel.storage(), buffer, solution));
-                gradInput.fillZero();
+                k.zero(gradInput.storage(), 0, gradInput.numElements());
                 k.scatterAddMec(buffer, g, gradInput.storage());
             }
             return ConvStats.measured(ConvAlgorithm.MEC, solution.name(), ws);

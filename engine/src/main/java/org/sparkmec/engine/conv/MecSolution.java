@@ -1,8 +1,6 @@
 package org.sparkmec.engine.conv;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import org.sparkmec.engine.config.ConfigEnums;
 
 /** Which MEC forward variant runs (paper, Section 3.2). */
 public enum MecSolution {
@@ -14,12 +12,6 @@ public enum MecSolution {
     B;
 
     public static MecSolution parse(String value) {
-        for (MecSolution s : values()) {
-            if (s.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("unknown MEC solution '" + value + "'; expected one of "
-                + Arrays.stream(values()).map(s -> s.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining("|")));
+        return ConfigEnums.parse(MecSolution.class, value, "MEC solution");
     }
 }

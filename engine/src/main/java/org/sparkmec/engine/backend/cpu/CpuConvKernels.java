@@ -210,6 +210,16 @@ final class CpuConvKernels implements ConvKernels {
     }
 
     @Override
+    public void zero(FloatStorage storage, long offset, long length) {
+        HostFloatStorage h = HostFloatStorage.of(storage);
+        if (offset < 0 || length < 0 || offset + length > h.length()) {
+            throw new IndexOutOfBoundsException("zero [" + offset + ", " + (offset + length) + ") outside a buffer of "
+                    + h.length() + " floats");
+        }
+        workers.forEachRange(length, (i0, i1) -> NativeMemory.zero(h.addressOf(offset + i0), (i1 - i0) * F));
+    }
+
+    @Override
     public void copy(FloatStorage src, long srcOffset, FloatStorage dst, long dstOffset, long length) {
         HostFloatStorage s = HostFloatStorage.of(src);
         HostFloatStorage d = HostFloatStorage.of(dst);

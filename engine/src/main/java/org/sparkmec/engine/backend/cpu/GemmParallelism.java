@@ -1,8 +1,6 @@
 package org.sparkmec.engine.backend.cpu;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import org.sparkmec.engine.config.ConfigEnums;
 
 /**
  * How the CPU backend uses its threads for GEMM ({@code spark.mec.cpu.gemmParallelism}).
@@ -17,16 +15,10 @@ public enum GemmParallelism {
     TASKS;
 
     public static GemmParallelism parse(String value) {
-        for (GemmParallelism p : values()) {
-            if (p.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("unknown GEMM parallelism '" + value + "'; expected one of "
-                + Arrays.stream(values()).map(GemmParallelism::configName).collect(Collectors.joining("|")));
+        return ConfigEnums.parse(GemmParallelism.class, value, "GEMM parallelism");
     }
 
     public String configName() {
-        return name().toLowerCase(Locale.ROOT);
+        return ConfigEnums.configName(this);
     }
 }

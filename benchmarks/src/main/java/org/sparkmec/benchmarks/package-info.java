@@ -1,0 +1,6 @@
+/**
+ * JMH micro-benchmarks of the engine's inner pieces: lowering (MEC vs im2col), the forward GEMM calls
+ * (MEC solutions A and B vs im2col's single GEMM) and solution A's permutation. Run with
+ * {@code ./mec jmh}; they print results and assert nothing.
+ */
+package org.sparkmec.benchmarks;

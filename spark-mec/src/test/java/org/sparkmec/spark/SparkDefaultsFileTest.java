@@ -1,0 +1,38 @@
+package org.sparkmec.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.sparkmec.engine.config.ConfigEntry;
+import org.sparkmec.engine.config.EngineConf;
+
+/** conf/spark-defaults.conf documents every engine key with its real default, and nothing else. */
+class SparkDefaultsFileTest {
+
+    @Test
+    void listsEveryEngineKeyWithItsDefaultAndDoc() throws IOException {
+        Path file = Path.of("..", "conf", "spark-defaults.conf");
+        Map<String, String> values = new LinkedHashMap<>();
+        String text = Files.readString(file);
+        for (String line : text.split("\n")) {
+            String t = line.trim();
+            if (!t.isEmpty() && !t.startsWith("#")) {
+                String[] kv = t.split("\\s+", 2);
+                values.put(kv[0], kv[1].trim());
+            }
+        }
+        for (ConfigEntry<?> entry : EngineConf.ENTRIES) {
+            assertEquals(entry.defaultValue(), values.remove(entry.key()), "default of " + entry.key() + " in " + file);
+            String firstDocWords = entry.doc().split("[;:(]")[0];
+            assertTrue(text.contains(firstDocWords), "doc of " + entry.key() + " missing from " + file);
+        }
+        assertTrue(values.isEmpty(), "keys in " + file + " that the engine does not define: " + values.keySet());
+        EngineConf.from(Map.of());
+    }
+}
