@@ -46,7 +46,13 @@ public final class ConfigEntry<T> {
 
     /** An integer key with an inclusive lower bound. */
     public static ConfigEntry<Integer> intAtLeast(String key, String doc, int defaultValue, int min) {
-        return of(key, doc, Integer.toString(defaultValue), "an integer >= " + min, text -> {
+        return intBetween(key, doc, defaultValue, min, Integer.MAX_VALUE);
+    }
+
+    /** An integer key with inclusive bounds. */
+    public static ConfigEntry<Integer> intBetween(String key, String doc, int defaultValue, int min, int max) {
+        String allowed = max == Integer.MAX_VALUE ? "an integer >= " + min : "an integer from " + min + " to " + max;
+        return of(key, doc, Integer.toString(defaultValue), allowed, text -> {
             int v;
             try {
                 v = Integer.parseInt(text.trim());
@@ -55,6 +61,9 @@ public final class ConfigEntry<T> {
             }
             if (v < min) {
                 throw new IllegalArgumentException("below the minimum " + min);
+            }
+            if (v > max) {
+                throw new IllegalArgumentException("above the maximum " + max);
             }
             return v;
         });
@@ -85,7 +94,11 @@ public final class ConfigEntry<T> {
             if (v < 0) {
                 throw new IllegalArgumentException("negative size");
             }
-            return Math.multiplyExact(v, unit);
+            try {
+                return Math.multiplyExact(v, unit);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("size too large");
+            }
         });
     }
 

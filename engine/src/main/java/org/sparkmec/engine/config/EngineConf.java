@@ -18,13 +18,15 @@ import org.sparkmec.engine.conv.MecSolution;
  */
 public final class EngineConf {
     public static final String PREFIX = "spark.mec.";
+    /** Upper bound of {@code spark.mec.cpu.threads}: a guard against typos, far above any one machine's cores. */
+    public static final int MAX_CPU_THREADS = 1024;
 
     public static final ConfigEntry<BackendKind> BACKEND = ConfigEntry.ofEnum("spark.mec.backend",
             "Compute backend: cpu (OpenBLAS), cuda (GPU), or auto (cuda when usable, else cpu; the reason is logged).",
             BackendKind.AUTO, BackendKind.class);
 
-    public static final ConfigEntry<Integer> CPU_THREADS = ConfigEntry.intAtLeast("spark.mec.cpu.threads",
-            "Threads of the CPU backend per engine; 0 means all available processors.", 0, 0);
+    public static final ConfigEntry<Integer> CPU_THREADS = ConfigEntry.intBetween("spark.mec.cpu.threads",
+            "Threads of the CPU backend per engine; 0 means all available processors.", 0, 0, MAX_CPU_THREADS);
 
     public static final ConfigEntry<GemmParallelism> CPU_GEMM_PARALLELISM = ConfigEntry.ofEnum(
             "spark.mec.cpu.gemmParallelism",

@@ -7,9 +7,10 @@ import java.util.Objects;
  * A dense float32 tensor: a {@link Layout}, its dimensions, and the {@link FloatStorage} holding the
  * values row-major.
  *
- * <p>Ownership: a tensor owns its storage; {@link #close()} frees it and is idempotent. Every accessor
- * throws {@link IllegalStateException} once the tensor is closed. Not thread-safe for concurrent
- * writes to the same elements.
+ * <p>Ownership: a tensor owns its storage; {@link #close()} frees it and is idempotent. Once closed,
+ * every access to the data ({@link #storage()}, get/set, copies, fills) throws
+ * {@link IllegalStateException}; the shape ({@link #layout()}, {@link #dims()}, ...) stays readable for
+ * error messages. Not thread-safe for concurrent writes to the same elements.
  */
 public final class Tensor implements AutoCloseable {
     private final Layout layout;

@@ -7,12 +7,16 @@ import org.sparkmec.engine.tensor.Layout;
 import org.sparkmec.engine.tensor.StorageAllocator;
 import org.sparkmec.engine.tensor.Tensor;
 
-/** Seeded tensors and an allclose assertion for the convolution tests. */
-final class ConvTestSupport {
+/**
+ * Seeded tensors and an allclose assertion for the engine tests (public so that the tensor and backend
+ * tests reuse them).
+ */
+public final class ConvTestSupport {
     private ConvTestSupport() {
     }
 
-    static Tensor random(StorageAllocator allocator, Layout layout, long seed, int... dims) {
+    /** A tensor of values uniform in [-1, 1) drawn from {@code seed}. */
+    public static Tensor random(StorageAllocator allocator, Layout layout, long seed, int... dims) {
         Tensor t = Tensor.zeros(allocator, layout, dims);
         SplittableRandom rnd = new SplittableRandom(seed);
         float[] values = new float[(int) t.numElements()];
@@ -24,7 +28,7 @@ final class ConvTestSupport {
     }
 
     /** Fails unless {@code |actual - expected| <= atol + rtol * |expected|} element-wise. */
-    static void assertAllClose(String what, float[] expected, float[] actual, double atol, double rtol) {
+    public static void assertAllClose(String what, float[] expected, float[] actual, double atol, double rtol) {
         if (expected.length != actual.length) {
             fail(what + ": length " + actual.length + ", expected " + expected.length);
         }

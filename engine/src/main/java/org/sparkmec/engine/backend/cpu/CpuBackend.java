@@ -163,7 +163,7 @@ public final class CpuBackend implements Backend {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             workers.close();
-            cache.clear();
+            cache.close();
         }
     }
 }

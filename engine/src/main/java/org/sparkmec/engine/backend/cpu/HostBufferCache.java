@@ -19,6 +19,7 @@ final class HostBufferCache {
     private final MemoryTracker tracker;
     private final Map<Long, ArrayDeque<Pointer>> free = new HashMap<>();
     private long cachedBytes;
+    private boolean closed;
 
     HostBufferCache(long capacityBytes, MemoryTracker tracker) {
         this.capacityBytes = capacityBytes;
@@ -36,15 +37,24 @@ final class HostBufferCache {
         return queue.pop();
     }
 
-    /** Keeps {@code p} for reuse if the budget allows; returns false if the caller must free it. */
+    /**
+     * Keeps {@code p} for reuse if the budget allows and the cache is open; returns false if the caller
+     * must free it.
+     */
     synchronized boolean give(Pointer p, long bytes) {
-        if (cachedBytes + bytes > capacityBytes) {
+        if (closed || cachedBytes + bytes > capacityBytes) {
             return false;
         }
         free.computeIfAbsent(bytes, k -> new ArrayDeque<>()).push(p);
         cachedBytes += bytes;
         tracker.cachedChanged(bytes);
         return true;
+    }
+
+    /** Frees every cached buffer and keeps none from now on (the backend is closed). */
+    synchronized void close() {
+        clear();
+        closed = true;
     }
 
     /** Frees every cached buffer. */

@@ -31,7 +31,7 @@ final class HostFloatStorage implements FloatStorage {
         this.tracker = Objects.requireNonNull(tracker);
         this.cache = Objects.requireNonNull(cache);
         long bytes = Math.max(1, length) * Float.BYTES;
-        Pointer p = cache.take(bytes);
+        Pointer p = length == 0 ? null : cache.take(bytes);
         if (p != null) {
             if (zeroFill) {
                 NativeMemory.zero(p.address(), bytes);
@@ -120,7 +120,7 @@ final class HostFloatStorage implements FloatStorage {
         Pointer p = memory.getAndSet(null);
         if (p != null) {
             tracker.released(byteSize());
-            if (!cache.give(p, Math.max(1, length) * Float.BYTES)) {
+            if (length == 0 || !cache.give(p, length * Float.BYTES)) {
                 Pointer.free(p);
             }
         }

@@ -1,0 +1,22 @@
+package org.sparkmec.engine.conv;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.sparkmec.engine.backend.cpu.CpuBackend;
+import org.sparkmec.engine.backend.cpu.CpuBackendOptions;
+import org.sparkmec.engine.backend.cpu.GemmParallelism;
+
+/** Base of the convolution tests that need one CPU backend (2 threads, TASKS) for the whole class. */
+abstract class WithCpuBackend {
+    static CpuBackend backend;
+
+    @BeforeAll
+    static void startBackend() {
+        backend = new CpuBackend(new CpuBackendOptions(2, GemmParallelism.TASKS));
+    }
+
+    @AfterAll
+    static void stopBackend() {
+        backend.close();
+    }
+}
