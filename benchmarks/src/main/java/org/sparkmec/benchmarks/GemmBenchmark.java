@@ -62,7 +62,7 @@ public class GemmBenchmark {
             lowered = backend.allocate(g.mecLoweredElements());
             LayerState.fill(lowered, 1);
             plan = MecConvolution.windowPlan(g, lowered, kernel, output,
-                    calls.equals("mec-a") ? MecSolution.A : MecSolution.B);
+                    calls.equals("mec-a") ? MecSolution.A : MecSolution.B, 0, g.batch());
         }
     }
 

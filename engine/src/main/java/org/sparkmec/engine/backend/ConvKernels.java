@@ -14,7 +14,12 @@ public interface ConvKernels {
      * MEC lowering: {@code L[n, w, hp, kw, c] = I[n, hp - p_h, s_w*w + kw - p_w, c]} (zero outside the
      * input), L being {@code i_n*o_w} rows of {@code (i_h+2p_h)*k_w*i_c} floats.
      */
-    void lowerMec(FloatStorage input, ConvGeometry g, FloatStorage lowered);
+    default void lowerMec(FloatStorage input, ConvGeometry g, FloatStorage lowered) {
+        lowerMec(input, g, lowered, 0, g.batch());
+    }
+
+    /** {@link #lowerMec(FloatStorage, ConvGeometry, FloatStorage)} for images {@code [first, first + count)} only. */
+    void lowerMec(FloatStorage input, ConvGeometry g, FloatStorage lowered, int first, int count);
 
     /**
      * MEC backward scatter-add: {@code dI[n, hp - p_h, s_w*w + kw - p_w, c] += dL[n, w, hp, kw, c]} for

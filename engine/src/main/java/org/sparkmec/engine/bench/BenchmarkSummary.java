@@ -60,12 +60,16 @@ public final class BenchmarkSummary {
             double share = mf.map(r -> 100 * r.gflops() / ceilingGflops).orElse(Double.NaN);
             fwdWins += fwd > 1 ? 1 : 0;
             bwdNoSlower += bwd >= 1 ? 1 : 0;
-            sb.append(String.format(Locale.ROOT, "%-8s %12.2fx %13.2fx %14.2fx %13.1f%%%n", e.getKey(), fwd, bwd, ws,
-                    share));
+            sb.append(String.format(Locale.ROOT, "%-8s %13s %14s %15s %14s%n", e.getKey(), times(fwd), times(bwd),
+                    times(ws), Double.isNaN(share) ? "-" : String.format(Locale.ROOT, "%.1f%%", share)));
         }
         sb.append(String.format(Locale.ROOT, "%s forward faster than im2col on %d of %d layers; backward no slower on %d of %d%n",
                 mecAlgorithm, fwdWins, layers, bwdNoSlower, layers));
         return sb.toString();
+    }
+
+    private static String times(double ratio) {
+        return Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio);
     }
 
     private static Optional<BenchmarkRow> find(List<BenchmarkRow> rows, String algorithm, String pass) {

@@ -74,9 +74,9 @@ public final class MecConvolution extends ValidatedConvolution {
         FloatStorage out = output.storage();
         try (Workspace ws = new Workspace(backend)) {
             FloatStorage lowered = ws.allocateForOverwrite(WorkspacePart.LOWERED, g.mecLoweredElements());
-            k.lowerMec(input.storage(), g, lowered);
             if (solution == MecSolution.A) {
-                backend.gemm(windowPlan(g, lowered, kernel.storage(), out, MecSolution.A));
+                k.lowerMec(input.storage(), g, lowered);
+                backend.gemm(windowPlan(g, lowered, kernel.storage(), out, MecSolution.A, 0, g.batch()));
                 // O' is in h-n-w-c order in the output buffer; L is dead and serves as the permutation scratch.
                 FloatStorage scratch = g.outputElements() <= lowered.length() ? lowered
                         : ws.allocateForOverwrite(WorkspacePart.PERMUTATION_SCRATCH, g.outputElements());
@@ -84,7 +84,14 @@ public final class MecConvolution extends ValidatedConvolution {
                 k.swapOuterDimensions(scratch, out, g.outH(), g.batch(), (long) g.outW() * g.outC(),
                         bias == null ? null : bias.storage());
             } else {
-                backend.gemm(windowPlan(g, lowered, kernel.storage(), out, MecSolution.B));
+                // Lower and multiply a few images at a time: each chunk of L is still in the last-level
+                // cache when its GEMMs read it (L itself stays full-size, as the workspace formula says).
+                int chunk = imagesPerChunk(g);
+                for (int first = 0; first < g.batch(); first += chunk) {
+                    int count = Math.min(chunk, g.batch() - first);
+                    k.lowerMec(input.storage(), g, lowered, first, count);
+                    backend.gemm(windowPlan(g, lowered, kernel.storage(), out, MecSolution.B, first, count));
+                }
                 if (bias != null) {
                     k.addBias(out, (long) g.batch() * g.outH() * g.outW(), g.outC(), bias.storage());
                 }
@@ -98,12 +105,12 @@ public final class MecConvolution extends ValidatedConvolution {
      * output row (B, into n-h-w-c). Public for the JMH benchmarks; unchecked.
      */
     public static GemmPlan windowPlan(ConvGeometry g, FloatStorage lowered, FloatStorage kernel, FloatStorage out,
-                                       MecSolution solution) {
+                                      MecSolution solution, int firstImage, int images) {
         int rows = rowsPerWindow(g, solution);
         GemmPlan.Builder plan = GemmPlan.builder(Transpose.NONE, Transpose.NONE, rows, g.outC(), g.kernelRows())
                 .a(lowered, g.loweredRowLength()).b(kernel, g.outC()).c(out, g.outC())
                 .outputs(GemmPlan.Outputs.DISJOINT);
-        forEachWindow(g, solution, (loweredOffset, rowsOffset) -> plan.add(loweredOffset, 0, rowsOffset));
+        forEachWindow(g, solution, firstImage, images, (loweredOffset, rowsOffset) -> plan.add(loweredOffset, 0, rowsOffset));
         return plan.build();
     }
 
@@ -153,7 +160,7 @@ public final class MecConvolution extends ValidatedConvolution {
         GemmPlan.Builder plan = GemmPlan.builder(Transpose.TRANSPOSE, Transpose.NONE, g.kernelRows(), g.outC(), rows)
                 .a(lowered, g.loweredRowLength()).b(dRows, g.outC()).c(dKernel, g.outC()).beta(1f)
                 .outputs(GemmPlan.Outputs.OVERLAPPING);
-        forEachWindow(g, solution, (loweredOffset, rowsOffset) -> plan.add(loweredOffset, rowsOffset, 0));
+        forEachWindow(g, solution, 0, g.batch(), (loweredOffset, rowsOffset) -> plan.add(loweredOffset, rowsOffset, 0));
         return plan.build();
     }
 
@@ -164,8 +171,17 @@ public final class MecConvolution extends ValidatedConvolution {
         GemmPlan.Builder plan = GemmPlan.builder(Transpose.NONE, Transpose.TRANSPOSE, rows, g.kernelRows(), g.outC())
                 .a(dRows, g.outC()).b(kernel, g.outC()).c(dLowered, g.loweredRowLength()).beta(1f)
                 .outputs(GemmPlan.Outputs.OVERLAPPING);
-        forEachWindow(g, solution, (loweredOffset, rowsOffset) -> plan.add(rowsOffset, 0, loweredOffset));
+        forEachWindow(g, solution, 0, g.batch(), (loweredOffset, rowsOffset) -> plan.add(rowsOffset, 0, loweredOffset));
         return plan.build();
+    }
+
+    /** Bytes of lowered images that solution B lowers and multiplies at a time (fits a server's L3). */
+    static final long CHUNK_BYTES = 32L << 20;
+
+    /** Images per chunk of solution B: at least one, at most {@link #CHUNK_BYTES} of L. */
+    static int imagesPerChunk(ConvGeometry g) {
+        long perImage = (long) g.outW() * g.loweredRowLength() * Float.BYTES;
+        return (int) Math.max(1, Math.min(g.batch(), CHUNK_BYTES / perImage));
     }
 
     /** Rows of one window GEMM: {@code i_n*o_w} for A (all images stacked), {@code o_w} for B. */
@@ -184,13 +200,15 @@ public final class MecConvolution extends ValidatedConvolution {
      * output row h (B). The lowered window starts at {@code n*o_w*rowLength + h*s_h*k_w*i_c}; its rows of
      * the output are the {@code rows x k_c} block number {@code n*o_h + h} (h-n-w-c for A, n-h-w-c for B).
      */
-    private static void forEachWindow(ConvGeometry g, MecSolution solution, WindowCall call) {
+    private static void forEachWindow(ConvGeometry g, MecSolution solution, int firstImage, int images,
+                                      WindowCall call) {
         int rows = rowsPerWindow(g, solution);
         long window = g.windowStride();
         long rowBlock = (long) rows * g.outC();
         long image = (long) g.outW() * g.loweredRowLength();
-        int images = solution == MecSolution.A ? 1 : g.batch();
-        for (int n = 0; n < images; n++) {
+        int first = solution == MecSolution.A ? 0 : firstImage;
+        int end = solution == MecSolution.A ? 1 : firstImage + images;
+        for (int n = first; n < end; n++) {
             for (int h = 0; h < g.outH(); h++) {
                 call.add(n * image + h * window, ((long) n * g.outH() + h) * rowBlock);
             }

@@ -23,14 +23,15 @@ final class CpuConvKernels implements ConvKernels {
     }
 
     @Override
-    public void lowerMec(FloatStorage input, ConvGeometry g, FloatStorage lowered) {
+    public void lowerMec(FloatStorage input, ConvGeometry g, FloatStorage lowered, int first, int count) {
         HostFloatStorage in = HostFloatStorage.of(input);
         HostFloatStorage out = HostFloatStorage.of(lowered);
         int ow = g.outW();
         long span = (long) g.kW() * g.inC();
         long rowLength = g.loweredRowLength();
-        workers.forEachRange((long) g.batch() * ow, (r0, r1) -> {
-            for (long r = r0; r < r1; r++) {
+        long firstRow = (long) first * ow;
+        workers.forEachRange((long) count * ow, (r0, r1) -> {
+            for (long r = firstRow + r0; r < firstRow + r1; r++) {
                 int n = (int) (r / ow);
                 int w = (int) (r % ow);
                 int x0 = w * g.strideW() - g.padW();

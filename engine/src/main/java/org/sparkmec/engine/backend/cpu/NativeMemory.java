@@ -36,7 +36,17 @@ final class NativeMemory {
         UNSAFE.putFloat(address, value);
     }
 
+    /**
+     * Copies below this many bytes use 8-byte loads and stores: {@code Unsafe.copyMemory} costs a native
+     * call each time, which dominated the lowering of layers whose spans are a few dozen floats.
+     */
+    private static final long SMALL_COPY = 512;
+
     static void copy(long srcAddress, long dstAddress, long bytes) {
+        if (bytes <= SMALL_COPY) {
+            copySmall(srcAddress, dstAddress, bytes);
+            return;
+        }
         while (bytes > 0) {
             long n = Math.min(bytes, COPY_CHUNK);
             UNSAFE.copyMemory(srcAddress, dstAddress, n);
@@ -46,7 +56,27 @@ final class NativeMemory {
         }
     }
 
+    private static void copySmall(long src, long dst, long bytes) {
+        long i = 0;
+        for (; i + Long.BYTES <= bytes; i += Long.BYTES) {
+            UNSAFE.putLong(dst + i, UNSAFE.getLong(src + i));
+        }
+        for (; i < bytes; i += Float.BYTES) {
+            UNSAFE.putInt(dst + i, UNSAFE.getInt(src + i));
+        }
+    }
+
     static void zero(long address, long bytes) {
+        if (bytes <= SMALL_COPY) {
+            long i = 0;
+            for (; i + Long.BYTES <= bytes; i += Long.BYTES) {
+                UNSAFE.putLong(address + i, 0L);
+            }
+            for (; i < bytes; i += Float.BYTES) {
+                UNSAFE.putInt(address + i, 0);
+            }
+            return;
+        }
         while (bytes > 0) {
             long n = Math.min(bytes, COPY_CHUNK);
             UNSAFE.setMemory(address, n, (byte) 0);
