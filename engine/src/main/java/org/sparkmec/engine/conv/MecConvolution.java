@@ -29,13 +29,23 @@ import org.sparkmec.engine.tensor.Tensor;
  * </ul>
  */
 public final class MecConvolution extends ValidatedConvolution {
+    /** Bytes of lowered images that solution B lowers and multiplies at a time (fits a server's L3). */
+    static final long CHUNK_BYTES = 32L << 20;
+
     private final Backend backend;
     private final MecOptions options;
+    private final long chunkBytes;
 
     public MecConvolution(Backend backend, Conv2dParams params, MecOptions options) {
+        this(backend, params, options, CHUNK_BYTES);
+    }
+
+    /** With another chunk size for solution B (tests force one image per chunk). */
+    MecConvolution(Backend backend, Conv2dParams params, MecOptions options, long chunkBytes) {
         super(params);
         this.backend = Objects.requireNonNull(backend, "backend");
         this.options = Objects.requireNonNull(options, "options");
+        this.chunkBytes = chunkBytes;
     }
 
     @Override
@@ -175,13 +185,10 @@ public final class MecConvolution extends ValidatedConvolution {
         return plan.build();
     }
 
-    /** Bytes of lowered images that solution B lowers and multiplies at a time (fits a server's L3). */
-    static final long CHUNK_BYTES = 32L << 20;
-
-    /** Images per chunk of solution B: at least one, at most {@link #CHUNK_BYTES} of L. */
-    static int imagesPerChunk(ConvGeometry g) {
+    /** Images per chunk of solution B: at least one, at most the chunk size's worth of L. */
+    int imagesPerChunk(ConvGeometry g) {
         long perImage = (long) g.outW() * g.loweredRowLength() * Float.BYTES;
-        return (int) Math.max(1, Math.min(g.batch(), CHUNK_BYTES / perImage));
+        return (int) Math.max(1, Math.min(g.batch(), chunkBytes / perImage));
     }
 
     /** Rows of one window GEMM: {@code i_n*o_w} for A (all images stacked), {@code o_w} for B. */

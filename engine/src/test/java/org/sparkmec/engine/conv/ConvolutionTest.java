@@ -153,4 +153,22 @@ class ConvolutionTest {
                     "the input gradient alone needs the same workspace as all three");
         }
     }
+
+    /** Solution B lowers and multiplies in chunks of images; one image per chunk must give the same result. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("awkwardShapes")
+    void solutionBInOneImageChunksMatchesReference(ConvGeometry g) {
+        MecConvolution chunked = new MecConvolution(tasks, g.params(), new MecOptions(100, MecSolution.B), 1);
+        assertEquals(1, chunked.imagesPerChunk(g));
+        Convolution direct = new DirectConvolution(g.params());
+        try (Tensor input = random(tasks, Layout.NHWC, 7, g.inputDims());
+             Tensor kernel = random(tasks, Layout.HWIO, 8, g.kernelDims());
+             Tensor bias = random(tasks, Layout.VECTOR, 9, g.outC());
+             Tensor out = Tensor.zeros(tasks, Layout.NHWC, g.outputDims());
+             Tensor expected = Tensor.zeros(tasks, Layout.NHWC, g.outputDims())) {
+            chunked.forward(input, kernel, bias, out);
+            direct.forward(input, kernel, bias, expected);
+            assertAllClose("chunked B " + g, expected.toArray(), out.toArray(), 1e-6 * g.kernelRows(), 1e-4);
+        }
+    }
 }
