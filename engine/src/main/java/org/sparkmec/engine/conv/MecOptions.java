@@ -11,10 +11,12 @@ import java.util.Objects;
 public record MecOptions(int threshold, MecSolution solution) {
 
     /**
-     * Default T for the CPU backend, measured on the 2-core development machine with
-     * {@code ./mec bench --mec-solutions a,b} (see README, "Choosing T").
+     * Default T for the CPU backend, measured on the 2-core development machine (README, "Choosing T"):
+     * with {@code conf/layer-sets/threshold-sweep.layers} (3x3, 64 -> 64 channels, o_w = 24 ... 136),
+     * backward solution A is faster up to o_w = 56 and B from o_w = 72 (forward B is level or faster
+     * from o_w = 56); on the paper's layers A wins at o_w <= 56 and B at o_w >= 109.
      */
-    public static final int DEFAULT_CPU_THRESHOLD = 100;
+    public static final int DEFAULT_CPU_THRESHOLD = 64;
 
     public MecOptions {
         if (threshold < 1) {

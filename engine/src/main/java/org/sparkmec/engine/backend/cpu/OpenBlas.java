@@ -11,6 +11,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.sparkmec.engine.backend.Transpose;
 
@@ -34,7 +35,8 @@ public final class OpenBlas {
 
     /** Version of the OpenBLAS build in the presets, e.g. {@code 0.3.31}. */
     public static String version() {
-        return openblas_nolapack.OPENBLAS_VERSION.trim();
+        String v = openblas_nolapack.OPENBLAS_VERSION.trim();
+        return v.startsWith("OpenBLAS ") ? v.substring("OpenBLAS ".length()).trim() : v;
     }
 
     /** Sets OpenBLAS's thread count. Process-wide. */
@@ -112,6 +114,7 @@ public final class OpenBlas {
         }
 
         public static void main(String[] args) {
+            Loader.load(openblas_nolapack.class);
             System.out.println("threads=" + openblas_nolapack.blas_get_num_threads());
         }
     }
