@@ -15,7 +15,7 @@ import org.sparkmec.engine.bench.BenchmarkSummary;
 import org.sparkmec.engine.bench.EnvironmentReport;
 import org.sparkmec.engine.bench.LayerBenchmark;
 import org.sparkmec.engine.bench.LayerSetFile;
-import org.sparkmec.engine.bench.LayerSpec;
+import org.sparkmec.engine.bench.BenchLayer;
 import org.sparkmec.engine.config.EngineConf;
 import org.sparkmec.engine.io.AtomicFiles;
 import picocli.CommandLine.Command;
@@ -86,7 +86,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         List<BenchVariant> variants = algorithms.stream().map(BenchVariant::parse).collect(Collectors.toList());
         LayerSetFile set = LayerSetFile.read(layerSet);
-        List<LayerSpec> selected = layers == null ? set.all() : set.select(layers);
+        List<BenchLayer> selected = layers == null ? set.all() : set.select(layers);
         EngineConf conf = EngineConf.from(settings());
         LayerBenchmark.Settings settings = new LayerBenchmark.Settings(batch, warmup, runs,
                 passes.contains("forward"), passes.contains("backward"));

@@ -59,9 +59,9 @@ public final class LayerBenchmark {
     }
 
     /** Runs every layer with every variant; each finished row also goes to {@code progress}. */
-    public List<BenchmarkRow> run(List<LayerSpec> layers, List<BenchVariant> variants, Consumer<BenchmarkRow> progress) {
+    public List<BenchmarkRow> run(List<BenchLayer> layers, List<BenchVariant> variants, Consumer<BenchmarkRow> progress) {
         List<BenchmarkRow> rows = new ArrayList<>();
-        for (LayerSpec layer : layers) {
+        for (BenchLayer layer : layers) {
             ConvGeometry g = layer.atBatch(settings.batch());
             try (Tensor input = uniform(Layout.NHWC, 1, g.inputDims());
                  Tensor kernel = uniform(Layout.HWIO, 2, g.kernelDims());

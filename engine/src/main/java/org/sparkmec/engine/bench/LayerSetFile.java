@@ -18,9 +18,9 @@ public final class LayerSetFile {
     private static final String COLUMNS = "name i_h i_w i_c k_h k_w k_c s_h s_w p_h p_w";
 
     private final Path path;
-    private final Map<String, LayerSpec> layers;
+    private final Map<String, BenchLayer> layers;
 
-    private LayerSetFile(Path path, Map<String, LayerSpec> layers) {
+    private LayerSetFile(Path path, Map<String, BenchLayer> layers) {
         this.path = path;
         this.layers = layers;
     }
@@ -37,7 +37,7 @@ public final class LayerSetFile {
             throw new IllegalArgumentException("layer-set file " + path + " does not exist or is not a file");
         }
         List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
-        Map<String, LayerSpec> layers = new LinkedHashMap<>();
+        Map<String, BenchLayer> layers = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             int hash = line.indexOf('#');
@@ -67,7 +67,7 @@ public final class LayerSetFile {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + ": layer " + f[0] + ": " + e.getMessage(), e);
             }
-            if (layers.putIfAbsent(f[0], new LayerSpec(f[0], g)) != null) {
+            if (layers.putIfAbsent(f[0], new BenchLayer(f[0], g)) != null) {
                 throw new IllegalArgumentException(where + ": layer " + f[0] + " is defined twice");
             }
         }
@@ -78,7 +78,7 @@ public final class LayerSetFile {
     }
 
     /** All layers, in file order. */
-    public List<LayerSpec> all() {
+    public List<BenchLayer> all() {
         return List.copyOf(layers.values());
     }
 
@@ -87,10 +87,10 @@ public final class LayerSetFile {
      *
      * @throws IllegalArgumentException naming an unknown layer and the known ones
      */
-    public List<LayerSpec> select(List<String> names) {
-        List<LayerSpec> out = new ArrayList<>();
+    public List<BenchLayer> select(List<String> names) {
+        List<BenchLayer> out = new ArrayList<>();
         for (String name : names) {
-            LayerSpec spec = layers.get(name.trim());
+            BenchLayer spec = layers.get(name.trim());
             if (spec == null) {
                 throw new IllegalArgumentException("unknown layer '" + name + "' in " + path + "; known layers: "
                         + String.join(",", layers.keySet()));

@@ -36,10 +36,10 @@ class LayerSetFileTest {
 
     @Test
     void parsesTheShippedPaperSet() throws IOException {
-        List<LayerSpec> layers = LayerSetFile.read(PAPER).all();
+        List<BenchLayer> layers = LayerSetFile.read(PAPER).all();
         assertEquals(IntStream.rangeClosed(1, 12).mapToObj(i -> "cv" + i).toList(),
-                layers.stream().map(LayerSpec::name).toList(), "cv1-cv12 in file order");
-        for (LayerSpec layer : layers) {
+                layers.stream().map(BenchLayer::name).toList(), "cv1-cv12 in file order");
+        for (BenchLayer layer : layers) {
             ConvGeometry g = layer.geometry();
             // shared/benchmark-layers.md: no padding, square inputs and kernels, equal strides.
             assertEquals(1, g.batch(), layer.name());
@@ -62,8 +62,8 @@ class LayerSetFileTest {
                 "   ",
                 "a\t7 9 3\t3 3 4 1 2 1 0   # trailing comment",
                 "b 5 5 1 5 5 2 1 1 0 0");
-        List<LayerSpec> layers = LayerSetFile.read(file).all();
-        assertEquals(List.of("a", "b"), layers.stream().map(LayerSpec::name).toList());
+        List<BenchLayer> layers = LayerSetFile.read(file).all();
+        assertEquals(List.of("a", "b"), layers.stream().map(BenchLayer::name).toList());
         assertEquals(new ConvGeometry(1, 7, 9, 3, 3, 3, 4, 1, 2, 1, 0), layers.get(0).geometry());
     }
 
@@ -126,7 +126,7 @@ class LayerSetFileTest {
     @Test
     void selectReturnsLayersInTheOrderGivenAndNamesTheKnownOnes() throws IOException {
         LayerSetFile set = LayerSetFile.read(PAPER);
-        assertEquals(List.of("cv12", "cv3"), set.select(List.of("cv12", " cv3")).stream().map(LayerSpec::name).toList());
+        assertEquals(List.of("cv12", "cv3"), set.select(List.of("cv12", " cv3")).stream().map(BenchLayer::name).toList());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> set.select(List.of("cv1", "cv13")));
         assertMessageContains(e, "unknown layer 'cv13'", "mec-paper.layers",

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sparkmec.engine.bench.LayerSetFile;
-import org.sparkmec.engine.bench.LayerSpec;
+import org.sparkmec.engine.bench.BenchLayer;
 import org.sparkmec.engine.memory.MemoryTracker;
 import org.sparkmec.engine.tensor.Layout;
 import org.sparkmec.engine.tensor.Tensor;
@@ -53,13 +53,13 @@ class WorkspaceFormulaTest extends WithCpuBackend {
 
 
     /** The layers of {@code conf/layer-sets/mec-paper.layers} (Surefire runs in the module folder). */
-    private static List<LayerSpec> paperLayers() throws IOException {
+    private static List<BenchLayer> paperLayers() throws IOException {
         return LayerSetFile.read(Path.of("..", "conf", "layer-sets", "mec-paper.layers")).all();
     }
 
     static Stream<Arguments> paperLayersWithTable() throws IOException {
-        List<LayerSpec> layers = paperLayers();
-        assertEquals(PAPER_TABLE.stream().map(PaperRow::name).toList(), layers.stream().map(LayerSpec::name).toList(),
+        List<BenchLayer> layers = paperLayers();
+        assertEquals(PAPER_TABLE.stream().map(PaperRow::name).toList(), layers.stream().map(BenchLayer::name).toList(),
                 "the layer file and the document's table list the same layers");
         List<Arguments> out = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
@@ -74,7 +74,7 @@ class WorkspaceFormulaTest extends WithCpuBackend {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("paperLayersWithTable")
-    void forwardWorkspaceMatchesThePaperTable(String name, LayerSpec layer, PaperRow row) {
+    void forwardWorkspaceMatchesThePaperTable(String name, BenchLayer layer, PaperRow row) {
         ConvGeometry g = layer.atBatch(BATCH);
         assertEquals(row.mecFloats() * Float.BYTES * BATCH, autoMec(g).forwardWorkspaceBytes(g), name + " MEC");
         assertEquals(row.im2colFloats() * Float.BYTES * BATCH,
@@ -83,14 +83,14 @@ class WorkspaceFormulaTest extends WithCpuBackend {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("paperLayersWithTable")
-    void solutionChoiceAtThresholdHundredMatchesThePaper(String name, LayerSpec layer, PaperRow row) {
+    void solutionChoiceAtThresholdHundredMatchesThePaper(String name, BenchLayer layer, PaperRow row) {
         ConvGeometry g = layer.atBatch(BATCH);
         assertEquals(row.solution(), autoMec(g).solutionFor(g), name);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("paperLayersWithTable")
-    void im2colNeedsTwoToFourTimesMecsWorkspace(String name, LayerSpec layer, PaperRow row) {
+    void im2colNeedsTwoToFourTimesMecsWorkspace(String name, BenchLayer layer, PaperRow row) {
         ConvGeometry g = layer.atBatch(BATCH);
         double ratio = (double) new Im2colConvolution(backend, g.params()).forwardWorkspaceBytes(g)
                 / autoMec(g).forwardWorkspaceBytes(g);

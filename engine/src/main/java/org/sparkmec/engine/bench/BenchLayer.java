@@ -8,7 +8,7 @@ import org.sparkmec.engine.conv.ConvGeometry;
  * @param name     the layer's name, e.g. {@code cv1}
  * @param geometry the layer at batch 1
  */
-public record LayerSpec(String name, ConvGeometry geometry) {
+public record BenchLayer(String name, ConvGeometry geometry) {
 
     /** The layer at batch {@code batch}. */
     public ConvGeometry atBatch(int batch) {
