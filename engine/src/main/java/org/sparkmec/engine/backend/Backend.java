@@ -23,6 +23,9 @@ public interface Backend extends StorageAllocator, AutoCloseable {
     /** The data-movement kernels (lowering, permutation, scatter-add, bias). */
     ConvKernels kernels();
 
+    /** The element-wise and pooling kernels of the network layers. */
+    NnKernels nnKernels();
+
     @Override
     void close();
 }

@@ -5,6 +5,7 @@ import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.backend.BackendKind;
 import org.sparkmec.engine.backend.ConvKernels;
 import org.sparkmec.engine.backend.GemmPlan;
+import org.sparkmec.engine.backend.NnKernels;
 import org.sparkmec.engine.backend.Transpose;
 import org.sparkmec.engine.memory.MemoryTracker;
 import org.sparkmec.engine.tensor.FloatStorage;
@@ -22,6 +23,7 @@ public final class CpuBackend implements Backend {
     private final MemoryTracker tracker;
     private final CpuWorkers workers;
     private final CpuConvKernels kernels;
+    private final CpuNnKernels nnKernels;
     private final HostBufferCache cache;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -34,6 +36,7 @@ public final class CpuBackend implements Backend {
         this.tracker = tracker;
         this.workers = new CpuWorkers(options.threads());
         this.kernels = new CpuConvKernels(workers);
+        this.nnKernels = new CpuNnKernels(workers);
         this.cache = new HostBufferCache(options.bufferCacheBytes(), tracker);
         OpenBlas.setThreads(options.gemmParallelism() == GemmParallelism.BLAS ? options.threads() : 1);
     }
@@ -77,6 +80,12 @@ public final class CpuBackend implements Backend {
     public ConvKernels kernels() {
         checkOpen();
         return kernels;
+    }
+
+    @Override
+    public NnKernels nnKernels() {
+        checkOpen();
+        return nnKernels;
     }
 
     @Override

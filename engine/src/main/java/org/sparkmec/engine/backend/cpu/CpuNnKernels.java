@@ -1,0 +1,251 @@
+package org.sparkmec.engine.backend.cpu;
+
+import org.sparkmec.engine.backend.NnKernels;
+import org.sparkmec.engine.nn.PoolGeometry;
+import org.sparkmec.engine.tensor.FloatStorage;
+
+/**
+ * The CPU's layer kernels: element-wise loops on heap chunks (so C2 vectorizes them) and pooling
+ * loops split over the backend's workers by output row (no two threads write the same element).
+ */
+final class CpuNnKernels implements NnKernels {
+    private static final int CHUNK = 1 << 13;
+    private static final int F = Float.BYTES;
+
+    private final CpuWorkers workers;
+
+    CpuNnKernels(CpuWorkers workers) {
+        this.workers = workers;
+    }
+
+    @Override
+    public void reluForward(FloatStorage in, FloatStorage out, long length) {
+        HostFloatStorage i = HostFloatStorage.of(in);
+        HostFloatStorage o = HostFloatStorage.of(out);
+        workers.forEachRange(length, (s, e) -> {
+            float[] x = new float[CHUNK];
+            for (long p = s; p < e; p += CHUNK) {
+                int n = (int) Math.min(CHUNK, e - p);
+                NativeMemory.copyToArray(i.addressOf(p), x, 0, n);
+                for (int k = 0; k < n; k++) {
+                    x[k] = Math.max(0f, x[k]);
+                }
+                NativeMemory.copyFromArray(x, 0, o.addressOf(p), n);
+            }
+        });
+    }
+
+    @Override
+    public void reluBackward(FloatStorage in, FloatStorage gradOut, FloatStorage gradIn, long length) {
+        HostFloatStorage i = HostFloatStorage.of(in);
+        HostFloatStorage go = HostFloatStorage.of(gradOut);
+        HostFloatStorage gi = HostFloatStorage.of(gradIn);
+        workers.forEachRange(length, (s, e) -> {
+            float[] x = new float[CHUNK];
+            float[] g = new float[CHUNK];
+            for (long p = s; p < e; p += CHUNK) {
+                int n = (int) Math.min(CHUNK, e - p);
+                NativeMemory.copyToArray(i.addressOf(p), x, 0, n);
+                NativeMemory.copyToArray(go.addressOf(p), g, 0, n);
+                for (int k = 0; k < n; k++) {
+                    g[k] = x[k] > 0f ? g[k] : 0f;
+                }
+                NativeMemory.copyFromArray(g, 0, gi.addressOf(p), n);
+            }
+        });
+    }
+
+    @Override
+    public void multiply(FloatStorage in, FloatStorage mask, FloatStorage out, long length) {
+        HostFloatStorage i = HostFloatStorage.of(in);
+        HostFloatStorage m = HostFloatStorage.of(mask);
+        HostFloatStorage o = HostFloatStorage.of(out);
+        workers.forEachRange(length, (s, e) -> {
+            float[] x = new float[CHUNK];
+            float[] y = new float[CHUNK];
+            for (long p = s; p < e; p += CHUNK) {
+                int n = (int) Math.min(CHUNK, e - p);
+                NativeMemory.copyToArray(i.addressOf(p), x, 0, n);
+                NativeMemory.copyToArray(m.addressOf(p), y, 0, n);
+                for (int k = 0; k < n; k++) {
+                    x[k] *= y[k];
+                }
+                NativeMemory.copyFromArray(x, 0, o.addressOf(p), n);
+            }
+        });
+    }
+
+    /** Visits each output position (n, oy, ox) of the rows assigned to this thread. */
+    @FunctionalInterface
+    private interface WindowBody {
+        void visit(int n, int oy, int ox);
+    }
+
+    private void forEachOutput(PoolGeometry g, WindowBody body) {
+        int oh = g.outH();
+        workers.forEachRange((long) g.batch() * oh, (r0, r1) -> {
+            for (long r = r0; r < r1; r++) {
+                int n = (int) (r / oh);
+                int oy = (int) (r % oh);
+                for (int ox = 0; ox < g.outW(); ox++) {
+                    body.visit(n, oy, ox);
+                }
+            }
+        });
+    }
+
+    private static long inputPixel(PoolGeometry g, int n, int y, int x) {
+        return (((long) n * g.inH() + y) * g.inW() + x) * g.channels();
+    }
+
+    private static long outputPixel(PoolGeometry g, int n, int oy, int ox) {
+        return (((long) n * g.outH() + oy) * g.outW() + ox) * g.channels();
+    }
+
+    @Override
+    public void maxPoolForward(FloatStorage in, PoolGeometry g, FloatStorage out) {
+        HostFloatStorage i = HostFloatStorage.of(in);
+        HostFloatStorage o = HostFloatStorage.of(out);
+        int c = g.channels();
+        forEachOutput(g, (n, oy, ox) -> {
+            long dst = o.addressOf(outputPixel(g, n, oy, ox));
+            for (int ch = 0; ch < c; ch++) {
+                NativeMemory.putFloat(dst + (long) ch * F, Float.NEGATIVE_INFINITY);
+            }
+            for (int ky = 0; ky < g.kH(); ky++) {
+                int y = oy * g.strideH() + ky - g.padH();
+                if (y < 0 || y >= g.inH()) {
+                    continue;
+                }
+                for (int kx = 0; kx < g.kW(); kx++) {
+                    int x = ox * g.strideW() + kx - g.padW();
+                    if (x < 0 || x >= g.inW()) {
+                        continue;
+                    }
+                    long src = i.addressOf(inputPixel(g, n, y, x));
+                    for (int ch = 0; ch < c; ch++) {
+                        float v = NativeMemory.getFloat(src + (long) ch * F);
+                        long d = dst + (long) ch * F;
+                        if (v > NativeMemory.getFloat(d)) {
+                            NativeMemory.putFloat(d, v);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void maxPoolBackward(FloatStorage in, FloatStorage out, FloatStorage gradOut, PoolGeometry g,
+                                FloatStorage gradIn) {
+        HostFloatStorage i = HostFloatStorage.of(in);
+        HostFloatStorage o = HostFloatStorage.of(out);
+        HostFloatStorage go = HostFloatStorage.of(gradOut);
+        HostFloatStorage gi = HostFloatStorage.of(gradIn);
+        gi.fillZero(0, gi.length());
+        int c = g.channels();
+        // Overlapping windows (stride < kernel) may route to the same input: split by image, not by row.
+        workers.forEachRange(g.batch(), (n0, n1) -> {
+            for (int n = (int) n0; n < n1; n++) {
+                for (int oy = 0; oy < g.outH(); oy++) {
+                    for (int ox = 0; ox < g.outW(); ox++) {
+                        long op = outputPixel(g, n, oy, ox);
+                        for (int ch = 0; ch < c; ch++) {
+                            float max = NativeMemory.getFloat(o.addressOf(op + ch));
+                            long winner = -1;
+                            for (int ky = 0; ky < g.kH() && winner < 0; ky++) {
+                                int y = oy * g.strideH() + ky - g.padH();
+                                if (y < 0 || y >= g.inH()) {
+                                    continue;
+                                }
+                                for (int kx = 0; kx < g.kW(); kx++) {
+                                    int x = ox * g.strideW() + kx - g.padW();
+                                    if (x < 0 || x >= g.inW()) {
+                                        continue;
+                                    }
+                                    long ip = inputPixel(g, n, y, x) + ch;
+                                    if (NativeMemory.getFloat(i.addressOf(ip)) == max) {
+                                        winner = ip;
+                                        break;
+                                    }
+                                }
+                            }
+                            if (winner >= 0) {
+                                long d = gi.addressOf(winner);
+                                NativeMemory.putFloat(d, NativeMemory.getFloat(d)
+                                        + NativeMemory.getFloat(go.addressOf(op + ch)));
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void avgPoolForward(FloatStorage in, PoolGeometry g, FloatStorage out) {
+        HostFloatStorage i = HostFloatStorage.of(in);
+        HostFloatStorage o = HostFloatStorage.of(out);
+        int c = g.channels();
+        float scale = 1f / (g.kH() * g.kW());
+        forEachOutput(g, (n, oy, ox) -> {
+            float[] sum = new float[c];
+            for (int ky = 0; ky < g.kH(); ky++) {
+                int y = oy * g.strideH() + ky - g.padH();
+                if (y < 0 || y >= g.inH()) {
+                    continue;
+                }
+                for (int kx = 0; kx < g.kW(); kx++) {
+                    int x = ox * g.strideW() + kx - g.padW();
+                    if (x < 0 || x >= g.inW()) {
+                        continue;
+                    }
+                    long src = i.addressOf(inputPixel(g, n, y, x));
+                    for (int ch = 0; ch < c; ch++) {
+                        sum[ch] += NativeMemory.getFloat(src + (long) ch * F);
+                    }
+                }
+            }
+            long dst = o.addressOf(outputPixel(g, n, oy, ox));
+            for (int ch = 0; ch < c; ch++) {
+                NativeMemory.putFloat(dst + (long) ch * F, sum[ch] * scale);
+            }
+        });
+    }
+
+    @Override
+    public void avgPoolBackward(FloatStorage gradOut, PoolGeometry g, FloatStorage gradIn) {
+        HostFloatStorage go = HostFloatStorage.of(gradOut);
+        HostFloatStorage gi = HostFloatStorage.of(gradIn);
+        gi.fillZero(0, gi.length());
+        int c = g.channels();
+        float scale = 1f / (g.kH() * g.kW());
+        workers.forEachRange(g.batch(), (n0, n1) -> {
+            for (int n = (int) n0; n < n1; n++) {
+                for (int oy = 0; oy < g.outH(); oy++) {
+                    for (int ox = 0; ox < g.outW(); ox++) {
+                        long src = go.addressOf(outputPixel(g, n, oy, ox));
+                        for (int ky = 0; ky < g.kH(); ky++) {
+                            int y = oy * g.strideH() + ky - g.padH();
+                            if (y < 0 || y >= g.inH()) {
+                                continue;
+                            }
+                            for (int kx = 0; kx < g.kW(); kx++) {
+                                int x = ox * g.strideW() + kx - g.padW();
+                                if (x < 0 || x >= g.inW()) {
+                                    continue;
+                                }
+                                long dst = gi.addressOf(inputPixel(g, n, y, x));
+                                for (int ch = 0; ch < c; ch++) {
+                                    long d = dst + (long) ch * F;
+                                    NativeMemory.putFloat(d, NativeMemory.getFloat(d)
+                                            + NativeMemory.getFloat(src + (long) ch * F) * scale);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,208 @@
+package org.sparkmec.engine.nn;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import org.sparkmec.engine.backend.Backend;
+import org.sparkmec.engine.conv.Conv2dParams;
+import org.sparkmec.engine.conv.ConvGeometry;
+import org.sparkmec.engine.conv.ConvStats;
+import org.sparkmec.engine.conv.Convolution;
+import org.sparkmec.engine.conv.Im2colConvolution;
+import org.sparkmec.engine.conv.MecConvolution;
+import org.sparkmec.engine.conv.MecOptions;
+import org.sparkmec.engine.tensor.Layout;
+import org.sparkmec.engine.tensor.Tensor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * 2-D convolution with bias over NHWC activations: weight HWIO {@code k_h x k_w x i_c x k_c}, bias
+ * {@code k_c}. The algorithm is MEC, im2col, or chosen at the first forward pass ({@link ConvSelection#AUTO}:
+ * MEC unless im2col is measured faster on that batch and its workspace fits the budget); the choice is
+ * logged once.
+ */
+public final class Conv2dLayer implements Layer {
+    private static final Logger LOG = LoggerFactory.getLogger(Conv2dLayer.class);
+
+    /**
+     * @param inChannels i_c
+     * @param filters    k_c
+     */
+    public record Config(String name, int inChannels, int filters, int kernelH, int kernelW, Conv2dParams params,
+                         ConvSelection algorithm, boolean bias, Init init) {
+        public Config {
+            Objects.requireNonNull(name, "name");
+            if (inChannels < 1 || filters < 1 || kernelH < 1 || kernelW < 1) {
+                throw new IllegalArgumentException("layer " + name + ": channels, filters and kernel must be positive, got i_c="
+                        + inChannels + " filters=" + filters + " kernel " + kernelH + "x" + kernelW);
+            }
+            Objects.requireNonNull(params, "params");
+            Objects.requireNonNull(algorithm, "algorithm");
+            Objects.requireNonNull(init, "init");
+        }
+    }
+
+    private final Backend backend;
+    private final Config config;
+    private final MecConvolution mec;
+    private final Im2colConvolution im2col;
+    private final long workspaceBudgetBytes;
+    private final Parameter weight;
+    private final Parameter bias;
+    private final LayerBuffers output;
+    private final LayerBuffers gradInput;
+    private Convolution chosen;
+    private Tensor input;
+    private long workspaceBytes;
+    private long im2colWorkspaceBytes;
+
+    /**
+     * @param workspaceBudgetBytes the most workspace {@link ConvSelection#AUTO} lets im2col use
+     * @param seed                 the run's seed; the weights come from it and the layer's name
+     */
+    public Conv2dLayer(Backend backend, Config config, MecOptions mecOptions, long workspaceBudgetBytes, long seed) {
+        this.backend = Objects.requireNonNull(backend, "backend");
+        this.config = config;
+        this.mec = new MecConvolution(backend, config.params(), mecOptions);
+        this.im2col = new Im2colConvolution(backend, config.params());
+        this.workspaceBudgetBytes = workspaceBudgetBytes;
+        int[] kernelDims = {config.kernelH(), config.kernelW(), config.inChannels(), config.filters()};
+        this.weight = new Parameter(config.name() + ".weight", Tensor.zeros(backend, Layout.HWIO, kernelDims),
+                Tensor.zeros(backend, Layout.HWIO, kernelDims));
+        int fanIn = config.kernelH() * config.kernelW() * config.inChannels();
+        config.init().fill(weight.value(), fanIn, config.kernelH() * config.kernelW() * config.filters(),
+                Init.layerSeed(seed, config.name()));
+        this.bias = config.bias() ? new Parameter(config.name() + ".bias", Tensor.zeros(backend, Layout.VECTOR,
+                config.filters()), Tensor.zeros(backend, Layout.VECTOR, config.filters())) : null;
+        this.output = new LayerBuffers(backend);
+        this.gradInput = new LayerBuffers(backend);
+        if (config.algorithm() == ConvSelection.MEC) {
+            chosen = mec;
+        } else if (config.algorithm() == ConvSelection.IM2COL) {
+            chosen = im2col;
+        }
+    }
+
+    @Override
+    public String name() {
+        return config.name();
+    }
+
+    @Override
+    public String type() {
+        return "conv2d";
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /** The algorithm in use, or null before an {@link ConvSelection#AUTO} layer's first forward pass. */
+    public Convolution algorithm() {
+        return chosen;
+    }
+
+    private ConvGeometry geometry(int[] inputDims) {
+        if (inputDims.length != 4) {
+            throw new IllegalArgumentException("layer " + name() + " (conv2d) needs an NHWC input (n, h, w, c), got "
+                    + Arrays.toString(inputDims));
+        }
+        if (inputDims[3] != config.inChannels()) {
+            throw new IllegalArgumentException("layer " + name() + " (conv2d) expects " + config.inChannels()
+                    + " input channels, got " + inputDims[3] + " in " + Arrays.toString(inputDims));
+        }
+        Conv2dParams p = config.params();
+        try {
+            return new ConvGeometry(inputDims[0], inputDims[1], inputDims[2], inputDims[3], config.kernelH(),
+                    config.kernelW(), config.filters(), p.strideH(), p.strideW(), p.padH(), p.padW());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("layer " + name() + " (conv2d): " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public int[] outputDims(int[] inputDims) {
+        return geometry(inputDims).outputDims();
+    }
+
+    @Override
+    public Tensor forward(Tensor in, Mode mode) {
+        ConvGeometry g = geometry(in.dims());
+        Tensor out = output.get(Layout.NHWC, g.outputDims());
+        Tensor b = bias == null ? null : bias.value();
+        if (chosen == null) {
+            chosen = choose(g, in, b, out);
+        }
+        ConvStats stats = chosen.forward(in, weight.value(), b, out);
+        workspaceBytes = Math.max(workspaceBytes, stats.workspaceBytes());
+        im2colWorkspaceBytes = Math.max(im2colWorkspaceBytes, im2col.backwardWorkspaceBytes(g));
+        this.input = in;
+        return out;
+    }
+
+    /** {@link ConvSelection#AUTO}: MEC unless im2col fits the budget and is measured faster on this batch. */
+    private Convolution choose(ConvGeometry g, Tensor in, Tensor b, Tensor out) {
+        long im2colBytes = Math.max(im2col.forwardWorkspaceBytes(g), im2col.backwardWorkspaceBytes(g));
+        if (im2colBytes > workspaceBudgetBytes) {
+            LOG.info("{}: auto chose mec: im2col would need {} B of workspace, over the budget of {} B (mec: {} B)",
+                    name(), im2colBytes, workspaceBudgetBytes, mec.backwardWorkspaceBytes(g));
+            return mec;
+        }
+        double mecMs = fastestForwardMillis(mec, in, b, out);
+        double im2colMs = fastestForwardMillis(im2col, in, b, out);
+        Convolution pick = im2colMs < mecMs ? im2col : mec;
+        LOG.info(String.format(Locale.ROOT, "%s: auto chose %s for %s (forward mec %.3f ms, im2col %.3f ms; "
+                        + "workspace mec %d B, im2col %d B, budget %d B)", name(), pick.algorithm().configName(), g,
+                mecMs, im2colMs, mec.backwardWorkspaceBytes(g), im2colBytes, workspaceBudgetBytes));
+        return pick;
+    }
+
+    private Tensor weightValue() {
+        return weight.value();
+    }
+
+    private double fastestForwardMillis(Convolution conv, Tensor in, Tensor b, Tensor out) {
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            long t0 = System.nanoTime();
+            conv.forward(in, weightValue(), b, out);
+            best = Math.min(best, (System.nanoTime() - t0) / 1e6);
+        }
+        return best;
+    }
+
+    @Override
+    public Tensor backward(Tensor gradOutput, boolean needInputGradient) {
+        if (input == null) {
+            throw new IllegalStateException("layer " + name() + ": backward before forward");
+        }
+        Tensor dIn = needInputGradient ? gradInput.get(Layout.NHWC, input.dims()) : null;
+        ConvStats stats = chosen.backward(input, weight.value(), gradOutput, dIn, weight.gradient(),
+                bias == null ? null : bias.gradient());
+        workspaceBytes = Math.max(workspaceBytes, stats.workspaceBytes());
+        return dIn;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return bias == null ? List.of(weight) : List.of(weight, bias);
+    }
+
+    @Override
+    public LayerMemory memory() {
+        long w = weight.value().byteSize() + (bias == null ? 0 : bias.value().byteSize());
+        return new LayerMemory(w, w, output.bytes() + gradInput.bytes(), workspaceBytes, im2colWorkspaceBytes);
+    }
+
+    @Override
+    public void close() {
+        output.close();
+        gradInput.close();
+        for (Parameter p : parameters()) {
+            p.value().close();
+            p.gradient().close();
+        }
+    }
+}
