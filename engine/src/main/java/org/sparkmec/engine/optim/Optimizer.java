@@ -1,0 +1,52 @@
+package org.sparkmec.engine.optim;
+
+import java.util.List;
+import org.sparkmec.engine.nn.Parameter;
+
+/**
+ * Updates parameters in place from their gradients, keeping its state (momentum buffers, moments, the
+ * step count) per parameter name.
+ *
+ * <p>State is allocated on the first step that sees a name and kept on the Java heap. A parameter not
+ * passed to a step keeps its state unchanged. {@link #state()} and {@link #load} move the whole state to
+ * and from a checkpoint: an optimizer that loads the state of another with the same settings continues
+ * exactly as the other would have, bit for bit.
+ *
+ * <p>Thread affinity: one thread at a time; the tensors must not be written concurrently with a step.
+ */
+public interface Optimizer {
+
+    OptimizerKind kind();
+
+    /**
+     * One update of every parameter in {@code params}: reads {@link Parameter#gradient()} (already averaged
+     * over the batch by the caller) and overwrites {@link Parameter#value()}. The equations are those of the
+     * implementation. Everything is checked before anything is written, so a rejected step changes nothing.
+     *
+     * @param learningRate the rate of this step, finite and {@code >= 0} (usually from a
+     *                     {@link LearningRateSchedule})
+     * @throws IllegalArgumentException if the learning rate is negative or not finite, two parameters
+     *                                  share a name, a parameter's size differs from that of its state, or
+     *                                  (on the first step after {@link #load}) the names differ from the
+     *                                  loaded ones
+     * @throws IllegalStateException    if a tensor is closed
+     */
+    void step(List<Parameter> params, double learningRate);
+
+    /** Number of steps taken (including those of a loaded state). */
+    long steps();
+
+    /** A copy of the whole state, parameters ordered by name; later steps do not change it. */
+    OptimizerState state();
+
+    /**
+     * Replaces the state by a copy of {@code state}. The kind and the number of state arrays per parameter
+     * are checked now; on the next step, the parameters must be exactly those of the state (same names,
+     * same sizes), since resuming with others would not continue the same training. A state without
+     * parameters (taken before the first step, or from plain SGD) only sets the step count.
+     *
+     * @throws IllegalArgumentException if the state is of another kind or holds another number of arrays
+     *                                  per parameter than this optimizer keeps
+     */
+    void load(OptimizerState state);
+}

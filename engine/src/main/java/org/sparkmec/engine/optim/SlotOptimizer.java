@@ -1,0 +1,158 @@
+package org.sparkmec.engine.optim;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.sparkmec.engine.nn.Parameter;
+import org.sparkmec.engine.tensor.FloatStorage;
+
+/**
+ * The common part of the optimizers: per-name state arrays ("slots"), the step count, checks, state export
+ * and import, and the chunked copy of values and gradients between the tensors' storage and the heap.
+ * Subclasses supply the element-wise update of one chunk.
+ */
+abstract class SlotOptimizer implements Optimizer {
+    /** Floats per host copy of a value or gradient (64 KiB): bounded heap use, any tensor size. */
+    static final int CHUNK = 1 << 14;
+    private static final float[][] NO_SLOTS = new float[0][];
+
+    private final Map<String, float[][]> slots = new HashMap<>();
+    private long steps;
+    /** The names of a loaded state, checked against the parameters of the next step; null when checked. */
+    private Set<String> loadedNames;
+    private float[] valueChunk = new float[0];
+    private float[] gradientChunk = new float[0];
+
+    /** Number of state arrays per parameter, each of the parameter's size. */
+    abstract int slotsPerParameter();
+
+    /**
+     * Updates {@code w[0..length)} in place from {@code g[0..length)}; these are the elements
+     * {@code offset..offset+length} of the parameter, whose state is {@code slots[k][offset..]}.
+     *
+     * @param t the number of this step, from 1
+     */
+    abstract void update(float[] w, float[] g, int length, float[][] slots, int offset, double learningRate, long t);
+
+    @Override
+    public final void step(List<Parameter> params, double learningRate) {
+        Objects.requireNonNull(params, "params");
+        Checks.nonNegative("learning rate", learningRate);
+        check(params);
+        long t = steps + 1;
+        for (Parameter p : params) {
+            int n = (int) p.numElements();
+            float[][] state = slotsPerParameter() == 0 ? NO_SLOTS
+                    : slots.computeIfAbsent(p.name(), name -> new float[slotsPerParameter()][n]);
+            FloatStorage value = p.value().storage();
+            FloatStorage gradient = p.gradient().storage();
+            int chunk = Math.min(CHUNK, n);
+            if (valueChunk.length < chunk) {
+                valueChunk = new float[chunk];
+                gradientChunk = new float[chunk];
+            }
+            for (int off = 0; off < n; off += CHUNK) {
+                int len = Math.min(CHUNK, n - off);
+                value.copyTo(off, valueChunk, 0, len);
+                gradient.copyTo(off, gradientChunk, 0, len);
+                update(valueChunk, gradientChunk, len, state, off, learningRate, t);
+                value.copyFrom(valueChunk, 0, off, len);
+            }
+        }
+        steps = t;
+    }
+
+    private void check(List<Parameter> params) {
+        Set<String> names = new HashSet<>();
+        for (Parameter p : params) {
+            Objects.requireNonNull(p, "parameter");
+            if (!names.add(p.name())) {
+                throw new IllegalArgumentException("two parameters named " + p.name() + " in one step; names key the "
+                        + "optimizer state and must be unique");
+            }
+            p.value().checkOpen();
+            p.gradient().checkOpen();
+            long n = p.numElements();
+            if (n > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("parameter " + p.name() + " has " + n
+                        + " elements; the optimizer state of one parameter holds at most " + (Integer.MAX_VALUE - 8));
+            }
+            float[][] state = slots.get(p.name());
+            if (state != null && state.length > 0 && state[0].length != n) {
+                throw new IllegalArgumentException("parameter " + p.name() + " has " + n + " elements but its "
+                        + (loadedNames != null ? "loaded " : "") + "optimizer state holds " + state[0].length);
+            }
+            if (loadedNames != null && !loadedNames.contains(p.name())) {
+                throw new IllegalArgumentException("parameter " + p.name() + " (" + n + " elements) has no entry in the "
+                        + "loaded optimizer state, which holds " + describe(loadedNames));
+            }
+        }
+        if (loadedNames != null) {
+            Set<String> missing = new TreeSet<>(loadedNames);
+            missing.removeAll(names);
+            if (!missing.isEmpty()) {
+                List<String> sized = new ArrayList<>();
+                for (String name : missing) {
+                    sized.add(name + " (" + slots.get(name)[0].length + " elements)");
+                }
+                throw new IllegalArgumentException("the loaded optimizer state holds " + missing.size()
+                        + " parameters that are not among the " + params.size() + " parameters of this step: "
+                        + abbreviate(sized));
+            }
+            loadedNames = null;
+        }
+    }
+
+    private static String describe(Set<String> names) {
+        return names.size() + " parameters: " + abbreviate(new ArrayList<>(new TreeSet<>(names)));
+    }
+
+    private static String abbreviate(List<String> items) {
+        int shown = Math.min(items.size(), 8);
+        return String.join(", ", items.subList(0, shown)) + (shown < items.size() ? ", ..." : "");
+    }
+
+    @Override
+    public final long steps() {
+        return steps;
+    }
+
+    @Override
+    public final OptimizerState state() {
+        TreeMap<String, float[][]> copy = new TreeMap<>();
+        slots.forEach((name, arrays) -> copy.put(name, deepCopy(arrays)));
+        return new OptimizerState(kind(), slotsPerParameter(), steps, copy);
+    }
+
+    @Override
+    public final void load(OptimizerState state) {
+        Objects.requireNonNull(state, "state");
+        if (state.kind() != kind()) {
+            throw new IllegalArgumentException("cannot load " + state.kind().configName() + " optimizer state into "
+                    + this);
+        }
+        if (state.slotsPerParameter() != slotsPerParameter()) {
+            throw new IllegalArgumentException("cannot load optimizer state with " + state.slotsPerParameter()
+                    + " arrays per parameter into " + this + ", which keeps " + slotsPerParameter()
+                    + " (was the checkpoint written with other settings?)");
+        }
+        slots.clear();
+        state.slots().forEach((name, arrays) -> slots.put(name, deepCopy(arrays)));
+        steps = state.step();
+        loadedNames = slots.isEmpty() ? null : new HashSet<>(slots.keySet());
+    }
+
+    private static float[][] deepCopy(float[][] arrays) {
+        float[][] copy = new float[arrays.length][];
+        for (int i = 0; i < arrays.length; i++) {
+            copy[i] = arrays[i].clone();
+        }
+        return copy;
+    }
+}
