@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * 2-D convolution with bias over NHWC activations: weight HWIO {@code k_h x k_w x i_c x k_c}, bias
- * {@code k_c}. The algorithm is MEC, im2col, or chosen at the first forward pass ({@link ConvSelection#AUTO}:
+ * {@code k_c}. The algorithm is MEC, im2col, or chosen at the first forward pass ({@link ConvAlgorithmChoice#AUTO}:
  * MEC unless im2col is measured faster on that batch and its workspace fits the budget); the choice is
  * logged once.
  */
@@ -31,7 +31,7 @@ public final class Conv2dLayer implements Layer {
      * @param filters    k_c
      */
     public record Config(String name, int inChannels, int filters, int kernelH, int kernelW, Conv2dParams params,
-                         ConvSelection algorithm, boolean bias, Init init) {
+                         ConvAlgorithmChoice algorithm, boolean bias, WeightInit init) {
         public Config {
             Objects.requireNonNull(name, "name");
             if (inChannels < 1 || filters < 1 || kernelH < 1 || kernelW < 1) {
@@ -59,7 +59,7 @@ public final class Conv2dLayer implements Layer {
     private long im2colWorkspaceBytes;
 
     /**
-     * @param workspaceBudgetBytes the most workspace {@link ConvSelection#AUTO} lets im2col use
+     * @param workspaceBudgetBytes the most workspace {@link ConvAlgorithmChoice#AUTO} lets im2col use
      * @param seed                 the run's seed; the weights come from it and the layer's name
      */
     public Conv2dLayer(Backend backend, Config config, MecOptions mecOptions, long workspaceBudgetBytes, long seed) {
@@ -73,14 +73,14 @@ public final class Conv2dLayer implements Layer {
                 Tensor.zeros(backend, Layout.HWIO, kernelDims));
         int fanIn = config.kernelH() * config.kernelW() * config.inChannels();
         config.init().fill(weight.value(), fanIn, config.kernelH() * config.kernelW() * config.filters(),
-                Init.layerSeed(seed, config.name()));
+                WeightInit.layerSeed(seed, config.name()));
         this.bias = config.bias() ? new Parameter(config.name() + ".bias", Tensor.zeros(backend, Layout.VECTOR,
                 config.filters()), Tensor.zeros(backend, Layout.VECTOR, config.filters())) : null;
         this.output = new LayerBuffers(backend);
         this.gradInput = new LayerBuffers(backend);
-        if (config.algorithm() == ConvSelection.MEC) {
+        if (config.algorithm() == ConvAlgorithmChoice.MEC) {
             chosen = mec;
-        } else if (config.algorithm() == ConvSelection.IM2COL) {
+        } else if (config.algorithm() == ConvAlgorithmChoice.IM2COL) {
             chosen = im2col;
         }
     }
@@ -99,7 +99,25 @@ public final class Conv2dLayer implements Layer {
         return config;
     }
 
-    /** The algorithm in use, or null before an {@link ConvSelection#AUTO} layer's first forward pass. */
+    /**
+     * Fixes the algorithm (a resumed run restores the choice {@link ConvAlgorithmChoice#AUTO} made before).
+     *
+     * @throws IllegalArgumentException if the layer was declared with the other algorithm
+     */
+    public void useAlgorithm(org.sparkmec.engine.conv.ConvAlgorithm algorithm) {
+        Convolution next = switch (algorithm) {
+            case MEC -> mec;
+            case IM2COL -> im2col;
+            case DIRECT -> throw new IllegalArgumentException("layer " + name() + ": direct is a test oracle, not a layer algorithm");
+        };
+        if (config.algorithm() != ConvAlgorithmChoice.AUTO && !config.algorithm().name().equals(algorithm.name())) {
+            throw new IllegalArgumentException("layer " + name() + " is declared " + config.algorithm() + ", cannot use "
+                    + algorithm);
+        }
+        chosen = next;
+    }
+
+    /** The algorithm in use, or null before an {@link ConvAlgorithmChoice#AUTO} layer's first forward pass. */
     public Convolution algorithm() {
         return chosen;
     }
@@ -142,7 +160,7 @@ public final class Conv2dLayer implements Layer {
         return out;
     }
 
-    /** {@link ConvSelection#AUTO}: MEC unless im2col fits the budget and is measured faster on this batch. */
+    /** {@link ConvAlgorithmChoice#AUTO}: MEC unless im2col fits the budget and is measured faster on this batch. */
     private Convolution choose(ConvGeometry g, Tensor in, Tensor b, Tensor out) {
         long im2colBytes = Math.max(im2col.forwardWorkspaceBytes(g), im2col.backwardWorkspaceBytes(g));
         if (im2colBytes > workspaceBudgetBytes) {

@@ -24,7 +24,7 @@ public final class DenseLayer implements Layer {
     private final LayerBuffers gradInput;
     private Tensor input;
 
-    public DenseLayer(Backend backend, String name, int inFeatures, int outFeatures, boolean withBias, Init init,
+    public DenseLayer(Backend backend, String name, int inFeatures, int outFeatures, boolean withBias, WeightInit init,
                       long seed) {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.name = Objects.requireNonNull(name, "name");
@@ -36,7 +36,7 @@ public final class DenseLayer implements Layer {
         this.outFeatures = outFeatures;
         this.weight = new Parameter(name + ".weight", Tensor.zeros(backend, Layout.MATRIX, inFeatures, outFeatures),
                 Tensor.zeros(backend, Layout.MATRIX, inFeatures, outFeatures));
-        init.fill(weight.value(), inFeatures, outFeatures, Init.layerSeed(seed, name));
+        init.fill(weight.value(), inFeatures, outFeatures, WeightInit.layerSeed(seed, name));
         this.bias = withBias ? new Parameter(name + ".bias", Tensor.zeros(backend, Layout.VECTOR, outFeatures),
                 Tensor.zeros(backend, Layout.VECTOR, outFeatures)) : null;
         this.output = new LayerBuffers(backend);

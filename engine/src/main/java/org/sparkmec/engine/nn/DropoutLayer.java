@@ -24,7 +24,7 @@ public final class DropoutLayer extends ParameterFreeLayer {
             throw new IllegalArgumentException("layer " + name + " (dropout): rate must be in [0, 1), got " + rate);
         }
         this.rate = rate;
-        this.seed = Init.layerSeed(seed, name);
+        this.seed = WeightInit.layerSeed(seed, name);
         this.mask = new LayerBuffers(backend);
     }
 

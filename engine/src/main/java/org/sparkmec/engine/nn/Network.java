@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.sparkmec.engine.memory.MemoryTracker;
 import org.sparkmec.engine.tensor.Tensor;
 
 /**
@@ -15,6 +16,8 @@ public final class Network implements AutoCloseable {
     private final List<Layer> layers;
     private final int[] imageDims;
     private final int classes;
+    private final long[] peakBytes;
+    private MemoryTracker tracker;
 
     /**
      * @param imageDims {@code (h, w, c)} of one input image
@@ -43,6 +46,20 @@ public final class Network implements AutoCloseable {
                     + Arrays.toString(dims) + " after layer " + this.layers.get(this.layers.size() - 1).name());
         }
         this.classes = dims[1];
+        this.peakBytes = new long[this.layers.size()];
+    }
+
+    /**
+     * Measures, from now on, each layer's peak of the engine's live native bytes during its forward and
+     * backward calls ({@link #peakBytes(int)}). Resets the tracker's peak around every layer call.
+     */
+    public void measurePeaks(MemoryTracker memoryTracker) {
+        this.tracker = memoryTracker;
+    }
+
+    /** The highest live byte count the tracker saw while layer {@code i} ran (0 when not measured). */
+    public long peakBytes(int i) {
+        return peakBytes[i];
     }
 
     public List<Layer> layers() {
@@ -66,8 +83,10 @@ public final class Network implements AutoCloseable {
                     + ", " + imageDims[2] + "), got " + Arrays.toString(d));
         }
         Tensor x = images;
-        for (Layer layer : layers) {
-            x = layer.forward(x, mode);
+        for (int i = 0; i < layers.size(); i++) {
+            startPeak();
+            x = layers.get(i).forward(x, mode);
+            endPeak(i);
         }
         return x;
     }
@@ -76,7 +95,21 @@ public final class Network implements AutoCloseable {
     public void backward(Tensor gradLogits) {
         Tensor g = gradLogits;
         for (int i = layers.size() - 1; i >= 0; i--) {
+            startPeak();
             g = layers.get(i).backward(g, i > 0);
+            endPeak(i);
+        }
+    }
+
+    private void startPeak() {
+        if (tracker != null) {
+            tracker.resetPeak();
+        }
+    }
+
+    private void endPeak(int i) {
+        if (tracker != null) {
+            peakBytes[i] = Math.max(peakBytes[i], tracker.peakBytes());
         }
     }
 

@@ -56,17 +56,17 @@ class LayerGradientCheckTest {
 
     static Stream<Arguments> layers() {
         List<Case> cases = new ArrayList<>();
-        for (ConvSelection algorithm : ConvSelection.values()) {
+        for (ConvAlgorithmChoice algorithm : ConvAlgorithmChoice.values()) {
             cases.add(new Case("conv2d-" + algorithm + " 3x3 s1 p1", b -> new Conv2dLayer(b,
-                    new Conv2dLayer.Config("conv", 2, 3, 3, 3, Conv2dParams.of(1, 1), algorithm, true, Init.HE),
+                    new Conv2dLayer.Config("conv", 2, 3, 3, 3, Conv2dParams.of(1, 1), algorithm, true, WeightInit.HE),
                     MecOptions.defaults(), 1L << 30, 7), Layout.NHWC, new int[] {3, 7, 9, 2}));
             cases.add(new Case("conv2d-" + algorithm + " 5x3 s2x1 p0", b -> new Conv2dLayer(b,
-                    new Conv2dLayer.Config("conv", 3, 4, 5, 3, new Conv2dParams(2, 1, 0, 0), algorithm, false, Init.XAVIER),
+                    new Conv2dLayer.Config("conv", 3, 4, 5, 3, new Conv2dParams(2, 1, 0, 0), algorithm, false, WeightInit.XAVIER),
                     MecOptions.defaults(), 1L << 30, 8), Layout.NHWC, new int[] {1, 9, 7, 3}));
         }
-        cases.add(new Case("dense", b -> new DenseLayer(b, "fc", 13, 5, true, Init.XAVIER, 3), Layout.MATRIX,
+        cases.add(new Case("dense", b -> new DenseLayer(b, "fc", 13, 5, true, WeightInit.XAVIER, 3), Layout.MATRIX,
                 new int[] {3, 13}));
-        cases.add(new Case("dense-no-bias", b -> new DenseLayer(b, "fc", 7, 4, false, Init.HE, 3), Layout.MATRIX,
+        cases.add(new Case("dense-no-bias", b -> new DenseLayer(b, "fc", 7, 4, false, WeightInit.HE, 3), Layout.MATRIX,
                 new int[] {1, 7}));
         cases.add(new Case("relu", b -> new ReluLayer(b, "relu"), Layout.NHWC, new int[] {2, 5, 3, 4}));
         cases.add(new Case("maxpool 2x2 s2", b -> new Pool2dLayer(b, "pool", Pool2dLayer.Kind.MAX, 2, 2, 2, 2, 0, 0),

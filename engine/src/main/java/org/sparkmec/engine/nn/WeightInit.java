@@ -1,14 +1,28 @@
 package org.sparkmec.engine.nn;
 
 import java.util.SplittableRandom;
+import org.sparkmec.engine.config.ConfigEnums;
 import org.sparkmec.engine.tensor.Tensor;
 
-/** Weight initialisations, reproducible from a seed. */
-public enum Init {
-    /** He et al. 2015: normal with standard deviation {@code sqrt(2 / fanIn)} (for ReLU networks). */
+/**
+ * Random initialization of a layer's weights, as written in model files: {@code he|xavier}. Biases start at 0.
+ * {@code fan_in} is {@code k_h * k_w * i_c} for a convolution and the input features for dense;
+ * {@code fan_out} is {@code k_h * k_w * k_c}, resp. the units.
+ */
+public enum WeightInit {
+    /** He et al., ICCV 2015: variance {@code 2 / fan_in}; suited to ReLU networks. */
     HE,
-    /** Glorot &amp; Bengio 2010: uniform in {@code +-sqrt(6 / (fanIn + fanOut))}. */
+    /** Glorot &amp; Bengio, AISTATS 2010: variance {@code 2 / (fan_in + fan_out)}. */
     XAVIER;
+
+    /** Parses {@code he|xavier}, case-insensitive. */
+    public static WeightInit parse(String value) {
+        return ConfigEnums.parse(WeightInit.class, value, "weight init");
+    }
+
+    public String configName() {
+        return ConfigEnums.configName(this);
+    }
 
     /** Fills {@code weights} from {@code seed}. */
     public void fill(Tensor weights, int fanIn, int fanOut, long seed) {
@@ -31,3 +45,4 @@ public enum Init {
         return h;
     }
 }
+

@@ -1,0 +1,60 @@
+package org.sparkmec.engine.model;
+
+import org.sparkmec.engine.nn.ConvAlgorithmChoice;
+import org.sparkmec.engine.nn.WeightInit;
+import org.sparkmec.engine.conv.Conv2dParams;
+
+/**
+ * A 2-D convolution: {@code filters} (k_c) kernels of {@code kernelH x kernelW} over all input channels, with
+ * stride and zero padding; output {@code o_h x o_w x k_c} with {@code o_h = (i_h + 2 p_h - k_h) / s_h + 1}
+ * (integer division) and likewise {@code o_w}. Weights are HWIO {@code k_h x k_w x i_c x k_c}.
+ *
+ * @param name      unique layer name
+ * @param filters   output channels k_c, at least 1
+ * @param kernelH   k_h, at least 1
+ * @param kernelW   k_w, at least 1
+ * @param strideH   s_h, at least 1 (default {@value #DEFAULT_STRIDE})
+ * @param strideW   s_w, at least 1
+ * @param padH      p_h zero rows above and below, at least 0 (default {@value #DEFAULT_PADDING})
+ * @param padW      p_w zero columns left and right, at least 0
+ * @param algorithm which convolution algorithm to use (default auto)
+ * @param bias      whether the layer adds a bias per output channel (default {@value #DEFAULT_BIAS})
+ * @param init      weight initialization (default he)
+ */
+public record Conv2dSpec(String name, int filters, int kernelH, int kernelW, int strideH, int strideW, int padH,
+                         int padW, ConvAlgorithmChoice algorithm, boolean bias, WeightInit init) implements LayerSpec {
+    public static final int DEFAULT_STRIDE = 1;
+    public static final int DEFAULT_PADDING = 0;
+    public static final ConvAlgorithmChoice DEFAULT_ALGORITHM = ConvAlgorithmChoice.AUTO;
+    public static final boolean DEFAULT_BIAS = true;
+    public static final WeightInit DEFAULT_INIT = WeightInit.HE;
+
+    public Conv2dSpec {
+        Checks.layerName(name);
+        Checks.atLeast(name, ModelKeys.FILTERS, filters, 1);
+        Windows.check(name, kernelH, kernelW, strideH, strideW, padH, padW);
+        Checks.notNull(name, ModelKeys.ALGORITHM, algorithm);
+        Checks.notNull(name, ModelKeys.INIT, init);
+    }
+
+    /** A square {@code kernel x kernel} convolution with every other field at its default. */
+    public static Conv2dSpec of(String name, int filters, int kernel) {
+        return new Conv2dSpec(name, filters, kernel, kernel, DEFAULT_STRIDE, DEFAULT_STRIDE, DEFAULT_PADDING,
+                DEFAULT_PADDING, DEFAULT_ALGORITHM, DEFAULT_BIAS, DEFAULT_INIT);
+    }
+
+    @Override
+    public LayerType type() {
+        return LayerType.CONV2D;
+    }
+
+    /** Stride and padding as the engine's convolutions take them. */
+    public Conv2dParams params() {
+        return new Conv2dParams(strideH, strideW, padH, padW);
+    }
+
+    @Override
+    public ActivationShape outputShape(ActivationShape input) {
+        return Windows.output(name, type(), input, kernelH, kernelW, strideH, strideW, padH, padW, filters);
+    }
+}

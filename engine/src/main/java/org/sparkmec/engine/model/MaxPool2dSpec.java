@@ -1,0 +1,32 @@
+package org.sparkmec.engine.model;
+
+/**
+ * Max pooling: the maximum of each window, per channel. Shape rules in {@link Pool2dSpec}.
+ *
+ * @param name    unique layer name
+ * @param kernelH window height, at least 1
+ * @param kernelW window width, at least 1
+ * @param strideH at least 1; the kernel height unless given
+ * @param strideW at least 1; the kernel width unless given
+ * @param padH    0 to kernelH / 2 (default 0)
+ * @param padW    0 to kernelW / 2 (default 0)
+ */
+public record MaxPool2dSpec(String name, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW)
+        implements Pool2dSpec {
+
+    public MaxPool2dSpec {
+        Checks.layerName(name);
+        Windows.check(name, kernelH, kernelW, strideH, strideW, padH, padW);
+        Windows.checkPoolPadding(name, kernelH, kernelW, padH, padW);
+    }
+
+    /** Square, non-overlapping windows: stride = kernel, no padding. */
+    public static MaxPool2dSpec of(String name, int kernel) {
+        return new MaxPool2dSpec(name, kernel, kernel, kernel, kernel, DEFAULT_PADDING, DEFAULT_PADDING);
+    }
+
+    @Override
+    public LayerType type() {
+        return LayerType.MAXPOOL2D;
+    }
+}
