@@ -44,6 +44,34 @@ public final class ConfigEntry<T> {
                 });
     }
 
+    /** A floating-point key in {@code [min, max]} (inclusive; use infinities for open ends). */
+    public static ConfigEntry<Double> doubleBetween(String key, String doc, double defaultValue, double min, double max) {
+        String allowed = "a number from " + min + " to " + max;
+        return of(key, doc, Double.toString(defaultValue), allowed, text -> {
+            double v;
+            try {
+                v = Double.parseDouble(text.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a number");
+            }
+            if (!(v >= min && v <= max)) {
+                throw new IllegalArgumentException("outside [" + min + ", " + max + "]");
+            }
+            return v;
+        });
+    }
+
+    /** A boolean key: {@code true} or {@code false}. */
+    public static ConfigEntry<Boolean> bool(String key, String doc, boolean defaultValue) {
+        return of(key, doc, Boolean.toString(defaultValue), "true|false", text -> {
+            String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+            if (!t.equals("true") && !t.equals("false")) {
+                throw new IllegalArgumentException("not a boolean");
+            }
+            return Boolean.parseBoolean(t);
+        });
+    }
+
     /** An integer key with an inclusive lower bound. */
     public static ConfigEntry<Integer> intAtLeast(String key, String doc, int defaultValue, int min) {
         return intBetween(key, doc, defaultValue, min, Integer.MAX_VALUE);

@@ -239,7 +239,8 @@ final class CpuConvKernels implements ConvKernels {
     @Override
     public void sumRows(FloatStorage grad, long rows, int channels, FloatStorage dBias) {
         HostFloatStorage gr = HostFloatStorage.of(grad);
-        double[] total = new double[channels];
+        // Partial sums keyed by their block's first row and added in row order: the same result every run.
+        java.util.concurrent.ConcurrentSkipListMap<Long, double[]> partials = new java.util.concurrent.ConcurrentSkipListMap<>();
         workers.forEachRange(rows, (r0, r1) -> {
             double[] partial = new double[channels];
             int chunkRows = Math.max(1, CHUNK / channels);
@@ -253,12 +254,14 @@ final class CpuConvKernels implements ConvKernels {
                     }
                 }
             }
-            synchronized (total) {
-                for (int c = 0; c < channels; c++) {
-                    total[c] += partial[c];
-                }
-            }
+            partials.put(r0, partial);
         });
+        double[] total = new double[channels];
+        for (double[] partial : partials.values()) {
+            for (int c = 0; c < channels; c++) {
+                total[c] += partial[c];
+            }
+        }
         float[] result = new float[channels];
         for (int c = 0; c < channels; c++) {
             result[c] = (float) total[c];

@@ -1,0 +1,47 @@
+package org.sparkmec.engine.train;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.sparkmec.engine.backend.Backend;
+import org.sparkmec.engine.data.LabeledImages;
+import org.sparkmec.engine.nn.Network;
+import org.sparkmec.engine.tensor.Layout;
+import org.sparkmec.engine.tensor.Tensor;
+
+/**
+ * Input and logit-gradient tensors per batch size (usually two: the full batch and an epoch's last,
+ * smaller one), reused from batch to batch. Closing frees them.
+ */
+final class BatchTensors implements AutoCloseable {
+    private final Backend backend;
+    private final Network network;
+    private final Map<Integer, Batch> bySize = new HashMap<>();
+
+    /** Images NHWC, labels, and dLoss/dLogits MATRIX (n, classes) for one batch. */
+    record Batch(Tensor images, int[] labels, Tensor gradLogits) {
+    }
+
+    BatchTensors(Backend backend, Network network) {
+        this.backend = backend;
+        this.network = network;
+    }
+
+    /** Copies the examples {@code idx} of {@code set} into the batch tensors of that size. */
+    Batch load(LabeledImages set, int[] idx) {
+        int[] image = network.imageDims();
+        Batch b = bySize.computeIfAbsent(idx.length, n -> new Batch(
+                Tensor.zeros(backend, Layout.NHWC, n, image[0], image[1], image[2]), new int[n],
+                Tensor.zeros(backend, Layout.MATRIX, n, network.classes())));
+        set.copyBatch(idx, b.images(), b.labels());
+        return b;
+    }
+
+    @Override
+    public void close() {
+        for (Batch b : bySize.values()) {
+            b.images().close();
+            b.gradLogits().close();
+        }
+        bySize.clear();
+    }
+}

@@ -1,0 +1,236 @@
+package org.sparkmec.engine.train;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.zip.CRC32;
+import org.sparkmec.engine.io.AtomicFiles;
+import org.sparkmec.engine.optim.OptimizerKind;
+import org.sparkmec.engine.optim.OptimizerState;
+
+/**
+ * A training checkpoint: everything a run needs to continue exactly as if it had not stopped.
+ *
+ * <p>File format, version 1 (big-endian, as {@link DataOutputStream} writes):
+ * <pre>
+ *   bytes[8]  magic "MECCKPT\0"
+ *   int       format version (1)
+ *   string    model file text (HOCON), the network's declaration
+ *   long      seed
+ *   int       epochs completed (the next epoch to run)
+ *   long      optimizer steps taken
+ *   map       dropout layer name -> long training passes (its mask sequence position)
+ *   map       conv layer name -> string algorithm chosen ("mec" | "im2col")
+ *   int       parameter count, then per parameter: string name, int rank, int[rank] dims, float[] values
+ *   byte      1 if optimizer state follows, else 0; then: string kind, int slots per parameter, long step,
+ *             int entries, per entry: string name, slots x float[] arrays
+ *   long      CRC-32 of every byte before it
+ * </pre>
+ * where string = int byte length + UTF-8 bytes, float[] = int length + values, map = int size + entries.
+ * Files are written atomically (temp file + rename); a truncated or corrupt file is rejected.
+ *
+ * @param modelText          the model declaration
+ * @param epochsCompleted    epochs fully trained
+ * @param dropoutPasses      per dropout layer, training passes done
+ * @param convAlgorithms     per conv layer, the algorithm in use (so that a resumed run computes identically)
+ * @param parameters         parameter name to its dims and values, in network order
+ * @param optimizer          the optimizer's state, or null (a final model)
+ */
+public record Checkpoint(String modelText, long seed, int epochsCompleted, long steps, Map<String, Long> dropoutPasses,
+                         Map<String, String> convAlgorithms, Map<String, Tensor> parameters, OptimizerState optimizer) {
+
+    public static final int VERSION = 1;
+    private static final byte[] MAGIC = "MECCKPT\0".getBytes(StandardCharsets.US_ASCII);
+
+    /** A parameter's dims and row-major values. */
+    public record Tensor(int[] dims, float[] values) {
+        public Tensor {
+            long n = 1;
+            for (int d : dims) {
+                n *= d;
+            }
+            if (n != values.length) {
+                throw new IllegalArgumentException("dims " + Arrays.toString(dims) + " need " + n + " values, got "
+                        + values.length);
+            }
+        }
+    }
+
+    public Checkpoint {
+        Objects.requireNonNull(modelText, "modelText");
+        dropoutPasses = new LinkedHashMap<>(dropoutPasses);
+        convAlgorithms = new LinkedHashMap<>(convAlgorithms);
+        parameters = new LinkedHashMap<>(parameters);
+    }
+
+    /** Writes this checkpoint to {@code file} atomically. */
+    public void write(Path file) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(bytes))) {
+            out.write(MAGIC);
+            out.writeInt(VERSION);
+            writeString(out, modelText);
+            out.writeLong(seed);
+            out.writeInt(epochsCompleted);
+            out.writeLong(steps);
+            out.writeInt(dropoutPasses.size());
+            for (var e : dropoutPasses.entrySet()) {
+                writeString(out, e.getKey());
+                out.writeLong(e.getValue());
+            }
+            out.writeInt(convAlgorithms.size());
+            for (var e : convAlgorithms.entrySet()) {
+                writeString(out, e.getKey());
+                writeString(out, e.getValue());
+            }
+            out.writeInt(parameters.size());
+            for (var e : parameters.entrySet()) {
+                writeString(out, e.getKey());
+                out.writeInt(e.getValue().dims().length);
+                for (int d : e.getValue().dims()) {
+                    out.writeInt(d);
+                }
+                writeFloats(out, e.getValue().values());
+            }
+            out.writeByte(optimizer == null ? 0 : 1);
+            if (optimizer != null) {
+                writeString(out, optimizer.kind().configName());
+                out.writeInt(optimizer.slotsPerParameter());
+                out.writeLong(optimizer.step());
+                out.writeInt(optimizer.slots().size());
+                for (var e : optimizer.slots().entrySet()) {
+                    writeString(out, e.getKey());
+                    for (float[] slot : e.getValue()) {
+                        writeFloats(out, slot);
+                    }
+                }
+            }
+        }
+        byte[] body = bytes.toByteArray();
+        CRC32 crc = new CRC32();
+        crc.update(body);
+        AtomicFiles.write(file, os -> {
+            os.write(body);
+            new DataOutputStream(os).writeLong(crc.getValue());
+        });
+    }
+
+    /**
+     * Reads a checkpoint.
+     *
+     * @throws IOException naming the file on a wrong magic or version, truncation or a checksum mismatch
+     */
+    public static Checkpoint read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no checkpoint at this path");
+        }
+        byte[] all = Files.readAllBytes(file);
+        if (all.length < MAGIC.length + Long.BYTES || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) {
+            throw new IOException(file + ": not a spark-mec checkpoint (expected magic MECCKPT)");
+        }
+        CRC32 crc = new CRC32();
+        crc.update(all, 0, all.length - Long.BYTES);
+        long stored = ByteBuffer.wrap(all, all.length - Long.BYTES, Long.BYTES).getLong();
+        if (stored != crc.getValue()) {
+            throw new IOException(file + ": checksum mismatch (the file is truncated or corrupt)");
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(
+                new ByteArrayInputStream(all, MAGIC.length, all.length - MAGIC.length - Long.BYTES)))) {
+            int version = in.readInt();
+            if (version != VERSION) {
+                throw new IOException(file + ": checkpoint format version " + version + ", this build reads version "
+                        + VERSION);
+            }
+            String model = readString(in);
+            long seed = in.readLong();
+            int epochs = in.readInt();
+            long steps = in.readLong();
+            Map<String, Long> dropout = new LinkedHashMap<>();
+            for (int i = in.readInt(); i > 0; i--) {
+                dropout.put(readString(in), in.readLong());
+            }
+            Map<String, String> algorithms = new LinkedHashMap<>();
+            for (int i = in.readInt(); i > 0; i--) {
+                algorithms.put(readString(in), readString(in));
+            }
+            Map<String, Tensor> params = new LinkedHashMap<>();
+            for (int i = in.readInt(); i > 0; i--) {
+                String name = readString(in);
+                int[] dims = new int[in.readInt()];
+                for (int d = 0; d < dims.length; d++) {
+                    dims[d] = in.readInt();
+                }
+                params.put(name, new Tensor(dims, readFloats(in)));
+            }
+            OptimizerState optimizer = null;
+            if (in.readByte() == 1) {
+                OptimizerKind kind = OptimizerKind.parse(readString(in));
+                int slotsPer = in.readInt();
+                long step = in.readLong();
+                Map<String, float[][]> slots = new TreeMap<>();
+                for (int i = in.readInt(); i > 0; i--) {
+                    String name = readString(in);
+                    float[][] arrays = new float[slotsPer][];
+                    for (int s = 0; s < slotsPer; s++) {
+                        arrays[s] = readFloats(in);
+                    }
+                    slots.put(name, arrays);
+                }
+                optimizer = new OptimizerState(kind, slotsPer, step, slots);
+            }
+            return new Checkpoint(model, seed, epochs, steps, dropout, algorithms, params, optimizer);
+        } catch (EOFException e) {
+            throw new IOException(file + ": truncated checkpoint", e);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": malformed checkpoint: " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > (64 << 20)) {
+            throw new IOException("string length " + n + " out of range");
+        }
+        return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+    }
+
+    private static void writeFloats(DataOutputStream out, float[] v) throws IOException {
+        out.writeInt(v.length);
+        for (float f : v) {
+            out.writeFloat(f);
+        }
+    }
+
+    private static float[] readFloats(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            throw new IOException("array length " + n + " is negative");
+        }
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = in.readFloat();
+        }
+        return v;
+    }
+}

@@ -1,0 +1,101 @@
+package org.sparkmec.engine.train;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.sparkmec.engine.config.ConfigEntry;
+import org.sparkmec.engine.config.EngineConf;
+import org.sparkmec.engine.optim.OptimizerKind;
+import org.sparkmec.engine.optim.OptimizerSpec;
+import org.sparkmec.engine.optim.ScheduleKind;
+import org.sparkmec.engine.optim.ScheduleSpec;
+
+/**
+ * The training settings ({@code spark.mec.train.*} and the conv workspace budget), each defined once
+ * with doc, default and validation, read from the same key/value maps as {@link EngineConf}.
+ */
+public final class TrainConf {
+
+    public static final ConfigEntry<Integer> EPOCHS = ConfigEntry.intAtLeast("spark.mec.train.epochs",
+            "Epochs to train.", 10, 1);
+    public static final ConfigEntry<Integer> BATCH_SIZE = ConfigEntry.intAtLeast("spark.mec.train.batchSize",
+            "Images per mini-batch (per worker on Spark); the last batch of an epoch may be smaller.", 32, 1);
+    public static final ConfigEntry<Integer> SEED = ConfigEntry.intAtLeast("spark.mec.train.seed",
+            "Seed of the weights, the data order and the dropout masks.", 1, 0);
+    public static final ConfigEntry<Integer> LIMIT = ConfigEntry.intAtLeast("spark.mec.train.limit",
+            "Use only the first N training images; 0 for all.", 0, 0);
+    public static final ConfigEntry<OptimizerKind> OPTIMIZER = ConfigEntry.ofEnum("spark.mec.train.optimizer",
+            "Optimizer: sgd (with momentum, Nesterov, weight decay) or adam.", OptimizerKind.SGD, OptimizerKind.class);
+    public static final ConfigEntry<Double> LEARNING_RATE = ConfigEntry.doubleBetween("spark.mec.train.learningRate",
+            "Base learning rate; 0 means the optimizer's default (sgd 0.01, adam 0.001).", 0.0, 0.0, 10.0);
+    public static final ConfigEntry<Double> MOMENTUM = ConfigEntry.doubleBetween("spark.mec.train.momentum",
+            "SGD momentum in [0, 1).", 0.9, 0.0, 0.999);
+    public static final ConfigEntry<Boolean> NESTEROV = ConfigEntry.bool("spark.mec.train.nesterov",
+            "SGD with Nesterov momentum.", false);
+    public static final ConfigEntry<Double> WEIGHT_DECAY = ConfigEntry.doubleBetween("spark.mec.train.weightDecay",
+            "L2 weight decay added to the gradients.", 0.0, 0.0, 1.0);
+    public static final ConfigEntry<ScheduleKind> SCHEDULE = ConfigEntry.ofEnum("spark.mec.train.schedule",
+            "Learning-rate schedule over the epochs: constant, step (x0.1 every 30 epochs) or cosine.",
+            ScheduleKind.COSINE, ScheduleKind.class);
+    public static final ConfigEntry<Long> WORKSPACE_BUDGET = ConfigEntry.bytes("spark.mec.conv.workspaceBudgetBytes",
+            "The most workspace a conv layer with algorithm auto lets im2col use (MEC is used above it).", "256m");
+
+    /** Every training entry, in documentation order. */
+    public static final List<ConfigEntry<?>> ENTRIES = List.of(EPOCHS, BATCH_SIZE, SEED, LIMIT, OPTIMIZER,
+            LEARNING_RATE, MOMENTUM, NESTEROV, WEIGHT_DECAY, SCHEDULE, WORKSPACE_BUDGET);
+
+    private final Map<String, String> values;
+
+    private TrainConf(Map<String, String> values) {
+        this.values = Map.copyOf(values);
+    }
+
+    /** The keys defined here, for {@link EngineConf#from(Map, Set)}. */
+    public static Set<String> keys() {
+        return ENTRIES.stream().map(ConfigEntry::key).collect(Collectors.toSet());
+    }
+
+    /**
+     * Reads and validates every training entry from {@code settings}.
+     *
+     * @throws IllegalArgumentException naming the key, the value and what is allowed
+     */
+    public static TrainConf from(Map<String, String> settings) {
+        TrainConf conf = new TrainConf(settings);
+        for (ConfigEntry<?> entry : ENTRIES) {
+            conf.get(entry);
+        }
+        conf.optimizerSpec();
+        return conf;
+    }
+
+    public <T> T get(ConfigEntry<T> entry) {
+        return entry.parse(values.get(entry.key()));
+    }
+
+    public OptimizerSpec optimizerSpec() {
+        OptimizerSpec spec = OptimizerSpec.defaults(get(OPTIMIZER));
+        if (spec.kind() == OptimizerKind.SGD) {
+            spec = spec.withMomentum(get(MOMENTUM)).withNesterov(get(NESTEROV));
+        }
+        return spec.withWeightDecay(get(WEIGHT_DECAY));
+    }
+
+    public double learningRate() {
+        double lr = get(LEARNING_RATE);
+        return lr > 0 ? lr : optimizerSpec().defaultLearningRate();
+    }
+
+    public ScheduleSpec scheduleSpec() {
+        return ScheduleSpec.of(get(SCHEDULE), learningRate());
+    }
+
+    /** The run's options with the given output folder, resume flag, progress bar and conv algorithm override. */
+    public TrainingOptions options(Path outDir, boolean resume, boolean progress,
+                                   org.sparkmec.engine.nn.ConvAlgorithmChoice algorithmOverride) {
+        return new TrainingOptions(get(EPOCHS), get(BATCH_SIZE), get(SEED), get(LIMIT), optimizerSpec(), scheduleSpec(),
+                get(WORKSPACE_BUDGET), outDir, resume, progress, algorithmOverride);
+    }
+}
