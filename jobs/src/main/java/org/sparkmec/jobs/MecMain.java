@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The command line behind {@code ./mec}: one subcommand per job. */
 @Command(name = "mec", mixinStandardHelpOptions = true, version = "spark-mec 0.1.0-SNAPSHOT",
         description = "spark-mec: MEC convolutions and distributed CNN training on Apache Spark.",
-        subcommands = {BenchCommand.class})
+        subcommands = {TrainCommand.class, BenchCommand.class})
 public final class MecMain implements Runnable {
 
     public static void main(String[] args) {
@@ -17,7 +17,8 @@ public final class MecMain implements Runnable {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new MecMain());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                    || e instanceof java.nio.file.NoSuchFileException || e instanceof java.io.IOException) {
                 cmd.getErr().println("mec " + cmd.getCommandName() + ": " + e.getMessage());
                 return 2;
             }

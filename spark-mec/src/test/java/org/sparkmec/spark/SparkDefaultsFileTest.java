@@ -6,17 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.sparkmec.engine.config.ConfigEntry;
 import org.sparkmec.engine.config.EngineConf;
+import org.sparkmec.engine.train.TrainConf;
 
-/** conf/spark-defaults.conf documents every engine key with its real default, and nothing else. */
+/** conf/spark-defaults.conf documents every engine and training key with its real default, and nothing else. */
 class SparkDefaultsFileTest {
 
     @Test
-    void listsEveryEngineKeyWithItsDefaultAndDoc() throws IOException {
+    void listsEveryKeyWithItsDefaultAndDoc() throws IOException {
         Path file = Path.of("..", "conf", "spark-defaults.conf");
         Map<String, String> values = new LinkedHashMap<>();
         String text = Files.readString(file);
@@ -27,7 +30,9 @@ class SparkDefaultsFileTest {
                 values.put(kv[0], kv[1].trim());
             }
         }
-        for (ConfigEntry<?> entry : EngineConf.ENTRIES) {
+        List<ConfigEntry<?>> entries = new ArrayList<>(EngineConf.ENTRIES);
+        entries.addAll(TrainConf.ENTRIES);
+        for (ConfigEntry<?> entry : entries) {
             assertEquals(entry.defaultValue(), values.remove(entry.key()), "default of " + entry.key() + " in " + file);
             String firstDocWords = entry.doc().split("[;:(]")[0];
             assertTrue(text.contains(firstDocWords), "doc of " + entry.key() + " missing from " + file);
