@@ -61,7 +61,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--momentum", description = "SGD momentum (spark.mec.train.momentum; default 0.9).")
     String momentum;
 
-    @Option(names = "--weight-decay", description = "L2 weight decay (spark.mec.train.weightDecay; default 0).")
+    @Option(names = "--weight-decay", description = "L2 weight decay (spark.mec.train.weightDecay; default 5e-4).")
     String weightDecay;
 
     @Option(names = "--schedule", paramLabel = "constant|step|cosine",

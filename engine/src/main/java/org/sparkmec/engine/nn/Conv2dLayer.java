@@ -168,6 +168,9 @@ public final class Conv2dLayer implements Layer {
                     name(), im2colBytes, workspaceBudgetBytes, mec.backwardWorkspaceBytes(g));
             return mec;
         }
+        // Warm both up first (the first calls pay for JIT compilation and buffer allocation), then time.
+        fastestForwardMillis(mec, in, b, out);
+        fastestForwardMillis(im2col, in, b, out);
         double mecMs = fastestForwardMillis(mec, in, b, out);
         double im2colMs = fastestForwardMillis(im2col, in, b, out);
         Convolution pick = im2colMs < mecMs ? im2col : mec;

@@ -12,6 +12,7 @@ import org.sparkmec.engine.tensor.Tensor;
 final class LayerBuffers implements AutoCloseable {
     private final StorageAllocator allocator;
     private Tensor tensor;
+    private long maxBytes;
 
     LayerBuffers(StorageAllocator allocator) {
         this.allocator = allocator;
@@ -22,12 +23,14 @@ final class LayerBuffers implements AutoCloseable {
         if (tensor == null || tensor.layout() != layout || !Arrays.equals(tensor.dims(), dims)) {
             close();
             tensor = Tensor.zeros(allocator, layout, dims);
+            maxBytes = Math.max(maxBytes, tensor.byteSize());
         }
         return tensor;
     }
 
+    /** The largest tensor held so far, in bytes (batches of different sizes reallocate). */
     long bytes() {
-        return tensor == null ? 0 : tensor.byteSize();
+        return maxBytes;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package org.sparkmec.engine.nn;
 
 /**
- * What one layer holds and used in its last forward/backward pass, in bytes.
+ * What one layer holds and used, in bytes: the largest sizes seen over its forward/backward passes.
  *
  * @param weightsBytes         parameters (weights and bias)
  * @param gradientsBytes       parameter gradients

@@ -1,0 +1,61 @@
+package org.sparkmec.engine.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.sparkmec.engine.backend.cpu.CpuBackend;
+import org.sparkmec.engine.backend.cpu.CpuBackendOptions;
+import org.sparkmec.engine.backend.cpu.GemmParallelism;
+import org.sparkmec.engine.conv.MecOptions;
+import org.sparkmec.engine.model.ModelFile;
+import org.sparkmec.engine.model.ModelSpec;
+import org.sparkmec.engine.nn.Mode;
+import org.sparkmec.engine.nn.Network;
+import org.sparkmec.engine.nn.SoftmaxCrossEntropy;
+import org.sparkmec.engine.tensor.Layout;
+import org.sparkmec.engine.tensor.RandomFill;
+import org.sparkmec.engine.tensor.Tensor;
+
+/** The shipped models build into networks whose shapes match their declarations and that run a step. */
+class NetworksTest {
+    private static CpuBackend backend;
+
+    @BeforeAll
+    static void start() {
+        backend = new CpuBackend(new CpuBackendOptions(2, GemmParallelism.TASKS));
+    }
+
+    @AfterAll
+    static void stop() {
+        backend.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lenet.conf", "vgg-small.conf"})
+    void shippedModelsBuildAndRunAStep(String file) {
+        ModelSpec spec = ModelFile.read(Path.of("..", "conf", "models", file));
+        try (Network net = Networks.build(backend, spec, MecOptions.defaults(), 1L << 28, 3);
+             Tensor images = Tensor.zeros(backend, Layout.NHWC, 3, spec.input().height(), spec.input().width(),
+                     spec.input().channels());
+             Tensor grad = Tensor.zeros(backend, Layout.MATRIX, 3, spec.classes())) {
+            assertEquals(spec.layers().size(), net.layers().size());
+            int[] dims = {3, spec.input().height(), spec.input().width(), spec.input().channels()};
+            for (int i = 0; i < spec.layers().size(); i++) {
+                dims = net.layers().get(i).outputDims(dims);
+                assertEquals(spec.shapes().get(i).numElements() * 3L, java.util.Arrays.stream(dims).asLongStream()
+                        .reduce(1, (a, b) -> a * b), "layer " + net.layers().get(i).name());
+            }
+            RandomFill.uniform(images.storage(), 1);
+            Tensor logits = net.forward(images, Mode.TRAIN);
+            assertArrayEquals(new int[] {3, spec.classes()}, logits.dims());
+            SoftmaxCrossEntropy.compute(logits, new int[] {0, 1, 2}, grad);
+            net.backward(grad);
+            assertEquals(spec.classes(), net.classes());
+        }
+    }
+}
