@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,29 +26,11 @@ class BenchCommandTest {
         return file;
     }
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = MecMain.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     @Test
     void writesLayersCsvAndEnvironment() throws IOException {
         Path out = dir.resolve("result");
-        Run r = run("bench", "--layer-set", layerSet().toString(), "--layers", "t1,t2", "--batch", "3",
+        CliRun r = CliRun.of("bench", "--layer-set", layerSet().toString(), "--layers", "t1,t2", "--batch", "3",
                 "--backend", "cpu", "--algorithms", "mec,mec-b,im2col", "--warmup", "0", "--runs", "5",
                 "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
@@ -73,7 +52,7 @@ class BenchCommandTest {
 
     @Test
     void unknownLayerIsAUsageErrorNamingTheKnownOnes() throws IOException {
-        Run r = run("bench", "--layer-set", layerSet().toString(), "--layers", "cv99", "--out", dir.resolve("x").toString());
+        CliRun r = CliRun.of("bench", "--layer-set", layerSet().toString(), "--layers", "cv99", "--out", dir.resolve("x").toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("unknown layer 'cv99'") && r.err().contains("t1,t2"), r.err());
         assertFalse(Files.exists(dir.resolve("x").resolve("layers.csv")));
@@ -81,17 +60,17 @@ class BenchCommandTest {
 
     @Test
     void badOptionsAreRejectedWithTheValue() throws IOException {
-        Run runs = run("bench", "--layer-set", layerSet().toString(), "--runs", "3");
+        CliRun runs = CliRun.of("bench", "--layer-set", layerSet().toString(), "--runs", "3");
         assertEquals(2, runs.exit());
         assertTrue(runs.err().contains("--runs must be at least 5") && runs.err().contains("3"), runs.err());
-        Run algorithm = run("bench", "--layer-set", layerSet().toString(), "--algorithms", "winograd");
+        CliRun algorithm = CliRun.of("bench", "--layer-set", layerSet().toString(), "--algorithms", "winograd");
         assertEquals(2, algorithm.exit());
         assertTrue(algorithm.err().contains("'winograd'") && algorithm.err().contains("mec|mec-a|mec-b|im2col|direct"),
                 algorithm.err());
-        Run backend = run("bench", "--layer-set", layerSet().toString(), "--backend", "cuda");
+        CliRun backend = CliRun.of("bench", "--layer-set", layerSet().toString(), "--backend", "cuda");
         assertEquals(2, backend.exit());
         assertTrue(backend.err().contains("cuda"), backend.err());
-        Run missing = run("bench", "--layer-set", dir.resolve("nope.layers").toString());
+        CliRun missing = CliRun.of("bench", "--layer-set", dir.resolve("nope.layers").toString());
         assertEquals(2, missing.exit());
         assertTrue(missing.err().contains("nope.layers"), missing.err());
     }

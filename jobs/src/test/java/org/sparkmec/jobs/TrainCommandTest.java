@@ -3,10 +3,7 @@ package org.sparkmec.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,30 +19,12 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = MecMain.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     @Test
     void trainsWritesFilesAndResumes() throws IOException {
         Assumptions.assumeTrue(Files.isDirectory(DATA), "Fashion-MNIST is not installed (CI installs it)");
         Path out = dir.resolve("lenet");
-        Run first = run("train", "--master", "none", "--model", LENET.toString(), "--epochs", "1", "--limit", "320",
+        CliRun first = CliRun.of("train", "--master", "none", "--model", LENET.toString(), "--epochs", "1", "--limit", "320",
                 "--batch", "32", "--out", out.toString(), "--no-progress");
         assertEquals(0, first.exit(), first.err());
         for (String f : List.of("metrics.csv", "layer_memory.csv", "checkpoint.ckpt", "model.conf", "model.ckpt")) {
@@ -55,7 +34,7 @@ class TrainCommandTest {
                 Files.readAllLines(out.resolve("metrics.csv")).get(0));
         assertEquals("layer,type,algorithm,weights_bytes,gradients_bytes,activations_bytes,workspace_bytes,"
                 + "im2col_workspace_bytes,peak_bytes", Files.readAllLines(out.resolve("layer_memory.csv")).get(0));
-        Run resumed = run("train", "--model", LENET.toString(), "--epochs", "2", "--limit", "320", "--out",
+        CliRun resumed = CliRun.of("train", "--model", LENET.toString(), "--epochs", "2", "--limit", "320", "--out",
                 out.toString(), "--resume", "--no-progress");
         assertEquals(0, resumed.exit(), resumed.err());
         assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size(), "header and two epochs");
@@ -63,23 +42,23 @@ class TrainCommandTest {
 
     @Test
     void sparkMastersAreRefusedForNow() {
-        Run r = run("train", "--master", "local[2]", "--model", LENET.toString(), "--out", dir.toString());
+        CliRun r = CliRun.of("train", "--master", "local[2]", "--model", LENET.toString(), "--out", dir.toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("--master local[2]") && r.err().contains("--master none"), r.err());
     }
 
     @Test
     void badInputIsRejectedNamingTheValue() throws IOException {
-        Run model = run("train", "--model", dir.resolve("nope.conf").toString(), "--out", dir.toString());
+        CliRun model = CliRun.of("train", "--model", dir.resolve("nope.conf").toString(), "--out", dir.toString());
         assertEquals(2, model.exit());
         assertTrue(model.err().contains("nope.conf"), model.err());
 
-        Run optimizer = run("train", "--model", LENET.toString(), "--out", dir.toString(), "--optimizer", "rmsprop");
+        CliRun optimizer = CliRun.of("train", "--model", LENET.toString(), "--out", dir.toString(), "--optimizer", "rmsprop");
         assertEquals(2, optimizer.exit());
         assertTrue(optimizer.err().contains("spark.mec.train.optimizer") && optimizer.err().contains("'rmsprop'"),
                 optimizer.err());
 
-        Run algorithm = run("train", "--model", LENET.toString(), "--out", dir.toString(), "--algorithm", "fft");
+        CliRun algorithm = CliRun.of("train", "--model", LENET.toString(), "--out", dir.toString(), "--algorithm", "fft");
         assertEquals(2, algorithm.exit());
         assertTrue(algorithm.err().contains("'fft'"), algorithm.err());
 
@@ -87,12 +66,12 @@ class TrainCommandTest {
         Files.writeString(bad, "name = bad\ninput { height = 4, width = 4, channels = 1 }\nlayers = [\n"
                 + "  { type = conv2d, name = conv1, filters = 2, kernel = 5 }\n  { type = flatten }\n"
                 + "  { type = dense, units = 10 }\n]\n");
-        Run shape = run("train", "--model", bad.toString(), "--out", dir.toString());
+        CliRun shape = CliRun.of("train", "--model", bad.toString(), "--out", dir.toString());
         assertEquals(2, shape.exit());
         assertTrue(shape.err().contains("bad.conf:4") && shape.err().contains("kernel 5x5 larger than input 4x4"),
                 shape.err());
 
-        Run resume = run("train", "--model", LENET.toString(), "--out", dir.resolve("empty").toString(), "--resume",
+        CliRun resume = CliRun.of("train", "--model", LENET.toString(), "--out", dir.resolve("empty").toString(), "--resume",
                 "--data", dir.toString());
         assertEquals(2, resume.exit());
         assertTrue(resume.err().contains("dataset-fashion-mnist") && resume.err().contains("--data"), resume.err());

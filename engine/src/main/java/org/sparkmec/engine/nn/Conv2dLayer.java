@@ -1,7 +1,6 @@
 package org.sparkmec.engine.nn;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import org.sparkmec.engine.backend.Backend;
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * MEC unless im2col is measured faster on that batch and its workspace fits the budget); the choice is
  * logged once.
  */
-public final class Conv2dLayer implements Layer {
+public final class Conv2dLayer extends WeightedLayer {
     private static final Logger LOG = LoggerFactory.getLogger(Conv2dLayer.class);
 
     /**
@@ -49,10 +48,6 @@ public final class Conv2dLayer implements Layer {
     private final MecConvolution mec;
     private final Im2colConvolution im2col;
     private final long workspaceBudgetBytes;
-    private final Parameter weight;
-    private final Parameter bias;
-    private final LayerBuffers output;
-    private final LayerBuffers gradInput;
     private Convolution chosen;
     private Tensor input;
     private long workspaceBytes;
@@ -63,21 +58,17 @@ public final class Conv2dLayer implements Layer {
      * @param seed                 the run's seed; the weights come from it and the layer's name
      */
     public Conv2dLayer(Backend backend, Config config, MecOptions mecOptions, long workspaceBudgetBytes, long seed) {
+        super(backend, Parameters.of(backend, config.name() + ".weight", Layout.HWIO, config.kernelH(), config.kernelW(),
+                config.inChannels(), config.filters()),
+                config.bias() ? Parameters.of(backend, config.name() + ".bias", Layout.VECTOR, config.filters()) : null);
         this.backend = Objects.requireNonNull(backend, "backend");
         this.config = config;
         this.mec = new MecConvolution(backend, config.params(), mecOptions);
         this.im2col = new Im2colConvolution(backend, config.params());
         this.workspaceBudgetBytes = workspaceBudgetBytes;
-        int[] kernelDims = {config.kernelH(), config.kernelW(), config.inChannels(), config.filters()};
-        this.weight = new Parameter(config.name() + ".weight", Tensor.zeros(backend, Layout.HWIO, kernelDims),
-                Tensor.zeros(backend, Layout.HWIO, kernelDims));
         int fanIn = config.kernelH() * config.kernelW() * config.inChannels();
         config.init().fill(weight.value(), fanIn, config.kernelH() * config.kernelW() * config.filters(),
                 WeightInit.layerSeed(seed, config.name()));
-        this.bias = config.bias() ? new Parameter(config.name() + ".bias", Tensor.zeros(backend, Layout.VECTOR,
-                config.filters()), Tensor.zeros(backend, Layout.VECTOR, config.filters())) : null;
-        this.output = new LayerBuffers(backend);
-        this.gradInput = new LayerBuffers(backend);
         if (config.algorithm() == ConvAlgorithmChoice.MEC) {
             chosen = mec;
         } else if (config.algorithm() == ConvAlgorithmChoice.IM2COL) {
@@ -207,23 +198,8 @@ public final class Conv2dLayer implements Layer {
     }
 
     @Override
-    public List<Parameter> parameters() {
-        return bias == null ? List.of(weight) : List.of(weight, bias);
-    }
-
-    @Override
     public LayerMemory memory() {
-        long w = weight.value().byteSize() + (bias == null ? 0 : bias.value().byteSize());
-        return new LayerMemory(w, w, output.bytes() + gradInput.bytes(), workspaceBytes, im2colWorkspaceBytes);
-    }
-
-    @Override
-    public void close() {
-        output.close();
-        gradInput.close();
-        for (Parameter p : parameters()) {
-            p.value().close();
-            p.gradient().close();
-        }
+        return new LayerMemory(parameterBytes(), parameterBytes(), output.bytes() + gradInput.bytes(), workspaceBytes,
+                im2colWorkspaceBytes);
     }
 }

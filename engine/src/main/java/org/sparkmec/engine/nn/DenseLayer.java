@@ -1,7 +1,6 @@
 package org.sparkmec.engine.nn;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.backend.GemmPlan;
@@ -13,34 +12,30 @@ import org.sparkmec.engine.tensor.Tensor;
  * Fully connected layer on MATRIX activations {@code (n, in)}: {@code Y = X W + b} with W a MATRIX
  * {@code (in, out)} and b a VECTOR {@code (out)}; one GEMM forward, two backward.
  */
-public final class DenseLayer implements Layer {
+public final class DenseLayer extends WeightedLayer {
     private final Backend backend;
     private final String name;
     private final int inFeatures;
     private final int outFeatures;
-    private final Parameter weight;
-    private final Parameter bias;
-    private final LayerBuffers output;
-    private final LayerBuffers gradInput;
     private Tensor input;
 
     public DenseLayer(Backend backend, String name, int inFeatures, int outFeatures, boolean withBias, WeightInit init,
                       long seed) {
+        super(backend, Parameters.of(backend, name + ".weight", Layout.MATRIX, checkFeatures(name, inFeatures, outFeatures),
+                outFeatures), withBias ? Parameters.of(backend, name + ".bias", Layout.VECTOR, outFeatures) : null);
         this.backend = Objects.requireNonNull(backend, "backend");
         this.name = Objects.requireNonNull(name, "name");
+        this.inFeatures = inFeatures;
+        this.outFeatures = outFeatures;
+        init.fill(weight.value(), inFeatures, outFeatures, WeightInit.layerSeed(seed, name));
+    }
+
+    private static int checkFeatures(String name, int inFeatures, int outFeatures) {
         if (inFeatures < 1 || outFeatures < 1) {
             throw new IllegalArgumentException("layer " + name + " (dense): features must be positive, got in="
                     + inFeatures + " out=" + outFeatures);
         }
-        this.inFeatures = inFeatures;
-        this.outFeatures = outFeatures;
-        this.weight = new Parameter(name + ".weight", Tensor.zeros(backend, Layout.MATRIX, inFeatures, outFeatures),
-                Tensor.zeros(backend, Layout.MATRIX, inFeatures, outFeatures));
-        init.fill(weight.value(), inFeatures, outFeatures, WeightInit.layerSeed(seed, name));
-        this.bias = withBias ? new Parameter(name + ".bias", Tensor.zeros(backend, Layout.VECTOR, outFeatures),
-                Tensor.zeros(backend, Layout.VECTOR, outFeatures)) : null;
-        this.output = new LayerBuffers(backend);
-        this.gradInput = new LayerBuffers(backend);
+        return inFeatures;
     }
 
     @Override
@@ -100,26 +95,5 @@ public final class DenseLayer implements Layer {
                 .a(gradOutput.storage(), outFeatures).b(weight.value().storage(), outFeatures)
                 .c(dIn.storage(), inFeatures).add(0, 0, 0).build());
         return dIn;
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return bias == null ? List.of(weight) : List.of(weight, bias);
-    }
-
-    @Override
-    public LayerMemory memory() {
-        long w = weight.value().byteSize() + (bias == null ? 0 : bias.value().byteSize());
-        return new LayerMemory(w, w, output.bytes() + gradInput.bytes(), 0, 0);
-    }
-
-    @Override
-    public void close() {
-        output.close();
-        gradInput.close();
-        for (Parameter p : parameters()) {
-            p.value().close();
-            p.gradient().close();
-        }
     }
 }

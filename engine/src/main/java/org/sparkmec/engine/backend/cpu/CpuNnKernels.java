@@ -18,59 +18,55 @@ final class CpuNnKernels implements NnKernels {
         this.workers = workers;
     }
 
-    @Override
-    public void reluForward(FloatStorage in, FloatStorage out, long length) {
-        HostFloatStorage i = HostFloatStorage.of(in);
-        HostFloatStorage o = HostFloatStorage.of(out);
+    /** An element-wise operation on heap chunks: the result goes into {@code x}; {@code y} may be null. */
+    @FunctionalInterface
+    private interface ChunkOp {
+        void apply(float[] x, float[] y, int length);
+    }
+
+    /** {@code out = op(x, y)} over {@code length} floats, in chunks split over the workers. */
+    private void elementwise(FloatStorage x, FloatStorage y, FloatStorage out, long length, ChunkOp op) {
+        HostFloatStorage xs = HostFloatStorage.of(x);
+        HostFloatStorage ys = y == null ? null : HostFloatStorage.of(y);
+        HostFloatStorage os = HostFloatStorage.of(out);
         workers.forEachRange(length, (s, e) -> {
-            float[] x = new float[CHUNK];
+            float[] a = new float[CHUNK];
+            float[] b = ys == null ? null : new float[CHUNK];
             for (long p = s; p < e; p += CHUNK) {
                 int n = (int) Math.min(CHUNK, e - p);
-                NativeMemory.copyToArray(i.addressOf(p), x, 0, n);
-                for (int k = 0; k < n; k++) {
-                    x[k] = Math.max(0f, x[k]);
+                NativeMemory.copyToArray(xs.addressOf(p), a, 0, n);
+                if (ys != null) {
+                    NativeMemory.copyToArray(ys.addressOf(p), b, 0, n);
                 }
-                NativeMemory.copyFromArray(x, 0, o.addressOf(p), n);
+                op.apply(a, b, n);
+                NativeMemory.copyFromArray(a, 0, os.addressOf(p), n);
+            }
+        });
+    }
+
+    @Override
+    public void reluForward(FloatStorage in, FloatStorage out, long length) {
+        elementwise(in, null, out, length, (x, y, n) -> {
+            for (int k = 0; k < n; k++) {
+                x[k] = Math.max(0f, x[k]);
             }
         });
     }
 
     @Override
     public void reluBackward(FloatStorage in, FloatStorage gradOut, FloatStorage gradIn, long length) {
-        HostFloatStorage i = HostFloatStorage.of(in);
-        HostFloatStorage go = HostFloatStorage.of(gradOut);
-        HostFloatStorage gi = HostFloatStorage.of(gradIn);
-        workers.forEachRange(length, (s, e) -> {
-            float[] x = new float[CHUNK];
-            float[] g = new float[CHUNK];
-            for (long p = s; p < e; p += CHUNK) {
-                int n = (int) Math.min(CHUNK, e - p);
-                NativeMemory.copyToArray(i.addressOf(p), x, 0, n);
-                NativeMemory.copyToArray(go.addressOf(p), g, 0, n);
-                for (int k = 0; k < n; k++) {
-                    g[k] = x[k] > 0f ? g[k] : 0f;
-                }
-                NativeMemory.copyFromArray(g, 0, gi.addressOf(p), n);
+        elementwise(gradOut, in, gradIn, length, (g, x, n) -> {
+            for (int k = 0; k < n; k++) {
+                g[k] = x[k] > 0f ? g[k] : 0f;
             }
         });
     }
 
     @Override
     public void multiply(FloatStorage in, FloatStorage mask, FloatStorage out, long length) {
-        HostFloatStorage i = HostFloatStorage.of(in);
-        HostFloatStorage m = HostFloatStorage.of(mask);
-        HostFloatStorage o = HostFloatStorage.of(out);
-        workers.forEachRange(length, (s, e) -> {
-            float[] x = new float[CHUNK];
-            float[] y = new float[CHUNK];
-            for (long p = s; p < e; p += CHUNK) {
-                int n = (int) Math.min(CHUNK, e - p);
-                NativeMemory.copyToArray(i.addressOf(p), x, 0, n);
-                NativeMemory.copyToArray(m.addressOf(p), y, 0, n);
-                for (int k = 0; k < n; k++) {
-                    x[k] *= y[k];
-                }
-                NativeMemory.copyFromArray(x, 0, o.addressOf(p), n);
+        elementwise(in, mask, out, length, (x, m, n) -> {
+            for (int k = 0; k < n; k++) {
+                x[k] *= m[k];
             }
         });
     }
