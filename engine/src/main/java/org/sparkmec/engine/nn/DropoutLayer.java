@@ -70,13 +70,10 @@ public final class DropoutLayer extends ParameterFreeLayer {
 
     @Override
     public Tensor backward(Tensor gradOutput, boolean needInputGradient) {
-        if (input == null) {
-            throw backwardBeforeForward(name());
-        }
-        if (!needInputGradient) {
+        Tensor dIn = inputGradient(input, needInputGradient);
+        if (dIn == null) {
             return null;
         }
-        Tensor dIn = gradInput.get(input.layout(), input.dims());
         if (masked) {
             backend.nnKernels().multiply(gradOutput.storage(), mask.get(input.layout(), input.dims()).storage(),
                     dIn.storage(), input.numElements());

@@ -3,6 +3,7 @@ package org.sparkmec.engine.nn;
 import java.util.List;
 import java.util.Objects;
 import org.sparkmec.engine.backend.Backend;
+import org.sparkmec.engine.tensor.Tensor;
 
 /** Base of layers without parameters: output and input-gradient buffers, name, memory. */
 abstract class ParameterFreeLayer implements Layer {
@@ -37,6 +38,18 @@ abstract class ParameterFreeLayer implements Layer {
     public void close() {
         output.close();
         gradInput.close();
+    }
+
+    /**
+     * The input-gradient buffer shaped like the forward input, or null when the gradient is not needed.
+     *
+     * @throws IllegalStateException if no forward pass ran yet
+     */
+    final Tensor inputGradient(Tensor input, boolean needInputGradient) {
+        if (input == null) {
+            throw backwardBeforeForward(name());
+        }
+        return needInputGradient ? gradInput.get(input.layout(), input.dims()) : null;
     }
 
     static IllegalStateException backwardBeforeForward(String name) {

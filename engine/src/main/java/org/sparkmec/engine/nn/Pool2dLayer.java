@@ -85,13 +85,10 @@ public final class Pool2dLayer extends ParameterFreeLayer {
 
     @Override
     public Tensor backward(Tensor gradOutput, boolean needInputGradient) {
-        if (input == null) {
-            throw backwardBeforeForward(name());
-        }
-        if (!needInputGradient) {
+        Tensor dIn = inputGradient(input, needInputGradient);
+        if (dIn == null) {
             return null;
         }
-        Tensor dIn = gradInput.get(Layout.NHWC, input.dims());
         if (kind == Kind.MAX) {
             backend.nnKernels().maxPoolBackward(input.storage(), lastOutput.storage(), gradOutput.storage(), geometry,
                     dIn.storage());

@@ -31,13 +31,10 @@ public final class ReluLayer extends ParameterFreeLayer {
 
     @Override
     public Tensor backward(Tensor gradOutput, boolean needInputGradient) {
-        if (input == null) {
-            throw backwardBeforeForward(name());
-        }
-        if (!needInputGradient) {
+        Tensor dIn = inputGradient(input, needInputGradient);
+        if (dIn == null) {
             return null;
         }
-        Tensor dIn = gradInput.get(input.layout(), input.dims());
         backend.nnKernels().reluBackward(input.storage(), gradOutput.storage(), dIn.storage(), input.numElements());
         return dIn;
     }

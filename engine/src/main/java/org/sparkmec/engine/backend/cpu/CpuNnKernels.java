@@ -98,6 +98,41 @@ final class CpuNnKernels implements NnKernels {
         return (((long) n * g.outH() + oy) * g.outW() + ox) * g.channels();
     }
 
+    /** Receives the offset (floats) of one input pixel inside a window; returns false to stop the window. */
+    @FunctionalInterface
+    private interface PixelVisitor {
+        boolean visit(long inputPixel);
+    }
+
+    /** Visits the input pixels of window (n, oy, ox) that lie inside the input, in row-major window order. */
+    private static void forEachWindowPixel(PoolGeometry g, int n, int oy, int ox, PixelVisitor visitor) {
+        for (int ky = 0; ky < g.kH(); ky++) {
+            int y = oy * g.strideH() + ky - g.padH();
+            if (y < 0 || y >= g.inH()) {
+                continue;
+            }
+            for (int kx = 0; kx < g.kW(); kx++) {
+                int x = ox * g.strideW() + kx - g.padW();
+                if (x >= 0 && x < g.inW() && !visitor.visit(inputPixel(g, n, y, x))) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Visits every window of the images assigned to this thread (split by image: overlapping windows share inputs). */
+    private void forEachWindowByImage(PoolGeometry g, WindowBody body) {
+        workers.forEachRange(g.batch(), (n0, n1) -> {
+            for (int n = (int) n0; n < n1; n++) {
+                for (int oy = 0; oy < g.outH(); oy++) {
+                    for (int ox = 0; ox < g.outW(); ox++) {
+                        body.visit(n, oy, ox);
+                    }
+                }
+            }
+        });
+    }
+
     @Override
     public void maxPoolForward(FloatStorage in, PoolGeometry g, FloatStorage out) {
         HostFloatStorage i = HostFloatStorage.of(in);
@@ -108,26 +143,17 @@ final class CpuNnKernels implements NnKernels {
             for (int ch = 0; ch < c; ch++) {
                 NativeMemory.putFloat(dst + (long) ch * F, Float.NEGATIVE_INFINITY);
             }
-            for (int ky = 0; ky < g.kH(); ky++) {
-                int y = oy * g.strideH() + ky - g.padH();
-                if (y < 0 || y >= g.inH()) {
-                    continue;
-                }
-                for (int kx = 0; kx < g.kW(); kx++) {
-                    int x = ox * g.strideW() + kx - g.padW();
-                    if (x < 0 || x >= g.inW()) {
-                        continue;
-                    }
-                    long src = i.addressOf(inputPixel(g, n, y, x));
-                    for (int ch = 0; ch < c; ch++) {
-                        float v = NativeMemory.getFloat(src + (long) ch * F);
-                        long d = dst + (long) ch * F;
-                        if (v > NativeMemory.getFloat(d)) {
-                            NativeMemory.putFloat(d, v);
-                        }
+            forEachWindowPixel(g, n, oy, ox, pixel -> {
+                long src = i.addressOf(pixel);
+                for (int ch = 0; ch < c; ch++) {
+                    float v = NativeMemory.getFloat(src + (long) ch * F);
+                    long d = dst + (long) ch * F;
+                    if (v > NativeMemory.getFloat(d)) {
+                        NativeMemory.putFloat(d, v);
                     }
                 }
-            }
+                return true;
+            });
         });
     }
 
@@ -140,40 +166,20 @@ final class CpuNnKernels implements NnKernels {
         HostFloatStorage gi = HostFloatStorage.of(gradIn);
         gi.fillZero(0, gi.length());
         int c = g.channels();
-        // Overlapping windows (stride < kernel) may route to the same input: split by image, not by row.
-        workers.forEachRange(g.batch(), (n0, n1) -> {
-            for (int n = (int) n0; n < n1; n++) {
-                for (int oy = 0; oy < g.outH(); oy++) {
-                    for (int ox = 0; ox < g.outW(); ox++) {
-                        long op = outputPixel(g, n, oy, ox);
-                        for (int ch = 0; ch < c; ch++) {
-                            float max = NativeMemory.getFloat(o.addressOf(op + ch));
-                            long winner = -1;
-                            for (int ky = 0; ky < g.kH() && winner < 0; ky++) {
-                                int y = oy * g.strideH() + ky - g.padH();
-                                if (y < 0 || y >= g.inH()) {
-                                    continue;
-                                }
-                                for (int kx = 0; kx < g.kW(); kx++) {
-                                    int x = ox * g.strideW() + kx - g.padW();
-                                    if (x < 0 || x >= g.inW()) {
-                                        continue;
-                                    }
-                                    long ip = inputPixel(g, n, y, x) + ch;
-                                    if (NativeMemory.getFloat(i.addressOf(ip)) == max) {
-                                        winner = ip;
-                                        break;
-                                    }
-                                }
-                            }
-                            if (winner >= 0) {
-                                long d = gi.addressOf(winner);
-                                NativeMemory.putFloat(d, NativeMemory.getFloat(d)
-                                        + NativeMemory.getFloat(go.addressOf(op + ch)));
-                            }
-                        }
+        forEachWindowByImage(g, (n, oy, ox) -> {
+            long op = outputPixel(g, n, oy, ox);
+            for (int ch = 0; ch < c; ch++) {
+                int channel = ch;
+                float max = NativeMemory.getFloat(o.addressOf(op + ch));
+                float grad = NativeMemory.getFloat(go.addressOf(op + ch));
+                forEachWindowPixel(g, n, oy, ox, pixel -> {
+                    if (NativeMemory.getFloat(i.addressOf(pixel + channel)) != max) {
+                        return true;
                     }
-                }
+                    long d = gi.addressOf(pixel + channel);
+                    NativeMemory.putFloat(d, NativeMemory.getFloat(d) + grad);
+                    return false;
+                });
             }
         });
     }
@@ -186,22 +192,13 @@ final class CpuNnKernels implements NnKernels {
         float scale = 1f / (g.kH() * g.kW());
         forEachOutput(g, (n, oy, ox) -> {
             float[] sum = new float[c];
-            for (int ky = 0; ky < g.kH(); ky++) {
-                int y = oy * g.strideH() + ky - g.padH();
-                if (y < 0 || y >= g.inH()) {
-                    continue;
+            forEachWindowPixel(g, n, oy, ox, pixel -> {
+                long src = i.addressOf(pixel);
+                for (int ch = 0; ch < c; ch++) {
+                    sum[ch] += NativeMemory.getFloat(src + (long) ch * F);
                 }
-                for (int kx = 0; kx < g.kW(); kx++) {
-                    int x = ox * g.strideW() + kx - g.padW();
-                    if (x < 0 || x >= g.inW()) {
-                        continue;
-                    }
-                    long src = i.addressOf(inputPixel(g, n, y, x));
-                    for (int ch = 0; ch < c; ch++) {
-                        sum[ch] += NativeMemory.getFloat(src + (long) ch * F);
-                    }
-                }
-            }
+                return true;
+            });
             long dst = o.addressOf(outputPixel(g, n, oy, ox));
             for (int ch = 0; ch < c; ch++) {
                 NativeMemory.putFloat(dst + (long) ch * F, sum[ch] * scale);
@@ -216,32 +213,16 @@ final class CpuNnKernels implements NnKernels {
         gi.fillZero(0, gi.length());
         int c = g.channels();
         float scale = 1f / (g.kH() * g.kW());
-        workers.forEachRange(g.batch(), (n0, n1) -> {
-            for (int n = (int) n0; n < n1; n++) {
-                for (int oy = 0; oy < g.outH(); oy++) {
-                    for (int ox = 0; ox < g.outW(); ox++) {
-                        long src = go.addressOf(outputPixel(g, n, oy, ox));
-                        for (int ky = 0; ky < g.kH(); ky++) {
-                            int y = oy * g.strideH() + ky - g.padH();
-                            if (y < 0 || y >= g.inH()) {
-                                continue;
-                            }
-                            for (int kx = 0; kx < g.kW(); kx++) {
-                                int x = ox * g.strideW() + kx - g.padW();
-                                if (x < 0 || x >= g.inW()) {
-                                    continue;
-                                }
-                                long dst = gi.addressOf(inputPixel(g, n, y, x));
-                                for (int ch = 0; ch < c; ch++) {
-                                    long d = dst + (long) ch * F;
-                                    NativeMemory.putFloat(d, NativeMemory.getFloat(d)
-                                            + NativeMemory.getFloat(src + (long) ch * F) * scale);
-                                }
-                            }
-                        }
-                    }
+        forEachWindowByImage(g, (n, oy, ox) -> {
+            long src = go.addressOf(outputPixel(g, n, oy, ox));
+            forEachWindowPixel(g, n, oy, ox, pixel -> {
+                long dst = gi.addressOf(pixel);
+                for (int ch = 0; ch < c; ch++) {
+                    long d = dst + (long) ch * F;
+                    NativeMemory.putFloat(d, NativeMemory.getFloat(d) + NativeMemory.getFloat(src + (long) ch * F) * scale);
                 }
-            }
+                return true;
+            });
         });
     }
 }
