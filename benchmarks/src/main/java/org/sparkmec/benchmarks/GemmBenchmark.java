@@ -20,6 +20,7 @@ import org.sparkmec.engine.conv.ConvGeometry;
 import org.sparkmec.engine.conv.MecConvolution;
 import org.sparkmec.engine.conv.MecSolution;
 import org.sparkmec.engine.tensor.FloatStorage;
+import org.sparkmec.engine.tensor.RandomFill;
 
 /**
  * The forward GEMM calls alone: MEC's o_h windowed GEMMs (solution A), its i_n*o_h per-image GEMMs
@@ -50,17 +51,17 @@ public class GemmBenchmark {
         backend = LayerState.backend();
         ConvGeometry g = LayerState.layer(layer);
         kernel = backend.allocate(g.kernelElements());
-        LayerState.fill(kernel, 2);
+        RandomFill.uniform(kernel, 2);
         output = backend.allocate(g.outputElements());
         if (calls.equals("im2col")) {
             lowered = backend.allocate(g.im2colElements());
-            LayerState.fill(lowered, 1);
+            RandomFill.uniform(lowered, 1);
             int rows = g.batch() * g.outH() * g.outW();
             plan = GemmPlan.builder(Transpose.NONE, Transpose.NONE, rows, g.outC(), g.kernelRows())
                     .a(lowered, g.kernelRows()).b(kernel, g.outC()).c(output, g.outC()).add(0, 0, 0).build();
         } else {
             lowered = backend.allocate(g.mecLoweredElements());
-            LayerState.fill(lowered, 1);
+            RandomFill.uniform(lowered, 1);
             plan = MecConvolution.windowPlan(g, lowered, kernel, output,
                     calls.equals("mec-a") ? MecSolution.A : MecSolution.B, 0, g.batch());
         }

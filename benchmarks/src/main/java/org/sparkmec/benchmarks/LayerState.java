@@ -9,8 +9,6 @@ import org.sparkmec.engine.backend.Backends;
 import org.sparkmec.engine.bench.LayerSetFile;
 import org.sparkmec.engine.config.EngineConf;
 import org.sparkmec.engine.conv.ConvGeometry;
-import org.sparkmec.engine.tensor.FloatStorage;
-import org.sparkmec.engine.tensor.RandomFill;
 
 /**
  * Shared set-up of the JMH benchmarks: the engine's configured backend (spark.mec.* system properties
@@ -41,10 +39,5 @@ final class LayerState {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Uniform values in [-1, 1) from a fixed seed. */
-    static void fill(FloatStorage storage, long seed) {
-        RandomFill.uniform(storage, seed);
     }
 }

@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.conv.ConvGeometry;
 import org.sparkmec.engine.tensor.FloatStorage;
+import org.sparkmec.engine.tensor.RandomFill;
 
 /** MEC's lowering against im2col's, same layer and input: the data-movement half of the forward pass. */
 @State(Scope.Benchmark)
@@ -41,7 +42,7 @@ public class LoweringBenchmark {
         backend = LayerState.backend();
         g = LayerState.layer(layer);
         input = backend.allocate(g.inputElements());
-        LayerState.fill(input, 1);
+        RandomFill.uniform(input, 1);
         lowered = backend.allocateForOverwrite(lowering.equals("mec") ? g.mecLoweredElements() : g.im2colElements());
     }
 

@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.conv.ConvGeometry;
 import org.sparkmec.engine.tensor.FloatStorage;
+import org.sparkmec.engine.tensor.RandomFill;
 
 /**
  * Solution A's epilogue: copying O' (h-n-w-c) into L's dead buffer and permuting it back into O
@@ -42,10 +43,10 @@ public class PermutationBenchmark {
         backend = LayerState.backend();
         g = LayerState.layer(layer);
         output = backend.allocate(g.outputElements());
-        LayerState.fill(output, 1);
+        RandomFill.uniform(output, 1);
         scratch = backend.allocate(g.outputElements());
         bias = backend.allocate(g.outC());
-        LayerState.fill(bias, 2);
+        RandomFill.uniform(bias, 2);
     }
 
     @Benchmark

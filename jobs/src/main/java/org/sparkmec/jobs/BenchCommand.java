@@ -136,15 +136,9 @@ public final class BenchCommand implements Callable<Integer> {
     private Map<String, String> settings() {
         Map<String, String> s = new HashMap<>();
         s.put(EngineConf.BACKEND.key(), backend);
-        if (threads != null) {
-            s.put(EngineConf.CPU_THREADS.key(), threads.toString());
-        }
-        if (gemmParallelism != null) {
-            s.put(EngineConf.CPU_GEMM_PARALLELISM.key(), gemmParallelism);
-        }
-        if (threshold != null) {
-            s.put(EngineConf.MEC_THRESHOLD.key(), threshold.toString());
-        }
+        CliSettings.putIfSet(s, EngineConf.CPU_THREADS.key(), threads);
+        CliSettings.putIfSet(s, EngineConf.CPU_GEMM_PARALLELISM.key(), gemmParallelism);
+        CliSettings.putIfSet(s, EngineConf.MEC_THRESHOLD.key(), threshold);
         return s;
     }
 }

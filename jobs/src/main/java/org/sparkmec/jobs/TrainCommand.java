@@ -120,22 +120,16 @@ public final class TrainCommand implements Callable<Integer> {
                 s.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
             }
         }
-        putIfSet(s, TrainConf.EPOCHS.key(), epochs);
-        putIfSet(s, TrainConf.BATCH_SIZE.key(), batch);
-        putIfSet(s, TrainConf.SEED.key(), seed);
-        putIfSet(s, TrainConf.LIMIT.key(), limit);
-        putIfSet(s, TrainConf.OPTIMIZER.key(), optimizer);
-        putIfSet(s, TrainConf.LEARNING_RATE.key(), learningRate);
-        putIfSet(s, TrainConf.MOMENTUM.key(), momentum);
-        putIfSet(s, TrainConf.WEIGHT_DECAY.key(), weightDecay);
-        putIfSet(s, TrainConf.SCHEDULE.key(), schedule);
-        putIfSet(s, EngineConf.CPU_THREADS.key(), threads);
+        CliSettings.putIfSet(s, TrainConf.EPOCHS.key(), epochs);
+        CliSettings.putIfSet(s, TrainConf.BATCH_SIZE.key(), batch);
+        CliSettings.putIfSet(s, TrainConf.SEED.key(), seed);
+        CliSettings.putIfSet(s, TrainConf.LIMIT.key(), limit);
+        CliSettings.putIfSet(s, TrainConf.OPTIMIZER.key(), optimizer);
+        CliSettings.putIfSet(s, TrainConf.LEARNING_RATE.key(), learningRate);
+        CliSettings.putIfSet(s, TrainConf.MOMENTUM.key(), momentum);
+        CliSettings.putIfSet(s, TrainConf.WEIGHT_DECAY.key(), weightDecay);
+        CliSettings.putIfSet(s, TrainConf.SCHEDULE.key(), schedule);
+        CliSettings.putIfSet(s, EngineConf.CPU_THREADS.key(), threads);
         return s;
-    }
-
-    private static void putIfSet(Map<String, String> s, String key, Object value) {
-        if (value != null) {
-            s.put(key, value.toString());
-        }
     }
 }

@@ -30,9 +30,7 @@ public final class EnvironmentReport {
         if (backend instanceof CpuBackend cpu) {
             env.put("blas_library", "OpenBLAS " + OpenBlas.version() + " (org.bytedeco:openblas, openblas_nolapack)");
             env.put("blas_core_type", OpenBlas.coreName());
-            String forced = System.getenv(OpenBlas.CORE_TYPE_ENV);
-            env.put("blas_core_type_source", forced == null ? "automatic (OpenBLAS's CPU detection)"
-                    : OpenBlas.CORE_TYPE_ENV + "=" + forced);
+            env.put("blas_core_type_source", OpenBlas.coreTypeSource());
             env.put("blas_threads", Integer.toString(OpenBlas.threads()));
             env.put("engine_threads", Integer.toString(cpu.options().threads()));
             env.put("gemm_parallelism", cpu.options().gemmParallelism().configName());

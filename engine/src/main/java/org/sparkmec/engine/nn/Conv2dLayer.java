@@ -171,15 +171,11 @@ public final class Conv2dLayer extends WeightedLayer {
         return pick;
     }
 
-    private Tensor weightValue() {
-        return weight.value();
-    }
-
     private double fastestForwardMillis(Convolution conv, Tensor in, Tensor b, Tensor out) {
         double best = Double.MAX_VALUE;
         for (int i = 0; i < 3; i++) {
             long t0 = System.nanoTime();
-            conv.forward(in, weightValue(), b, out);
+            conv.forward(in, weight.value(), b, out);
             best = Math.min(best, (System.nanoTime() - t0) / 1e6);
         }
         return best;

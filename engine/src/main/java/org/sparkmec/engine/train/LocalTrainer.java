@@ -125,6 +125,7 @@ public final class LocalTrainer {
             }
             ModelSpecWriter.write(spec, out.resolve("model.conf"));
             int n = train.size();
+            List<Parameter> parameters = network.parameters();
             for (int epoch = startEpoch; epoch < stopAfter; epoch++) {
                 MiniBatches order = MiniBatches.shuffled(n, options.batchSize(), options.seed(), epoch);
                 ProgressBar bar = console == null ? null : new ProgressBar(console, System.console() != null,
@@ -139,7 +140,7 @@ public final class LocalTrainer {
                     Tensor logits = network.forward(batch.images(), Mode.TRAIN);
                     SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(logits, batch.labels(), batch.gradLogits());
                     network.backward(batch.gradLogits());
-                    optimizer.step(network.parameters(), schedule.rate(epoch, b, order.batchCount()));
+                    optimizer.step(parameters, schedule.rate(epoch, b, order.batchCount()));
                     step++;
                     lossSum += r.loss() * r.count();
                     correct += r.correct();

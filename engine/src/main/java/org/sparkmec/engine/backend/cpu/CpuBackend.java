@@ -52,9 +52,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String description() {
-        String coreType = System.getenv(OpenBlas.CORE_TYPE_ENV);
         return "CPU: OpenBLAS " + OpenBlas.version() + " (bytedeco), kernel " + OpenBlas.coreName()
-                + (coreType == null ? " (automatic)" : " (" + OpenBlas.CORE_TYPE_ENV + "=" + coreType + ")")
+                + " (" + OpenBlas.coreTypeSource() + ")"
                 + ", " + options.threads() + " threads, GEMM parallelism " + options.gemmParallelism().configName()
                 + " (OpenBLAS threads " + OpenBlas.threads() + "), buffer cache " + (cache.capacityBytes() >> 20) + " MiB";
     }

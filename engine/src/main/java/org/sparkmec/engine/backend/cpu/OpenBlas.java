@@ -39,6 +39,12 @@ public final class OpenBlas {
         return v.startsWith("OpenBLAS ") ? v.substring("OpenBLAS ".length()).trim() : v;
     }
 
+    /** Where the kernel choice comes from: {@code automatic}, or the {@value #CORE_TYPE_ENV} setting. */
+    public static String coreTypeSource() {
+        String forced = System.getenv(CORE_TYPE_ENV);
+        return forced == null ? "automatic" : CORE_TYPE_ENV + "=" + forced;
+    }
+
     /** Sets OpenBLAS's thread count. Process-wide. */
     static void setThreads(int threads) {
         openblas_nolapack.blas_set_num_threads(threads);
