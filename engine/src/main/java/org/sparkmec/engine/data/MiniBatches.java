@@ -16,7 +16,7 @@ import java.util.NoSuchElementException;
  *
  * <p>Immutable; {@link #batch(int)} and the iterator return new arrays.
  */
-public final class MiniBatches implements Iterable<int[]> {
+public final class MiniBatches implements Iterable<int[]>, EpochBatches {
     /** Default number of examples per batch. */
     public static final int DEFAULT_BATCH_SIZE = 32;
 
@@ -64,11 +64,13 @@ public final class MiniBatches implements Iterable<int[]> {
         return batchSize;
     }
 
+    @Override
     public int batchCount() {
         return batchesPerEpoch(order.length, batchSize);
     }
 
     /** The example indices of batch {@code b} (0-based), in visiting order; a new array. */
+    @Override
     public int[] batch(int b) {
         int count = batchCount();
         if (b < 0 || b >= count) {

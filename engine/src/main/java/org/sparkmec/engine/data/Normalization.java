@@ -21,7 +21,7 @@ import java.util.Objects;
  * @param mean per-channel mean, in the units of the fitted data ([0, 1] pixels)
  * @param std  per-channel standard deviation, positive, same length as {@code mean}
  */
-public record Normalization(double[] mean, double[] std) {
+public record Normalization(double[] mean, double[] std) implements java.io.Serializable {
     /** The largest pixel byte value; {@link #toUnitRange} divides by it. */
     public static final float MAX_PIXEL_VALUE = 255f;
 

@@ -21,7 +21,7 @@ import java.util.Objects;
  * @param epsilon     Adam denominator term, finite and {@code > 0}
  */
 public record OptimizerSpec(OptimizerKind kind, double momentum, boolean nesterov, double weightDecay, double beta1,
-                            double beta2, double epsilon) {
+                            double beta2, double epsilon) implements java.io.Serializable {
 
     /** @throws IllegalArgumentException naming the setting, its value and the rule broken */
     public OptimizerSpec {

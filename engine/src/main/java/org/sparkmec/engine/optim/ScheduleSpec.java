@@ -19,7 +19,7 @@ import java.util.Objects;
  * @param warmupSteps steps of linear warm-up before any kind, {@code >= 0} (0: none)
  */
 public record ScheduleSpec(ScheduleKind kind, double baseRate, double gamma, int stepEpochs, double minRate,
-                           long warmupSteps) {
+                           long warmupSteps) implements java.io.Serializable {
 
     /** @throws IllegalArgumentException naming the setting, its value and the rule broken */
     public ScheduleSpec {

@@ -10,24 +10,24 @@ import org.sparkmec.engine.tensor.Tensor;
 
 /**
  * Input and logit-gradient tensors per batch size (usually two: the full batch and an epoch's last,
- * smaller one), reused from batch to batch. Closing frees them.
+ * smaller one), reused from batch to batch. Closing frees them. Not thread-safe (one per network).
  */
-final class BatchTensors implements AutoCloseable {
+public final class BatchTensors implements AutoCloseable {
     private final Backend backend;
     private final Network network;
     private final Map<Integer, Batch> bySize = new HashMap<>();
 
     /** Images NHWC, labels, and dLoss/dLogits MATRIX (n, classes) for one batch. */
-    record Batch(Tensor images, int[] labels, Tensor gradLogits) {
+    public record Batch(Tensor images, int[] labels, Tensor gradLogits) {
     }
 
-    BatchTensors(Backend backend, Network network) {
+    public BatchTensors(Backend backend, Network network) {
         this.backend = backend;
         this.network = network;
     }
 
     /** Copies the examples {@code idx} of {@code set} into the batch tensors of that size. */
-    Batch load(LabeledImages set, int[] idx) {
+    public Batch load(LabeledImages set, int[] idx) {
         int[] image = network.imageDims();
         Batch b = bySize.computeIfAbsent(idx.length, n -> new Batch(
                 Tensor.zeros(backend, Layout.NHWC, n, image[0], image[1], image[2]), new int[n],

@@ -80,6 +80,12 @@ public record Checkpoint(String modelText, long seed, int epochsCompleted, long 
 
     /** Writes this checkpoint to {@code file} atomically. */
     public void write(Path file) throws IOException {
+        byte[] all = toBytes();
+        AtomicFiles.write(file, os -> os.write(all));
+    }
+
+    /** The checkpoint in its file format (CRC-32 included), e.g. to store it elsewhere than a local file. */
+    public byte[] toBytes() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(bytes))) {
             out.write(MAGIC);
@@ -124,10 +130,9 @@ public record Checkpoint(String modelText, long seed, int epochsCompleted, long 
         byte[] body = bytes.toByteArray();
         CRC32 crc = new CRC32();
         crc.update(body);
-        AtomicFiles.write(file, os -> {
-            os.write(body);
-            new DataOutputStream(os).writeLong(crc.getValue());
-        });
+        byte[] all = Arrays.copyOf(body, body.length + Long.BYTES);
+        ByteBuffer.wrap(all, body.length, Long.BYTES).putLong(crc.getValue());
+        return all;
     }
 
     /**
@@ -139,7 +144,17 @@ public record Checkpoint(String modelText, long seed, int epochsCompleted, long 
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "no checkpoint at this path");
         }
-        byte[] all = Files.readAllBytes(file);
+        return fromBytes(Files.readAllBytes(file), file.toString());
+    }
+
+    /**
+     * Parses a checkpoint from its file format ({@link #toBytes()}).
+     *
+     * @param source what the bytes are (a path), for messages
+     * @throws IOException naming {@code source} on a wrong magic or version, truncation or a checksum mismatch
+     */
+    public static Checkpoint fromBytes(byte[] all, String source) throws IOException {
+        String file = source;
         if (all.length < MAGIC.length + Long.BYTES || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) {
             throw new IOException(file + ": not a spark-mec checkpoint (expected magic MECCKPT)");
         }

@@ -10,7 +10,7 @@ import java.util.Locale;
  * @param imagesPerSecond training images per second of the epoch (forward, backward and update)
  */
 public record EpochMetrics(int epoch, long step, double trainLoss, double trainAccuracy, double testLoss,
-                           double testAccuracy, double imagesPerSecond) {
+                           double testAccuracy, double imagesPerSecond) implements java.io.Serializable {
 
     public static final String CSV_HEADER = "epoch,step,train_loss,train_accuracy,test_loss,test_accuracy,images_per_s";
 

@@ -14,8 +14,10 @@ import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.conv.ConvAlgorithm;
 import org.sparkmec.engine.conv.MecOptions;
 import org.sparkmec.engine.data.LabeledImages;
+import org.sparkmec.engine.data.EpochBatches;
 import org.sparkmec.engine.data.MiniBatches;
 import org.sparkmec.engine.data.Normalization;
+import org.sparkmec.engine.data.ShardedEpochOrder;
 import org.sparkmec.engine.data.TrainTestSplit;
 import org.sparkmec.engine.io.AtomicFiles;
 import org.sparkmec.engine.model.ModelSpec;
@@ -47,9 +49,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(LocalTrainer.class);
-    public static final String CHECKPOINT = "checkpoint.ckpt";
-    public static final String METRICS = "metrics.csv";
-    public static final String LAYER_MEMORY = "layer_memory.csv";
+    public static final String CHECKPOINT = TrainingFiles.CHECKPOINT;
+    public static final String METRICS = TrainingFiles.METRICS;
+    public static final String LAYER_MEMORY = TrainingFiles.LAYER_MEMORY;
 
     private final Backend backend;
     private final ModelSpec spec;
@@ -57,6 +59,7 @@ public final class LocalTrainer {
     private final TrainingOptions options;
     private final MecOptions mecOptions;
     private final PrintStream console;
+    private StepListener stepListener;
 
     /**
      * @param console where the progress bar goes (null for none)
@@ -78,6 +81,12 @@ public final class LocalTrainer {
             throw new IllegalArgumentException("model " + spec.name() + " has " + spec.classes() + " outputs but the data has "
                     + data.train().numClasses() + " classes");
         }
+    }
+
+    /** Calls {@code listener} after every optimizer step (on the training thread); null for none. */
+    public LocalTrainer onStep(StepListener listener) {
+        this.stepListener = listener;
+        return this;
     }
 
     /** What a run produced. */
@@ -124,10 +133,11 @@ public final class LocalTrainer {
                         out.resolve(CHECKPOINT));
             }
             ModelSpecWriter.write(spec, out.resolve("model.conf"));
-            int n = train.size();
+            ShardedEpochOrder sharding = new ShardedEpochOrder(train.size(), options.shards(),
+                    options.batchSize() / options.shards(), options.seed());
             List<Parameter> parameters = network.parameters();
             for (int epoch = startEpoch; epoch < stopAfter; epoch++) {
-                MiniBatches order = MiniBatches.shuffled(n, options.batchSize(), options.seed(), epoch);
+                EpochBatches order = sharding.globalBatches(epoch);
                 ProgressBar bar = console == null ? null : new ProgressBar(console, System.console() != null,
                         String.format("epoch %d/%d", epoch + 1, options.epochs()), order.batchCount());
                 double lossSum = 0;
@@ -135,13 +145,12 @@ public final class LocalTrainer {
                 long seen = 0;
                 long t0 = System.nanoTime();
                 for (int b = 0; b < order.batchCount(); b++) {
-                    int[] idx = order.batch(b);
-                    BatchTensors.Batch batch = batches.load(train, idx);
-                    Tensor logits = network.forward(batch.images(), Mode.TRAIN);
-                    SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(logits, batch.labels(), batch.gradLogits());
-                    network.backward(batch.gradLogits());
+                    SoftmaxCrossEntropy.Result r = TrainingSteps.forwardBackward(network, batches, train, order.batch(b));
                     optimizer.step(parameters, schedule.rate(epoch, b, order.batchCount()));
                     step++;
+                    if (stepListener != null) {
+                        stepListener.step(step, r.loss(), r.count());
+                    }
                     lossSum += r.loss() * r.count();
                     correct += r.correct();
                     seen += r.count();
@@ -150,9 +159,9 @@ public final class LocalTrainer {
                     }
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                double[] eval = evaluate(network, batches, test);
-                EpochMetrics m = new EpochMetrics(epoch + 1, step, lossSum / seen, (double) correct / seen, eval[0],
-                        eval[1], seen / seconds);
+                TrainingSteps.Totals eval = TrainingSteps.evaluate(network, batches, test, options.batchSize());
+                EpochMetrics m = new EpochMetrics(epoch + 1, step, lossSum / seen, (double) correct / seen,
+                        eval.meanLoss(), eval.accuracy(), seen / seconds);
                 history.add(m);
                 LOG.info(String.format(java.util.Locale.ROOT,
                         "epoch %d/%d: train loss %.4f acc %.2f%%, test loss %.4f acc %.2f%%, %.0f images/s, %.1f s",
@@ -160,27 +169,13 @@ public final class LocalTrainer {
                         100 * m.testAccuracy(), m.imagesPerSecond(), seconds));
                 writeMetrics(out.resolve(METRICS), history);
                 snapshot(modelText, network, optimizer, epoch + 1, step).write(out.resolve(CHECKPOINT));
-                writeLayerMemory(out.resolve(LAYER_MEMORY), layerMemory(network));
+                writeLayerMemory(out.resolve(LAYER_MEMORY), LayerMemoryRow.measure(network));
             }
             if (stopAfter == options.epochs()) {
                 snapshot(modelText, network, null, options.epochs(), step).write(out.resolve("model.ckpt"));
             }
-            return new Result(history, layerMemory(network));
+            return new Result(history, LayerMemoryRow.measure(network));
         }
-    }
-
-    /** Mean loss and accuracy of the network on {@code set}, in evaluation mode. */
-    private double[] evaluate(Network network, BatchTensors batches, LabeledImages set) {
-        double lossSum = 0;
-        long correct = 0;
-        for (int[] idx : MiniBatches.sequential(set.size(), options.batchSize())) {
-            BatchTensors.Batch batch = batches.load(set, idx);
-            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(network.forward(batch.images(), Mode.EVAL),
-                    batch.labels(), null);
-            lossSum += r.loss() * r.count();
-            correct += r.correct();
-        }
-        return new double[] {lossSum / set.size(), (double) correct / set.size()};
     }
 
     private Checkpoint snapshot(String modelText, Network network, Optimizer optimizer, int epochs, long step) {
@@ -240,27 +235,12 @@ public final class LocalTrainer {
         optimizer.load(ckpt.optimizer());
     }
 
-    private static List<LayerMemoryRow> layerMemory(Network network) {
-        List<LayerMemoryRow> rows = new ArrayList<>();
-        for (int i = 0; i < network.layers().size(); i++) {
-            Layer layer = network.layers().get(i);
-            LayerMemory m = layer.memory();
-            String algorithm = layer instanceof Conv2dLayer c && c.algorithm() != null
-                    ? c.algorithm().algorithm().configName() : "-";
-            rows.add(new LayerMemoryRow(layer.name(), layer.type(), algorithm, m.weightsBytes(), m.gradientsBytes(),
-                    m.activationsBytes(), m.workspaceBytes(), m.im2colWorkspaceBytes(), network.peakBytes(i)));
-        }
-        return rows;
-    }
-
     private static void writeMetrics(Path file, List<EpochMetrics> rows) throws IOException {
-        AtomicFiles.writeString(file, rows.stream().map(EpochMetrics::toCsv)
-                .collect(Collectors.joining("\n", EpochMetrics.CSV_HEADER + "\n", "\n")));
+        TrainingFiles.writeMetrics(file, rows);
     }
 
     private static void writeLayerMemory(Path file, List<LayerMemoryRow> rows) throws IOException {
-        AtomicFiles.writeString(file, rows.stream().map(LayerMemoryRow::toCsv)
-                .collect(Collectors.joining("\n", LayerMemoryRow.CSV_HEADER + "\n", "\n")));
+        TrainingFiles.writeCsv(file, LayerMemoryRow.CSV_HEADER, rows.stream().map(LayerMemoryRow::toCsv).toList());
     }
 
     /** The rows of an earlier run's metrics.csv for epochs up to {@code epochs}. */

@@ -39,12 +39,17 @@ public final class TrainConf {
     public static final ConfigEntry<ScheduleKind> SCHEDULE = ConfigEntry.ofEnum("spark.mec.train.schedule",
             "Learning-rate schedule over the epochs: constant, step (x0.1 every 30 epochs) or cosine.",
             ScheduleKind.COSINE, ScheduleKind.class);
+    public static final ConfigEntry<Integer> WORKERS = ConfigEntry.intBetween("spark.mec.train.workers",
+            "Data-parallel workers on Spark (one long-running task each); 0 means the application's default "
+                    + "parallelism (its total executor cores). The global batch is workers x batchSize.", 0, 0, 4096);
+    public static final ConfigEntry<Integer> LOG_EVERY_STEPS = ConfigEntry.intAtLeast("spark.mec.train.logEverySteps",
+            "On Spark, the driver logs step, loss, images/s and the phase times every this many steps.", 100, 1);
     public static final ConfigEntry<Long> WORKSPACE_BUDGET = ConfigEntry.bytes("spark.mec.conv.workspaceBudgetBytes",
             "The most workspace a conv layer with algorithm auto lets im2col use (MEC is used above it).", "256m");
 
     /** Every training entry, in documentation order. */
     public static final List<ConfigEntry<?>> ENTRIES = List.of(EPOCHS, BATCH_SIZE, SEED, LIMIT, OPTIMIZER,
-            LEARNING_RATE, MOMENTUM, NESTEROV, WEIGHT_DECAY, SCHEDULE, WORKSPACE_BUDGET);
+            LEARNING_RATE, MOMENTUM, NESTEROV, WEIGHT_DECAY, SCHEDULE, WORKERS, LOG_EVERY_STEPS, WORKSPACE_BUDGET);
 
     private final Map<String, String> values;
 

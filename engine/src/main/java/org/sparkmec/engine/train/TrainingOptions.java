@@ -20,10 +20,14 @@ import org.sparkmec.engine.optim.ScheduleSpec;
  * @param resume               continue from {@code outDir/checkpoint.ckpt}
  * @param progress             draw a progress bar on standard error
  * @param algorithmOverride    if not null, every conv layer uses it instead of its declared algorithm
+ * @param shards               replay the data order of this many data-parallel workers
+ *                             ({@link org.sparkmec.engine.data.ShardedEpochOrder}, each worker taking
+ *                             {@code batchSize / shards} images per step), so that a run equals a Spark run
+ *                             with that many workers; 1 for the plain shuffled order
  */
 public record TrainingOptions(int epochs, int batchSize, long seed, int limit, OptimizerSpec optimizer,
                               ScheduleSpec schedule, long workspaceBudgetBytes, Path outDir, boolean resume,
-                              boolean progress, ConvAlgorithmChoice algorithmOverride) {
+                              boolean progress, ConvAlgorithmChoice algorithmOverride, int shards) {
 
     public TrainingOptions {
         if (epochs < 1) {
@@ -38,8 +42,26 @@ public record TrainingOptions(int epochs, int batchSize, long seed, int limit, O
         if (workspaceBudgetBytes < 0) {
             throw new IllegalArgumentException("workspace budget must be 0 or more bytes, got " + workspaceBudgetBytes);
         }
+        if (shards < 1 || batchSize % shards != 0) {
+            throw new IllegalArgumentException("shards must be at least 1 and divide the batch size " + batchSize
+                    + ", got " + shards);
+        }
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(outDir, "outDir");
+    }
+
+    /** Options with the plain shuffled data order (one shard). */
+    public TrainingOptions(int epochs, int batchSize, long seed, int limit, OptimizerSpec optimizer, ScheduleSpec schedule,
+                           long workspaceBudgetBytes, Path outDir, boolean resume, boolean progress,
+                           ConvAlgorithmChoice algorithmOverride) {
+        this(epochs, batchSize, seed, limit, optimizer, schedule, workspaceBudgetBytes, outDir, resume, progress,
+                algorithmOverride, 1);
+    }
+
+    /** These options with the data order of {@code count} workers. */
+    public TrainingOptions withShards(int count) {
+        return new TrainingOptions(epochs, batchSize, seed, limit, optimizer, schedule, workspaceBudgetBytes, outDir,
+                resume, progress, algorithmOverride, count);
     }
 }
