@@ -30,6 +30,9 @@ class SparkDefaultsFileTest {
                 values.put(kv[0], kv[1].trim());
             }
         }
+        assertEquals(MecSparkPlugin.CLASS_NAME, values.remove("spark.plugins"), "the plugin in " + file);
+        assertEquals(MecKryoRegistrator.CLASS_NAME, values.remove("spark.kryo.registrator"), "the registrator in " + file);
+        assertEquals("org.apache.spark.serializer.KryoSerializer", values.remove("spark.serializer"), "Kryo in " + file);
         List<ConfigEntry<?>> entries = new ArrayList<>(EngineConf.ENTRIES);
         entries.addAll(TrainConf.ENTRIES);
         for (ConfigEntry<?> entry : entries) {

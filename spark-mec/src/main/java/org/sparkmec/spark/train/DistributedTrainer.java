@@ -1,0 +1,315 @@
+package org.sparkmec.spark.train;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+import org.sparkmec.engine.backend.cpu.CpuBackend;
+import org.sparkmec.engine.backend.cpu.CpuBackendOptions;
+import org.sparkmec.engine.backend.cpu.GemmParallelism;
+import org.sparkmec.engine.config.EngineConf;
+import org.sparkmec.engine.data.ShardedEpochOrder;
+import org.sparkmec.engine.model.ModelSpec;
+import org.sparkmec.engine.model.ModelSpecWriter;
+import org.sparkmec.engine.nn.ConvAlgorithmChoice;
+import org.sparkmec.engine.nn.Network;
+import org.sparkmec.engine.train.Checkpoint;
+import org.sparkmec.engine.train.EpochMetrics;
+import org.sparkmec.engine.train.Networks;
+import org.sparkmec.engine.train.StepListener;
+import org.sparkmec.engine.train.TrainConf;
+import org.sparkmec.engine.train.TrainingFiles;
+import org.sparkmec.spark.MecSparkPlugin;
+import org.sparkmec.spark.SparkEngineConf;
+import org.sparkmec.spark.data.ImageColumns;
+import org.sparkmec.spark.data.ImageDataStats;
+import org.sparkmec.spark.data.ImageRecord;
+import org.sparkmec.spark.data.ShardedImages;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Function1;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag$;
+
+/**
+ * Synchronous data-parallel training on Spark, equivalent to the in-process trainer with a global batch of
+ * {@code workers x batchSize} and the sharded data order ({@link ShardedEpochOrder}).
+ *
+ * <p>How it runs: two small jobs check the data and fit the input normalization on the driver (empty data,
+ * wrong image sizes and out-of-range labels fail here, before training); one shuffle deals the images out
+ * to the workers; then <em>one</em> barrier stage runs a long-lived task per worker ({@link WorkerTask}),
+ * which exchanges gradients and weights with the driver's {@link TrainingCoordinator} through the
+ * {@link MecSparkPlugin}'s RPC: no Spark job per step. The driver owns weights and optimizer state; if an
+ * executor dies, Spark retries the barrier stage (bounded by {@code spark.task.maxFailures} and
+ * {@code spark.stage.maxConsecutiveAttempts}) and the new workers resume at the driver's current step.
+ *
+ * <p>Remainder: the images are dealt round-robin, so shards differ by at most one image; every worker
+ * takes {@code ceil(largest shard / batchSize)} steps per epoch and a worker whose shard runs out
+ * contributes fewer images to the last step (the step's gradient is the mean over the images it has).
+ * Every image is used once per epoch; none is dropped or repeated.
+ *
+ * <p>Needs {@code spark.plugins=org.sparkmec.spark.MecSparkPlugin}. Call {@link #fit} from one thread.
+ */
+public final class DistributedTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
+
+    private final SparkSession spark;
+    private final ModelSpec spec;
+    private final SparkTrainingOptions options;
+    private final Map<String, String> engineSettings;
+    private StepListener stepListener;
+
+    /**
+     * @param engineSettings {@code spark.mec.*} engine settings for the workers' engines (validated here)
+     */
+    public DistributedTrainer(SparkSession spark, ModelSpec spec, SparkTrainingOptions options,
+                              Map<String, String> engineSettings) {
+        this.spark = spark;
+        this.spec = spec;
+        this.options = options;
+        Map<String, String> engine = new TreeMap<>();
+        engineSettings.forEach((k, v) -> {
+            if (EngineConf.ENTRIES.stream().anyMatch(e -> e.key().equals(k))) {
+                engine.put(k, v);
+            }
+        });
+        EngineConf.from(engine);
+        this.engineSettings = engine;
+    }
+
+    /**
+     * A trainer configured by the session's {@code spark.mec.*} settings.
+     *
+     * @throws IllegalArgumentException naming an invalid key, its value and what is allowed
+     */
+    public static DistributedTrainer fromConf(SparkSession spark, ModelSpec spec, ConvAlgorithmChoice algorithmOverride) {
+        SparkConf conf = spark.sparkContext().getConf();
+        SparkEngineConf.from(conf, TrainConf.keys());
+        Map<String, String> settings = new HashMap<>();
+        for (scala.Tuple2<String, String> kv : conf.getAllWithPrefix(EngineConf.PREFIX)) {
+            settings.put(EngineConf.PREFIX + kv._1(), kv._2());
+        }
+        return new DistributedTrainer(spark, spec, SparkTrainingOptions.from(TrainConf.from(settings), algorithmOverride),
+                settings);
+    }
+
+    /** Calls {@code listener} on the driver after every applied step (on the RPC thread: keep it short). */
+    public DistributedTrainer onStep(StepListener listener) {
+        this.stepListener = listener;
+        return this;
+    }
+
+    public SparkTrainingOptions options() {
+        return options;
+    }
+
+    /**
+     * Trains on the rows of {@code train}, evaluating on {@code test} after each epoch when not null.
+     *
+     * @param outDir where to write {@code metrics.csv}, {@code layer_memory.csv}, {@code checkpoint.ckpt}
+     *               (every epoch), {@code model.conf} and {@code model.ckpt}; null to write nothing
+     * @throws IllegalArgumentException on invalid data (named columns, sizes, labels)
+     * @throws IllegalStateException    if the plugin is missing or training failed after Spark's retries
+     */
+    public DistributedResult fit(Dataset<Row> train, Dataset<Row> test, ImageColumns columns, Path outDir) {
+        columns.validate(train.schema(), true);
+        if (test != null) {
+            columns.validate(test.schema(), true);
+        }
+        return fit(columns.records(train), test == null ? null : columns.records(test), outDir);
+    }
+
+    /** As {@link #fit(Dataset, Dataset, ImageColumns, Path)}, from records in data order. */
+    public DistributedResult fit(JavaRDD<ImageRecord> train, JavaRDD<ImageRecord> test, Path outDir) {
+        if (!MecSparkPlugin.driverActive()) {
+            throw new IllegalStateException("distributed training needs the spark-mec plugin: start the application "
+                    + "with spark.plugins=" + MecSparkPlugin.CLASS_NAME);
+        }
+        SparkContext sc = spark.sparkContext();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
+        int workers = options.workers() > 0 ? options.workers() : sc.defaultParallelism();
+        String previousDescription = sc.getLocalProperty("spark.job.description");
+        JavaRDD<ImageRecord> trainRecords = limited(train).persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<ImageRecord> testRecords = test == null ? null : test.persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            int imageSize = spec.input().height() * spec.input().width() * spec.input().channels();
+            String imageText = spec.input().height() + "x" + spec.input().width() + "x" + spec.input().channels();
+            sc.setJobDescription("mec: check the training data and fit its normalization (" + spec.name() + ")");
+            ImageDataStats stats = ImageDataStats.compute(trainRecords, imageSize, spec.input().channels(), true);
+            stats.check("training data", imageSize, imageText, spec.classes(), spec.name());
+            if (testRecords != null) {
+                sc.setJobDescription("mec: check the test data (" + spec.name() + ")");
+                ImageDataStats.compute(testRecords, imageSize, spec.input().channels(), false)
+                        .check("test data", imageSize, imageText, spec.classes(), spec.name());
+            }
+            if (stats.count() < workers) {
+                throw new IllegalArgumentException("the training data has " + stats.count() + " images, fewer than the "
+                        + workers + " workers; use fewer workers (spark.mec.train.workers) or more data");
+            }
+            ShardedEpochOrder order = new ShardedEpochOrder(Math.toIntExact(stats.count()), workers, options.batchSize(),
+                    options.seed());
+            return train(sc, jsc, workers, order, stats, trainRecords, testRecords, outDir);
+        } finally {
+            sc.setJobDescription(previousDescription);
+            trainRecords.unpersist(false);
+            if (testRecords != null) {
+                testRecords.unpersist(false);
+            }
+        }
+    }
+
+    private JavaRDD<ImageRecord> limited(JavaRDD<ImageRecord> records) {
+        if (options.limit() == 0) {
+            return records;
+        }
+        long limit = options.limit();
+        return records.zipWithIndex().filter(t -> t._2() < limit).map(t -> t._1());
+    }
+
+    private DistributedResult train(SparkContext sc, JavaSparkContext jsc, int workers, ShardedEpochOrder order,
+                                    ImageDataStats stats, JavaRDD<ImageRecord> trainRecords,
+                                    JavaRDD<ImageRecord> testRecords, Path outDir) {
+        String runId = spec.name() + "-" + UUID.randomUUID();
+        String modelText = ModelSpecWriter.toHocon(spec);
+        List<Double> stepLosses = Collections.synchronizedList(new ArrayList<>());
+        try (CpuBackend driverBackend = new CpuBackend(new CpuBackendOptions(1, GemmParallelism.TASKS, 0));
+             Network network = Networks.build(driverBackend, spec, EngineConf.from(engineSettings).mecOptions(),
+                     options.workspaceBudgetBytes(), options.seed(), options.algorithmOverride())) {
+            List<EpochMetrics> written = new ArrayList<>();
+            if (outDir != null) {
+                Files.createDirectories(outDir);
+                ModelSpecWriter.write(spec, outDir.resolve(TrainingFiles.MODEL_CONF));
+            }
+            TrainingCoordinator coordinator = new TrainingCoordinator(runId, network, options.optimizer().create(),
+                    options.schedule().create(options.epochs()), modelText, options.seed(), workers,
+                    order.stepsPerEpoch(), options.epochs(), 0, testRecords != null, options.logEverySteps(),
+                    (step, loss, images) -> {
+                        stepLosses.add(loss);
+                        if (stepListener != null) {
+                            stepListener.step(step, loss, images);
+                        }
+                    },
+                    (metrics, checkpoint) -> {
+                        if (outDir != null) {
+                            written.add(metrics);
+                            writeEpochFiles(outDir, written, checkpoint);
+                        }
+                    });
+            LongAccumulator images = sc.longAccumulator("mec.train.images");
+            LongAccumulator steps = sc.longAccumulator("mec.train.workerSteps");
+            LongAccumulator computeMillis = sc.longAccumulator("mec.train.computeMillis");
+            LongAccumulator workspace = sc.longAccumulator("mec.train.workspaceBytes");
+            WorkerTask task = new WorkerTask(runId, modelText, engineSettings, options, workers, order.examples(),
+                    testRecords != null, stats.normalization(), images, steps, computeMillis, workspace);
+
+            sc.setJobDescription("mec: deal " + order.examples() + " training images out to " + workers + " workers");
+            JavaRDD<ImageRecord> trainShards = ShardedImages.shard(trainRecords, workers);
+            JavaRDD<ImageRecord> testShards = testRecords != null ? ShardedImages.shard(testRecords, workers)
+                    : jsc.parallelize(List.<ImageRecord>of(), workers);
+            JavaRDD<WorkerTask.Shards> shards = trainShards.zipPartitions(testShards, new ZipShards());
+            Coordinators.register(coordinator);
+            WorkerReport[] reports;
+            long t0 = System.nanoTime();
+            try {
+                sc.setJobDescription(String.format("mec: train %s, %d epochs x %d steps, %d workers x %d images",
+                        spec.name(), options.epochs(), order.stepsPerEpoch(), workers, options.batchSize()));
+                LOG.info("training {} on {} workers x {} images per step ({} images, {} steps per epoch, {} epochs), run {}",
+                        spec.name(), workers, options.batchSize(), order.examples(), order.stepsPerEpoch(),
+                        options.epochs(), runId);
+                reports = runBarrierStage(shards.rdd(), task);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("training " + spec.name() + " failed at step " + coordinator.step() + " of "
+                        + coordinator.totalSteps() + " after " + coordinator.attempts() + " attempt(s) of the training stage"
+                        + " (Spark retries it up to spark.stage.maxConsecutiveAttempts = "
+                        + sc.getConf().get("spark.stage.maxConsecutiveAttempts", "4") + " times): " + rootMessage(e), e);
+            } finally {
+                Coordinators.unregister(runId);
+            }
+            if (!coordinator.isComplete()) {
+                throw new IllegalStateException("the training stage ended at step " + coordinator.step() + " of "
+                        + coordinator.totalSteps() + " without completing the run");
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            List<WorkerReport> workerReports = new ArrayList<>(Arrays.asList(reports));
+            workerReports.sort((a, b) -> Integer.compare(a.worker(), b.worker()));
+            List<ExecutorLayerMemory> memory = ExecutorLayerMemory.byExecutor(workerReports);
+            LOG.info("trained {} in {} s: {} steps, {} stage attempt(s); {}; accumulators: {} images, {} worker steps",
+                    spec.name(), String.format("%.1f", seconds), coordinator.step(), coordinator.attempts(),
+                    coordinator.stepTimes(), images.value(), steps.value());
+            LOG.info("\n{}", ExecutorLayerMemory.summaryTable(memory));
+            Checkpoint model = coordinator.finalModel();
+            if (outDir != null) {
+                TrainingFiles.writeCsv(outDir.resolve(TrainingFiles.LAYER_MEMORY), ExecutorLayerMemory.CSV_HEADER,
+                        memory.stream().map(ExecutorLayerMemory::toCsv).toList());
+                model.write(outDir.resolve(TrainingFiles.MODEL_CKPT));
+            }
+            double[] losses = stepLosses.stream().mapToDouble(Double::doubleValue).toArray();
+            return new DistributedResult(spec, model, stats.normalization(), coordinator.history(), losses, memory,
+                    workerReports, coordinator.stepTimes(), coordinator.attempts(), coordinator.step());
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing the training outputs to " + outDir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeEpochFiles(Path outDir, List<EpochMetrics> history, Checkpoint checkpoint) {
+        try {
+            TrainingFiles.writeMetrics(outDir.resolve(TrainingFiles.METRICS), history);
+            checkpoint.write(outDir.resolve(TrainingFiles.CHECKPOINT));
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing the epoch outputs to " + outDir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static WorkerReport[] runBarrierStage(RDD<WorkerTask.Shards> shards, WorkerTask task) {
+        Function1<scala.collection.Iterator<WorkerTask.Shards>, scala.collection.Iterator<WorkerReport>> body =
+                (Function1<scala.collection.Iterator<WorkerTask.Shards>, scala.collection.Iterator<WorkerReport>>
+                        & Serializable) it -> CollectionConverters.asScala(
+                        List.of(task.run(it.next())).iterator());
+        RDD<WorkerReport> reports = shards.barrier().mapPartitions(body, false, ClassTag$.MODULE$.apply(WorkerReport.class));
+        return (WorkerReport[]) reports.collect();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (cause: " + t + ")";
+    }
+
+    /** Pairs a worker's training and test shards within its task. */
+    private static final class ZipShards implements
+            org.apache.spark.api.java.function.FlatMapFunction2<Iterator<ImageRecord>, Iterator<ImageRecord>, WorkerTask.Shards> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Iterator<WorkerTask.Shards> call(Iterator<ImageRecord> train, Iterator<ImageRecord> test) {
+            List<ImageRecord> a = new ArrayList<>();
+            train.forEachRemaining(a::add);
+            List<ImageRecord> b = new ArrayList<>();
+            test.forEachRemaining(b::add);
+            return List.of(new WorkerTask.Shards(a, b)).iterator();
+        }
+    }
+}

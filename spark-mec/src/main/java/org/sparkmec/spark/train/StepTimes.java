@@ -1,0 +1,67 @@
+package org.sparkmec.spark.train;
+
+import java.io.Serializable;
+import java.util.Locale;
+
+/**
+ * Where the time of synchronous training steps went, as means over {@link #steps()} steps (milliseconds).
+ *
+ * @param stepMs    wall time between consecutive step completions on the driver
+ * @param computeMs forward + backward on the slowest worker of each step
+ * @param commMs    a worker's time in the step's RPCs: sending its gradients, waiting for the other
+ *                  workers' parts, receiving the new weights (mean over workers)
+ * @param driverMs  the driver's time on the step's messages: aggregation and the optimizer update
+ * @param images    images trained in these steps
+ */
+public record StepTimes(long steps, double stepMs, double computeMs, double commMs, double driverMs, long images)
+        implements Serializable {
+
+    /** The per-step overhead of distribution: step time not spent computing (ms). */
+    public double overheadMs() {
+        return stepMs - computeMs;
+    }
+
+    public double imagesPerSecond() {
+        return steps == 0 ? 0 : images / (steps * stepMs / 1e3);
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "%.2f ms/step: compute %.2f, comm %.2f (of which driver %.2f), overhead %.2f;"
+                + " %.0f images/s over %d steps", stepMs, computeMs, commMs, driverMs, overheadMs(), imagesPerSecond(), steps);
+    }
+
+    /** Sums step measurements; not thread-safe. */
+    static final class Accumulator {
+        private long steps;
+        private long stepNanos;
+        private long computeNanos;
+        private long commNanos;
+        private long driverNanos;
+        private long images;
+
+        void add(long step, long compute, long comm, long driver, long imageCount) {
+            steps++;
+            stepNanos += step;
+            computeNanos += compute;
+            commNanos += comm;
+            driverNanos += driver;
+            images += imageCount;
+        }
+
+        StepTimes snapshot() {
+            double n = Math.max(1, steps);
+            return new StepTimes(steps, stepNanos / n / 1e6, computeNanos / n / 1e6, commNanos / n / 1e6,
+                    driverNanos / n / 1e6, images);
+        }
+
+        void reset() {
+            steps = 0;
+            stepNanos = 0;
+            computeNanos = 0;
+            commNanos = 0;
+            driverNanos = 0;
+            images = 0;
+        }
+    }
+}

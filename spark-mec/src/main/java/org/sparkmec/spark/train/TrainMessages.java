@@ -1,0 +1,80 @@
+package org.sparkmec.spark.train;
+
+import java.io.Serializable;
+
+/**
+ * The messages between the training workers (executor side, {@code PluginContext.ask}) and the
+ * {@link TrainingCoordinator} (driver side, through the plugin's {@code DriverPlugin.receive}). Spark's
+ * plugin RPC Java-serializes them. Every request names its run and the barrier stage attempt it belongs
+ * to; the coordinator rejects requests of an attempt it has seen replaced (a zombie task).
+ *
+ * <p>Weights and gradients travel as one flat {@code float[]} in {@code ParameterVector} order.
+ */
+public final class TrainMessages {
+    private TrainMessages() {
+    }
+
+    /** A message to the coordinator of run {@code runId}. */
+    public interface Request extends Serializable {
+        String runId();
+
+        int attempt();
+
+        int worker();
+    }
+
+    /** A worker starts (or restarts after a failure): where to begin. */
+    public record Join(String runId, int attempt, int worker, String executorId, String host) implements Request {
+    }
+
+    /**
+     * Where a (re)started worker begins.
+     *
+     * @param step        optimizer steps already applied (the worker continues with this step)
+     * @param weights     the weights after {@code step} steps
+     * @param evalEpoch   an epoch (counted from 0) whose test evaluation is still missing and must be done
+     *                    first, or -1
+     */
+    public record Joined(long step, float[] weights, int evalEpoch) implements Serializable {
+    }
+
+    /**
+     * A worker's part of step {@code step}.
+     *
+     * @param gradientSum the gradient summed over the worker's {@code images} (mean gradient x images); null
+     *                    when {@code images} is 0 (its shard is exhausted in this epoch)
+     * @param lossSum     loss summed over the images
+     * @param computeNanos forward + backward time of this part on the worker
+     * @param commNanos    the worker's time in the RPCs of its previous step (0 for its first)
+     */
+    public record Gradients(String runId, int attempt, int worker, long step, float[] gradientSum, int images,
+                            double lossSum, int correct, long computeNanos, long commNanos) implements Request {
+    }
+
+    /**
+     * Reply to {@link Gradients}.
+     *
+     * @param weights the new weights when this part completed the step (the last part to arrive), else null:
+     *                the worker then asks {@link FetchWeights}
+     * @param driverNanos time the driver spent on the message (aggregation, and the update if it applied it)
+     */
+    public record GradientsAck(float[] weights, long driverNanos) implements Serializable {
+    }
+
+    /** Asks for the weights after {@code step} steps; answered with {@link WeightsReply}. */
+    public record FetchWeights(String runId, int attempt, int worker, long step) implements Request {
+    }
+
+    /** The weights after the requested step, or null while some worker's part is still missing. */
+    public record WeightsReply(float[] weights) implements Serializable {
+    }
+
+    /** A worker's test-set totals after epoch {@code epoch} (from 0). */
+    public record EpochEval(String runId, int attempt, int worker, int epoch, double lossSum, long correct, long count)
+            implements Request {
+    }
+
+    /** Acknowledges a message that needs no data back. */
+    public record Ok() implements Serializable {
+    }
+}

@@ -1,0 +1,415 @@
+package org.sparkmec.spark.train;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.sparkmec.engine.nn.Conv2dLayer;
+import org.sparkmec.engine.nn.Layer;
+import org.sparkmec.engine.nn.Network;
+import org.sparkmec.engine.nn.Parameter;
+import org.sparkmec.engine.nn.ParameterVector;
+import org.sparkmec.engine.optim.LearningRateSchedule;
+import org.sparkmec.engine.optim.Optimizer;
+import org.sparkmec.engine.train.Checkpoint;
+import org.sparkmec.engine.train.EpochMetrics;
+import org.sparkmec.engine.train.StepListener;
+import org.sparkmec.spark.train.TrainMessages.EpochEval;
+import org.sparkmec.spark.train.TrainMessages.FetchWeights;
+import org.sparkmec.spark.train.TrainMessages.Gradients;
+import org.sparkmec.spark.train.TrainMessages.GradientsAck;
+import org.sparkmec.spark.train.TrainMessages.Join;
+import org.sparkmec.spark.train.TrainMessages.Joined;
+import org.sparkmec.spark.train.TrainMessages.Ok;
+import org.sparkmec.spark.train.TrainMessages.Request;
+import org.sparkmec.spark.train.TrainMessages.WeightsReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The driver side of one synchronous data-parallel training run: the single owner of the weights, the
+ * optimizer state and the step count.
+ *
+ * <p>Protocol (messages in {@link TrainMessages}): each worker {@link Join}s and gets the current step and
+ * weights; for every step it sends its {@link Gradients} (summed over its images); the part that completes
+ * the step makes the coordinator average the parts over all the step's images (worker order, so the
+ * result does not depend on arrival order), apply the optimizer with the schedule's rate and publish the
+ * new weights, which that part's reply carries; the other workers poll {@link FetchWeights}. After an
+ * epoch's last step each worker sends its test-set totals ({@link EpochEval}).
+ *
+ * <p>Failures: a request of a newer barrier stage attempt discards the parts of the unfinished step (the
+ * committed steps stay), so a retried stage resumes at the driver's current step and no update is lost
+ * or applied twice; requests of older attempts are rejected. The published weights array is never
+ * modified after publication (a local-mode RPC passes it by reference), and received gradient arrays are
+ * only read.
+ *
+ * <p>Thread-safety: every method is synchronized; requests arrive on the plugin's RPC thread and must not
+ * block it, so no method waits.
+ */
+public final class TrainingCoordinator {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingCoordinator.class);
+
+    /** Called on the RPC thread when an epoch's metrics are complete, with the weights at the epoch's end. */
+    public interface EpochListener {
+        void epochDone(EpochMetrics metrics, Checkpoint atEpochEnd);
+    }
+
+    private final String runId;
+    private final int workers;
+    private final int stepsPerEpoch;
+    private final int epochs;
+    private final boolean hasTestSet;
+    private final int logEverySteps;
+    private final Network network;
+    private final List<Parameter> parameters;
+    private final Optimizer optimizer;
+    private final LearningRateSchedule schedule;
+    private final String modelText;
+    private final long seed;
+    private final int parameterCount;
+    private final StepListener stepListener;
+    private final EpochListener epochListener;
+
+    private int attempt = -1;
+    private int attemptsSeen;
+    private long step;
+    private float[] weights;
+    private final Gradients[] parts;
+    private int partsReceived;
+    private final float[] sum;
+    private long stepEndNanos;
+    private long stepCommNanos;
+
+    private double epochLossSum;
+    private long epochCorrect;
+    private long epochImages;
+    private long epochStartNanos;
+    private int pendingEvalEpoch = -1;
+    private Checkpoint pendingEvalSnapshot;
+    private double[] pendingTrain;
+    private final EpochEval[] evalParts;
+    private int evalReceived;
+    private final List<EpochMetrics> history = new ArrayList<>();
+    private final StepTimes.Accumulator window = new StepTimes.Accumulator();
+    private final StepTimes.Accumulator total = new StepTimes.Accumulator();
+    private double windowLossSum;
+    private long windowImages;
+
+    /**
+     * @param network   the driver's copy of the model, holding the initial weights; the coordinator owns the
+     *                  values and gradients of its parameters from now on (the caller closes it afterwards)
+     * @param startStep steps already applied to {@code network}'s weights and {@code optimizer} (0 for a
+     *                  fresh run, or a checkpoint's step count)
+     */
+    public TrainingCoordinator(String runId, Network network, Optimizer optimizer, LearningRateSchedule schedule,
+                               String modelText, long seed, int workers, int stepsPerEpoch, int epochs,
+                               long startStep, boolean hasTestSet, int logEverySteps, StepListener stepListener,
+                               EpochListener epochListener) {
+        if (workers < 1 || stepsPerEpoch < 1 || epochs < 1) {
+            throw new IllegalArgumentException("need at least one worker, step and epoch, got " + workers + ", "
+                    + stepsPerEpoch + ", " + epochs);
+        }
+        if (startStep < 0 || startStep % stepsPerEpoch != 0 || startStep >= (long) stepsPerEpoch * epochs) {
+            throw new IllegalArgumentException("a run starts at an epoch boundary before the last step ("
+                    + (long) stepsPerEpoch * epochs + "), got step " + startStep);
+        }
+        this.runId = runId;
+        this.network = network;
+        this.parameters = network.parameters();
+        this.optimizer = optimizer;
+        this.schedule = schedule;
+        this.modelText = modelText;
+        this.seed = seed;
+        this.workers = workers;
+        this.stepsPerEpoch = stepsPerEpoch;
+        this.epochs = epochs;
+        this.hasTestSet = hasTestSet;
+        this.logEverySteps = logEverySteps;
+        this.stepListener = stepListener;
+        this.epochListener = epochListener;
+        this.parameterCount = ParameterVector.size(parameters);
+        this.weights = new float[parameterCount];
+        ParameterVector.gatherValues(parameters, weights);
+        this.parts = new Gradients[workers];
+        this.evalParts = new EpochEval[workers];
+        this.sum = new float[parameterCount];
+        this.step = startStep;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public long totalSteps() {
+        return (long) stepsPerEpoch * epochs;
+    }
+
+    /** Handles one request from a worker; throws to reject it (the worker's task then fails). */
+    public synchronized Object handle(Request request) {
+        if (!runId.equals(request.runId())) {
+            throw new IllegalArgumentException("request for run " + request.runId() + " reached run " + runId);
+        }
+        if (request.worker() < 0 || request.worker() >= workers) {
+            throw new IllegalArgumentException("worker " + request.worker() + " outside [0, " + workers + ")");
+        }
+        if (request instanceof Join join) {
+            return join(join);
+        }
+        checkAttempt(request);
+        if (request instanceof Gradients g) {
+            return gradients(g);
+        }
+        if (request instanceof FetchWeights f) {
+            return fetch(f);
+        }
+        if (request instanceof EpochEval e) {
+            return eval(e);
+        }
+        throw new IllegalArgumentException("unknown training request " + request.getClass().getName());
+    }
+
+    private Joined join(Join join) {
+        if (join.attempt() < attempt) {
+            throw new IllegalStateException("worker " + join.worker() + " of stage attempt " + join.attempt()
+                    + " joined after attempt " + attempt + " started; it is a leftover of a failed attempt");
+        }
+        if (join.attempt() > attempt) {
+            if (attempt >= 0) {
+                LOG.warn("training stage attempt {} replaces attempt {}: discarding {} of {} gradient parts of "
+                        + "unfinished step {}; the workers resume at step {} of {}", join.attempt(), attempt,
+                        partsReceived, workers, step + 1, step, totalSteps());
+            }
+            attempt = join.attempt();
+            attemptsSeen++;
+            Arrays.fill(parts, null);
+            partsReceived = 0;
+            Arrays.fill(evalParts, null);
+            evalReceived = 0;
+            stepEndNanos = System.nanoTime();
+            if (epochStartNanos == 0) {
+                epochStartNanos = stepEndNanos;
+            }
+        }
+        LOG.info("worker {} joined (attempt {}, executor {} on {}) at step {}", join.worker(), join.attempt(),
+                join.executorId(), join.host(), step);
+        return new Joined(step, weights, pendingEvalEpoch);
+    }
+
+    private void checkAttempt(Request request) {
+        if (request.attempt() != attempt) {
+            throw new IllegalStateException("worker " + request.worker() + " of stage attempt " + request.attempt()
+                    + " is not part of the current attempt " + attempt + "; request rejected");
+        }
+    }
+
+    private GradientsAck gradients(Gradients g) {
+        long t0 = System.nanoTime();
+        if (g.step() != step) {
+            throw new IllegalStateException("worker " + g.worker() + " sent gradients of step " + g.step()
+                    + " but the run is at step " + step);
+        }
+        if (parts[g.worker()] != null) {
+            throw new IllegalStateException("worker " + g.worker() + " sent gradients of step " + g.step() + " twice");
+        }
+        if (g.images() < 0 || (g.images() == 0) != (g.gradientSum() == null)
+                || (g.gradientSum() != null && g.gradientSum().length != parameterCount)) {
+            throw new IllegalArgumentException("worker " + g.worker() + " sent a malformed part of step " + g.step()
+                    + ": " + g.images() + " images, gradient of "
+                    + (g.gradientSum() == null ? "null" : g.gradientSum().length + " floats") + ", expected "
+                    + parameterCount + " floats (null only for 0 images)");
+        }
+        parts[g.worker()] = g;
+        partsReceived++;
+        if (partsReceived < workers) {
+            return new GradientsAck(null, System.nanoTime() - t0);
+        }
+        commit();
+        return new GradientsAck(weights, System.nanoTime() - t0);
+    }
+
+    /** Averages the step's parts over its images, applies the optimizer and publishes the weights. */
+    private void commit() {
+        long t0 = System.nanoTime();
+        Arrays.fill(sum, 0f);
+        int images = 0;
+        double lossSum = 0;
+        long correct = 0;
+        long compute = 0;
+        long comm = 0;
+        for (Gradients part : parts) {
+            images += part.images();
+            lossSum += part.lossSum();
+            correct += part.correct();
+            compute = Math.max(compute, part.computeNanos());
+            comm += part.commNanos();
+            float[] g = part.gradientSum();
+            if (g != null) {
+                for (int i = 0; i < parameterCount; i++) {
+                    sum[i] += g[i];
+                }
+            }
+        }
+        float scale = 1f / images;
+        for (int i = 0; i < parameterCount; i++) {
+            sum[i] *= scale;
+        }
+        ParameterVector.scatterGradients(parameters, sum);
+        int epoch = (int) (step / stepsPerEpoch);
+        int inEpoch = (int) (step % stepsPerEpoch);
+        optimizer.step(parameters, schedule.rate(epoch, inEpoch, stepsPerEpoch));
+        float[] next = new float[parameterCount];
+        ParameterVector.gatherValues(parameters, next);
+        weights = next;
+        step++;
+        Arrays.fill(parts, null);
+        partsReceived = 0;
+
+        long now = System.nanoTime();
+        long driver = now - t0;
+        window.add(now - stepEndNanos, compute, comm / workers, driver, images);
+        total.add(now - stepEndNanos, compute, comm / workers, driver, images);
+        stepEndNanos = now;
+        windowLossSum += lossSum;
+        windowImages += images;
+        epochLossSum += lossSum;
+        epochCorrect += correct;
+        epochImages += images;
+        if (stepListener != null) {
+            stepListener.step(step, lossSum / images, images);
+        }
+        if (step % logEverySteps == 0 || step == totalSteps()) {
+            StepTimes w = window.snapshot();
+            LOG.info(String.format(Locale.ROOT, "step %d/%d (epoch %d): loss %.4f, %.0f images/s, %.2f ms/step: "
+                            + "compute %.2f ms, gradient and weight transfer %.2f ms, aggregation + update %.2f ms",
+                    step, totalSteps(), epoch + 1, windowLossSum / windowImages, w.imagesPerSecond(), w.stepMs(),
+                    w.computeMs(), w.commMs(), w.driverMs()));
+            window.reset();
+            windowLossSum = 0;
+            windowImages = 0;
+        }
+        if (step % stepsPerEpoch == 0) {
+            endEpochTraining(epoch, now);
+        }
+    }
+
+    private void endEpochTraining(int epoch, long now) {
+        double seconds = (now - epochStartNanos) / 1e9;
+        pendingTrain = new double[] {epochLossSum / epochImages, (double) epochCorrect / epochImages,
+            epochImages / seconds};
+        pendingEvalSnapshot = checkpoint(epoch + 1);
+        epochLossSum = 0;
+        epochCorrect = 0;
+        epochImages = 0;
+        epochStartNanos = now;
+        if (hasTestSet) {
+            pendingEvalEpoch = epoch;
+        } else {
+            finishEpoch(epoch, Double.NaN, Double.NaN);
+        }
+    }
+
+    private WeightsReply fetch(FetchWeights f) {
+        if (f.step() == step) {
+            return new WeightsReply(weights);
+        }
+        if (f.step() == step + 1) {
+            return new WeightsReply(null);
+        }
+        throw new IllegalStateException("worker " + f.worker() + " asked for the weights after step " + f.step()
+                + " but the run is at step " + step);
+    }
+
+    private Ok eval(EpochEval e) {
+        if (e.epoch() != pendingEvalEpoch) {
+            throw new IllegalStateException("worker " + e.worker() + " sent the test totals of epoch " + (e.epoch() + 1)
+                    + " but " + (pendingEvalEpoch < 0 ? "no evaluation is pending"
+                    : "the pending evaluation is that of epoch " + (pendingEvalEpoch + 1)));
+        }
+        if (evalParts[e.worker()] != null) {
+            throw new IllegalStateException("worker " + e.worker() + " sent the test totals of epoch " + (e.epoch() + 1)
+                    + " twice");
+        }
+        evalParts[e.worker()] = e;
+        if (++evalReceived == workers) {
+            double lossSum = 0;
+            long correct = 0;
+            long count = 0;
+            for (EpochEval part : evalParts) {
+                lossSum += part.lossSum();
+                correct += part.correct();
+                count += part.count();
+            }
+            Arrays.fill(evalParts, null);
+            evalReceived = 0;
+            pendingEvalEpoch = -1;
+            finishEpoch(e.epoch(), lossSum / count, (double) correct / count);
+        }
+        return new Ok();
+    }
+
+    private void finishEpoch(int epoch, double testLoss, double testAccuracy) {
+        EpochMetrics m = new EpochMetrics(epoch + 1, (long) (epoch + 1) * stepsPerEpoch, pendingTrain[0],
+                pendingTrain[1], testLoss, testAccuracy, pendingTrain[2]);
+        history.add(m);
+        LOG.info(String.format(Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%%, test loss %.4f acc %.2f%%, "
+                        + "%.0f images/s over %d workers", m.epoch(), epochs, m.trainLoss(), 100 * m.trainAccuracy(),
+                m.testLoss(), 100 * m.testAccuracy(), m.imagesPerSecond(), workers));
+        if (epochListener != null) {
+            epochListener.epochDone(m, pendingEvalSnapshot);
+        }
+        pendingEvalSnapshot = null;
+    }
+
+    /** A checkpoint of the driver's state now, labelled as having completed {@code epochsCompleted} epochs. */
+    private Checkpoint checkpoint(int epochsCompleted) {
+        Map<String, String> algorithms = new LinkedHashMap<>();
+        for (Layer layer : network.layers()) {
+            if (layer instanceof Conv2dLayer c && c.algorithm() != null) {
+                algorithms.put(c.name(), c.algorithm().algorithm().configName());
+            }
+        }
+        Map<String, Checkpoint.Tensor> params = new LinkedHashMap<>();
+        for (Parameter p : parameters) {
+            params.put(p.name(), new Checkpoint.Tensor(p.value().dims(), p.value().toArray()));
+        }
+        return new Checkpoint(modelText, seed, epochsCompleted, step, Map.of(), algorithms, params, optimizer.state());
+    }
+
+    /** Steps applied so far. */
+    public synchronized long step() {
+        return step;
+    }
+
+    /** True when every step is applied and every epoch's metrics are complete. */
+    public synchronized boolean isComplete() {
+        return step == totalSteps() && pendingEvalEpoch < 0;
+    }
+
+    /** Stage attempts that joined (1 for a run without failures). */
+    public synchronized int attempts() {
+        return attemptsSeen;
+    }
+
+    public synchronized List<EpochMetrics> history() {
+        return List.copyOf(history);
+    }
+
+    /** Mean step times over the whole run. */
+    public synchronized StepTimes stepTimes() {
+        return total.snapshot();
+    }
+
+    /** The current weights in {@code ParameterVector} order (not to be modified). */
+    public synchronized float[] weights() {
+        return weights;
+    }
+
+    /** The final model as a checkpoint without optimizer state (call when complete). */
+    public synchronized Checkpoint finalModel() {
+        Checkpoint c = checkpoint(epochs);
+        return new Checkpoint(c.modelText(), c.seed(), c.epochsCompleted(), c.steps(), c.dropoutPasses(),
+                c.convAlgorithms(), c.parameters(), null);
+    }
+}

@@ -1,0 +1,226 @@
+package org.sparkmec.spark.train;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.api.plugin.PluginContext;
+import org.apache.spark.util.LongAccumulator;
+import org.sparkmec.engine.config.EngineConf;
+import org.sparkmec.engine.data.LabeledImages;
+import org.sparkmec.engine.data.MiniBatches;
+import org.sparkmec.engine.data.Normalization;
+import org.sparkmec.engine.data.ShardedEpochOrder;
+import org.sparkmec.engine.model.ModelFile;
+import org.sparkmec.engine.model.ModelSpec;
+import org.sparkmec.engine.nn.DropoutLayer;
+import org.sparkmec.engine.nn.Layer;
+import org.sparkmec.engine.nn.Network;
+import org.sparkmec.engine.nn.Parameter;
+import org.sparkmec.engine.nn.ParameterVector;
+import org.sparkmec.engine.nn.SoftmaxCrossEntropy;
+import org.sparkmec.engine.train.BatchTensors;
+import org.sparkmec.engine.train.LayerMemoryRow;
+import org.sparkmec.engine.train.Networks;
+import org.sparkmec.engine.train.TrainingSteps;
+import org.sparkmec.spark.MecSparkPlugin;
+import org.sparkmec.spark.data.ShardedImages;
+import org.sparkmec.spark.train.TrainMessages.EpochEval;
+import org.sparkmec.spark.train.TrainMessages.FetchWeights;
+import org.sparkmec.spark.train.TrainMessages.Gradients;
+import org.sparkmec.spark.train.TrainMessages.GradientsAck;
+import org.sparkmec.spark.train.TrainMessages.Join;
+import org.sparkmec.spark.train.TrainMessages.Joined;
+import org.sparkmec.spark.train.TrainMessages.WeightsReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The long-running task of one training worker in the barrier stage: loads its shard, borrows this JVM's
+ * persistent engine, joins the run at the driver's current step and runs every remaining step
+ * (forward/backward on its local batch, gradients to the driver, new weights back), evaluating its test
+ * shard after each epoch. Serialized into the stage's closure (Java serialization): only settings travel.
+ *
+ * <p>Stops promptly when Spark kills the task (a failed barrier stage attempt): it checks the task's kill
+ * flag between steps and while waiting for weights, and the coordinator rejects requests of a replaced
+ * attempt.
+ */
+final class WorkerTask implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerTask.class);
+    private static final long MAX_POLL_PAUSE_NANOS = 500_000;
+
+    /** A worker's training shard and test shard (either may be empty), handed over within one task. */
+    record Shards(List<org.sparkmec.spark.data.ImageRecord> train, List<org.sparkmec.spark.data.ImageRecord> test) {
+    }
+
+    private final String runId;
+    private final String modelText;
+    private final Map<String, String> engineSettings;
+    private final SparkTrainingOptions options;
+    private final int workers;
+    private final int trainExamples;
+    private final boolean hasTestSet;
+    private final Normalization normalization;
+    private final LongAccumulator imagesAccumulator;
+    private final LongAccumulator stepsAccumulator;
+    private final LongAccumulator computeMillisAccumulator;
+    private final LongAccumulator workspaceAccumulator;
+
+    WorkerTask(String runId, String modelText, Map<String, String> engineSettings, SparkTrainingOptions options,
+               int workers, int trainExamples, boolean hasTestSet, Normalization normalization,
+               LongAccumulator images, LongAccumulator steps, LongAccumulator computeMillis, LongAccumulator workspace) {
+        this.runId = runId;
+        this.modelText = modelText;
+        this.engineSettings = new TreeMap<>(engineSettings);
+        this.options = options;
+        this.workers = workers;
+        this.trainExamples = trainExamples;
+        this.hasTestSet = hasTestSet;
+        this.normalization = normalization;
+        this.imagesAccumulator = images;
+        this.stepsAccumulator = steps;
+        this.computeMillisAccumulator = computeMillis;
+        this.workspaceAccumulator = workspace;
+    }
+
+    WorkerReport run(Shards shards) {
+        BarrierTaskContext ctx = BarrierTaskContext.get();
+        int w = ctx.partitionId();
+        int attempt = ctx.stageAttemptNumber();
+        PluginContext rpc = MecSparkPlugin.executorContext();
+        ModelSpec spec = ModelFile.parse(modelText, "model of run " + runId);
+        int[] dims = {spec.input().height(), spec.input().width(), spec.input().channels()};
+        LabeledImages train = ShardedImages.toLabeledImages(shards.train().iterator(), "training shard " + w, dims,
+                spec.classes(), normalization);
+        LabeledImages test = ShardedImages.toLabeledImages(shards.test().iterator(), "test shard " + w, dims,
+                spec.classes(), normalization);
+        ShardedEpochOrder order = new ShardedEpochOrder(trainExamples, workers, options.batchSize(), options.seed());
+        int shardSize = train == null ? 0 : train.size();
+        if (shardSize != order.shardSize(w)) {
+            throw new IllegalStateException("worker " + w + " received " + shardSize + " training images but its shard "
+                    + "holds " + order.shardSize(w) + " of " + trainExamples);
+        }
+        Map<String, String> settings = new TreeMap<>(engineSettings);
+        if (EngineConf.from(settings).get(EngineConf.CPU_THREADS) == 0) {
+            settings.put(EngineConf.CPU_THREADS.key(), Integer.toString(Math.max(1, ctx.cpus())));
+        }
+        ExecutorEngines.Engine engine = ExecutorEngines.acquire(settings);
+        try {
+            String key = runKey();
+            Network network = engine.network(key, () -> Networks.build(engine.backend(), spec,
+                    EngineConf.from(settings).mecOptions(), options.workspaceBudgetBytes(), options.seed(),
+                    options.algorithmOverride()));
+            network.measurePeaks(engine.backend().memoryTracker());
+            BatchTensors batches = engine.batches(key, network);
+            return train(ctx, rpc, w, attempt, engine, network, batches, train, test, order);
+        } finally {
+            ExecutorEngines.release(engine);
+        }
+    }
+
+    /** Networks are reused across runs with the same model and build settings (weights come from the driver). */
+    private String runKey() {
+        return modelText + "|seed=" + options.seed() + "|budget=" + options.workspaceBudgetBytes() + "|algorithm="
+                + options.algorithmOverride();
+    }
+
+    private WorkerReport train(BarrierTaskContext ctx, PluginContext rpc, int w, int attempt, ExecutorEngines.Engine engine,
+                               Network network, BatchTensors batches, LabeledImages train, LabeledImages test,
+                               ShardedEpochOrder order) {
+        List<Parameter> params = network.parameters();
+        int size = ParameterVector.size(params);
+        String executor = org.apache.spark.SparkEnv.get().executorId();
+        String host = org.apache.spark.SparkEnv.get().blockManager().blockManagerId().host();
+        Joined joined = (Joined) ask(rpc, new Join(runId, attempt, w, executor, host));
+        ParameterVector.scatterValues(params, joined.weights());
+        long step = joined.step();
+        if (joined.evalEpoch() >= 0) {
+            evaluate(rpc, attempt, w, joined.evalEpoch(), network, batches, test);
+        }
+        int steps = order.stepsPerEpoch();
+        long total = (long) steps * options.epochs();
+        long stepsDone = 0;
+        long imagesDone = 0;
+        long computeTotal = 0;
+        long commNanos = 0;
+        int epochOfBatches = -1;
+        MiniBatches local = null;
+        LOG.info("worker {} (attempt {}) starts at step {} of {} with {} training images on engine {}", w, attempt, step,
+                total, train.size(), engine.id());
+        while (step < total) {
+            ctx.killTaskIfInterrupted();
+            int epoch = (int) (step / steps);
+            if (epoch != epochOfBatches) {
+                local = order.localBatches(w, epoch);
+                epochOfBatches = epoch;
+            }
+            int[] idx = ShardedEpochOrder.localBatch(local, (int) (step % steps));
+            long t0 = System.nanoTime();
+            float[] gradient = null;
+            double lossSum = 0;
+            int correct = 0;
+            if (idx.length > 0) {
+                for (Layer layer : network.layers()) {
+                    if (layer instanceof DropoutLayer d) {
+                        d.setPasses(step * workers + w);
+                    }
+                }
+                SoftmaxCrossEntropy.Result r = TrainingSteps.forwardBackward(network, batches, train, idx);
+                gradient = new float[size];
+                ParameterVector.gatherGradients(params, gradient);
+                float images = r.count();
+                for (int i = 0; i < size; i++) {
+                    gradient[i] *= images;
+                }
+                lossSum = r.loss() * r.count();
+                correct = r.correct();
+            }
+            long compute = System.nanoTime() - t0;
+            long c0 = System.nanoTime();
+            GradientsAck ack = (GradientsAck) ask(rpc, new Gradients(runId, attempt, w, step, gradient, idx.length,
+                    lossSum, correct, compute, commNanos));
+            float[] weights = ack.weights();
+            long pause = 20_000;
+            while (weights == null) {
+                ctx.killTaskIfInterrupted();
+                LockSupport.parkNanos(pause);
+                pause = Math.min(MAX_POLL_PAUSE_NANOS, pause * 2);
+                weights = ((WeightsReply) ask(rpc, new FetchWeights(runId, attempt, w, step + 1))).weights();
+            }
+            ParameterVector.scatterValues(params, weights);
+            commNanos = System.nanoTime() - c0;
+            step++;
+            stepsDone++;
+            imagesDone += idx.length;
+            computeTotal += compute;
+            imagesAccumulator.add(idx.length);
+            stepsAccumulator.add(1);
+            computeMillisAccumulator.add(compute / 1_000_000);
+            if (hasTestSet && step % steps == 0) {
+                evaluate(rpc, attempt, w, (int) (step / steps) - 1, network, batches, test);
+            }
+        }
+        List<LayerMemoryRow> rows = LayerMemoryRow.measure(network);
+        workspaceAccumulator.add(rows.stream().mapToLong(LayerMemoryRow::workspaceBytes).sum());
+        return new WorkerReport(w, executor, host, engine.id(), engine.uses(), stepsDone, imagesDone, computeTotal, rows);
+    }
+
+    private void evaluate(PluginContext rpc, int attempt, int w, int epoch, Network network, BatchTensors batches,
+                          LabeledImages test) {
+        TrainingSteps.Totals t = test == null ? new TrainingSteps.Totals(0, 0, 0)
+                : TrainingSteps.evaluate(network, batches, test, options.batchSize());
+        ask(rpc, new EpochEval(runId, attempt, w, epoch, t.lossSum(), t.correct(), t.count()));
+    }
+
+    private static Object ask(PluginContext rpc, Object message) {
+        try {
+            return rpc.ask(message);
+        } catch (Exception e) {
+            throw new IllegalStateException("training RPC to the driver failed (" + message.getClass().getSimpleName()
+                    + "): " + e.getMessage(), e);
+        }
+    }
+}

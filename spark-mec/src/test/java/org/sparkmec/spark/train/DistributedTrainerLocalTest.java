@@ -1,0 +1,119 @@
+package org.sparkmec.spark.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkmec.engine.backend.cpu.CpuBackend;
+import org.sparkmec.engine.backend.cpu.CpuBackendOptions;
+import org.sparkmec.engine.backend.cpu.GemmParallelism;
+import org.sparkmec.engine.conv.MecOptions;
+import org.sparkmec.engine.data.FashionMnist;
+import org.sparkmec.engine.data.LabeledImages;
+import org.sparkmec.engine.data.TrainTestSplit;
+import org.sparkmec.engine.model.ModelFile;
+import org.sparkmec.engine.model.ModelSpec;
+import org.sparkmec.engine.nn.ConvAlgorithmChoice;
+import org.sparkmec.engine.optim.OptimizerKind;
+import org.sparkmec.engine.optim.OptimizerSpec;
+import org.sparkmec.engine.optim.ScheduleKind;
+import org.sparkmec.engine.optim.ScheduleSpec;
+import org.sparkmec.engine.train.LocalTrainer;
+import org.sparkmec.engine.train.TrainingOptions;
+import org.sparkmec.spark.data.ImageColumns;
+import org.sparkmec.spark.data.ImageFrames;
+import org.sparkmec.spark.testing.TestSessions;
+
+/** The Spark trainer on local[2] against the in-process trainer, and its outputs. */
+@Timeout(300)
+class DistributedTrainerLocalTest {
+    private static final int TRAIN = 1500;
+    private static final int TEST = 500;
+    private static SparkSession spark;
+    private static TrainTestSplit data;
+    private static ModelSpec lenet;
+
+    @BeforeAll
+    static void start() throws Exception {
+        spark = TestSessions.start("local[2]", Map.of());
+        TrainTestSplit all = FashionMnist.load(FashionMnist.DEFAULT_DIR);
+        data = new TrainTestSplit(all.train().subset(TRAIN), all.test().subset(TEST));
+        lenet = ModelFile.read(Path.of("../conf/models/lenet.conf"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (spark != null) {
+            spark.stop();
+        }
+    }
+
+    private static SparkTrainingOptions options(int epochs, int workers) {
+        return new SparkTrainingOptions(epochs, 32, 7, 0, OptimizerSpec.defaults(OptimizerKind.SGD).withMomentum(0.9),
+                ScheduleSpec.of(ScheduleKind.COSINE, 0.02), 256L << 20, workers, 10, ConvAlgorithmChoice.MEC);
+    }
+
+    /**
+     * Same seed, same data order (the sharded order with 2 shards): the Spark run's step losses equal the
+     * in-process trainer's with batch 64. Tolerance: relative 1e-3 over the first 20 steps; the runs differ
+     * only in float summation order (each worker sums its 32 images, the driver adds the two parts).
+     */
+    @Test
+    void firstStepsMatchTheInProcessTrainerWithTheGlobalBatch(@TempDir Path dir) throws Exception {
+        Dataset<Row> train = ImageFrames.of(spark, data.train(), 3);
+        Dataset<Row> test = ImageFrames.of(spark, data.test(), 2);
+        DistributedResult spark2 = new DistributedTrainer(spark, lenet, options(1, 2), Map.of())
+                .fit(train, test, ImageColumns.defaults(), dir.resolve("spark"));
+
+        List<Double> local = new ArrayList<>();
+        try (CpuBackend backend = new CpuBackend(new CpuBackendOptions(2, GemmParallelism.TASKS, 0))) {
+            SparkTrainingOptions o = options(1, 2);
+            TrainingOptions opts = new TrainingOptions(1, 64, o.seed(), 0, o.optimizer(), o.schedule(),
+                    o.workspaceBudgetBytes(), dir.resolve("local"), false, false, ConvAlgorithmChoice.MEC, 2);
+            new LocalTrainer(backend, lenet, data, opts, MecOptions.defaults(), null)
+                    .onStep((step, loss, images) -> local.add(loss)).run();
+        }
+        assertEquals(local.size(), spark2.stepLosses().length, "steps per epoch");
+        assertEquals((TRAIN + 63) / 64, local.size());
+        for (int i = 0; i < 20; i++) {
+            double a = spark2.stepLosses()[i];
+            double b = local.get(i);
+            assertTrue(Math.abs(a - b) <= 1e-3 * Math.abs(b), "step " + (i + 1) + ": spark " + a + " vs local " + b);
+        }
+        assertEquals(1, spark2.attempts());
+        assertEquals(local.size(), spark2.steps());
+        assertEquals(1, spark2.history().size());
+        for (String f : List.of("metrics.csv", "layer_memory.csv", "checkpoint.ckpt", "model.conf", "model.ckpt")) {
+            assertTrue(Files.isRegularFile(dir.resolve("spark").resolve(f)), f);
+        }
+        List<String> memory = Files.readAllLines(dir.resolve("spark/layer_memory.csv"));
+        assertEquals(ExecutorLayerMemory.CSV_HEADER, memory.get(0));
+        assertEquals(1 + lenet.layers().size(), memory.size(), "one executor (the driver) x every layer");
+        assertEquals(lenet.layers().size() * 1L, spark2.layerMemoryFrame(spark).count());
+    }
+
+    @Test
+    void unevenShardsUseEveryImageOncePerEpoch() {
+        LabeledImages odd = data.train().subset(101);
+        Dataset<Row> train = ImageFrames.of(spark, odd, 4);
+        DistributedResult r = new DistributedTrainer(spark, lenet, options(2, 2), Map.of())
+                .fit(train, null, ImageColumns.defaults(), null);
+        long images = r.workers().stream().mapToLong(WorkerReport::images).sum();
+        assertEquals(2 * 101, images, "each of the 101 images once per epoch");
+        assertEquals(2 * 2, r.steps(), "ceil(51 / 32) = 2 steps per epoch");
+        r.workers().forEach(w -> assertEquals(4, w.steps(), "every worker takes every step"));
+        assertTrue(Double.isNaN(r.history().get(0).testLoss()), "no test set: NaN test columns");
+    }
+}
