@@ -286,8 +286,11 @@ public final class DistributedTrainer {
                 (Function1<scala.collection.Iterator<WorkerTask.Shards>, scala.collection.Iterator<WorkerReport>>
                         & Serializable) it -> CollectionConverters.asScala(
                         List.of(task.run(it.next())).iterator());
-        RDD<WorkerReport> reports = shards.barrier().mapPartitions(body, false, ClassTag$.MODULE$.apply(WorkerReport.class));
-        return (WorkerReport[]) reports.collect();
+        scala.reflect.ClassTag<WorkerReport> tag = ClassTag$.MODULE$.apply(WorkerReport.class);
+        RDD<WorkerReport> reports = shards.barrier().mapPartitions(body, false, tag);
+        // Spark retries a failed barrier stage only if it is a shuffle map stage (a failed barrier result
+        // stage aborts the job), so the reports go through a one-partition shuffle to the driver.
+        return JavaRDD.fromRDD(reports, tag).repartition(1).collect().toArray(new WorkerReport[0]);
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,0 +1,152 @@
+package org.sparkmec.spark.cluster;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.sparkmec.engine.backend.cpu.CpuBackend;
+import org.sparkmec.engine.backend.cpu.CpuBackendOptions;
+import org.sparkmec.engine.backend.cpu.GemmParallelism;
+import org.sparkmec.engine.conv.MecOptions;
+import org.sparkmec.engine.data.FashionMnist;
+import org.sparkmec.engine.data.LabeledImages;
+import org.sparkmec.engine.data.TrainTestSplit;
+import org.sparkmec.engine.model.ModelFile;
+import org.sparkmec.engine.model.ModelSpec;
+import org.sparkmec.engine.nn.ParameterVector;
+import org.sparkmec.engine.optim.OptimizerKind;
+import org.sparkmec.engine.optim.OptimizerSpec;
+import org.sparkmec.engine.optim.ScheduleKind;
+import org.sparkmec.engine.optim.ScheduleSpec;
+import org.sparkmec.engine.train.LocalTrainer;
+import org.sparkmec.engine.train.Networks;
+import org.sparkmec.engine.train.TrainingOptions;
+import org.sparkmec.spark.data.ImageColumns;
+import org.sparkmec.spark.data.ImageFrames;
+import org.sparkmec.spark.testing.TestSessions;
+import org.sparkmec.spark.train.DistributedResult;
+import org.sparkmec.spark.train.DistributedTrainer;
+import org.sparkmec.spark.train.SparkTrainingOptions;
+
+/**
+ * Throughput of the Spark trainer against the in-process trainer, and its per-step overhead by model size.
+ * A benchmark, not a test (tag {@code benchmark}, excluded from the test run); it prints its results:
+ * <pre>mvn -o -pl spark-mec test -Dtest=TrainingThroughputBenchmark -Dsurefire.excludedGroups=none</pre>
+ * Images/s are those of the second of two epochs (the first warms up JIT, engines and buffers).
+ */
+@Tag("benchmark")
+class TrainingThroughputBenchmark {
+    private static final int IMAGES = Integer.getInteger("bench.images", 30000);
+
+    private static SparkTrainingOptions options(int workers) {
+        return new SparkTrainingOptions(2, 32, 1, 0, OptimizerSpec.defaults(OptimizerKind.SGD).withMomentum(0.9),
+                ScheduleSpec.of(ScheduleKind.COSINE, 0.02), 256L << 20, workers, 1000, null);
+    }
+
+    @Test
+    void lenetLocalAndCluster() throws Exception {
+        TrainTestSplit all = FashionMnist.load(FashionMnist.DEFAULT_DIR);
+        TrainTestSplit data = new TrainTestSplit(all.train().subset(IMAGES), all.test().subset(2000));
+        ModelSpec lenet = ModelFile.read(Path.of("../conf/models/lenet.conf"));
+        StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
+                "LeNet, Fashion-MNIST %d training images, images/s of epoch 2 of 2, %d cores%n", IMAGES,
+                Runtime.getRuntime().availableProcessors()));
+
+        Path dir = Files.createTempDirectory("bench");
+        try (CpuBackend backend = new CpuBackend(new CpuBackendOptions(2, GemmParallelism.TASKS, 0))) {
+            SparkTrainingOptions o = options(2);
+            TrainingOptions opts = new TrainingOptions(2, 64, o.seed(), 0, o.optimizer(), o.schedule(),
+                    o.workspaceBudgetBytes(), dir.resolve("local"), false, false, null, 2);
+            LocalTrainer.Result r = new LocalTrainer(backend, lenet, data, opts, MecOptions.defaults(), null).run();
+            report.append(line("in-process, batch 64 (2 shards), 2 threads", r.epochs().get(1).imagesPerSecond(), null));
+        }
+
+        SparkSession local = TestSessions.start("local[2]", Map.of());
+        try {
+            DistributedResult r = train(local, lenet, data, 2);
+            report.append(line("local[2], 2 workers x 32", r.history().get(1).imagesPerSecond(), r));
+        } finally {
+            local.stop();
+        }
+
+        try (StandaloneCluster cluster = StandaloneCluster.start(2, 1, 2048)) {
+            for (int workers : new int[] {1, 2}) {
+                Map<String, String> conf = new HashMap<>(TestSessions.baseConf());
+                conf.putAll(cluster.sparkConf());
+                conf.put("spark.cores.max", Integer.toString(workers));
+                SparkSession.Builder b = SparkSession.builder().appName("throughput " + workers);
+                conf.forEach(b::config);
+                SparkSession spark = b.getOrCreate();
+                try {
+                    DistributedResult r = train(spark, lenet, data, workers);
+                    report.append(line("standalone, " + workers + " worker(s) x 1 core", r.history().get(1).imagesPerSecond(), r));
+                } finally {
+                    spark.stop();
+                }
+            }
+        }
+        System.out.print(report);
+        System.err.print(report);
+    }
+
+    /** Per-step overhead (driver RPC + aggregation) against the parameter count: LeNet and the VGG-style model. */
+    @Test
+    void overheadByModelSize() throws Exception {
+        StringBuilder report = new StringBuilder("per-step overhead on local[2], 2 workers x 32, epoch means\n");
+        SparkSession spark = TestSessions.start("local[2]", Map.of());
+        try {
+            for (String model : new String[] {"lenet", "vgg-small"}) {
+                ModelSpec spec = ModelFile.read(Path.of("../conf/models/" + model + ".conf"));
+                LabeledImages images = random(spec, model.equals("lenet") ? 6000 : 1500);
+                DistributedResult r = new DistributedTrainer(spark, spec, options(2), Map.of())
+                        .fit(ImageFrames.of(spark, images, 4), null, ImageColumns.defaults(), null);
+                int params;
+                try (CpuBackend backend = new CpuBackend(new CpuBackendOptions(1, GemmParallelism.TASKS, 0));
+                     var net = Networks.build(backend, spec, MecOptions.defaults(), 0, 1)) {
+                    params = ParameterVector.size(net.parameters());
+                }
+                report.append(String.format(Locale.ROOT, "%-10s %9d parameters (%6.2f MB per message): %s%n", model,
+                        params, params * 4 / 1e6, r.stepTimes()));
+            }
+        } finally {
+            spark.stop();
+        }
+        System.out.print(report);
+        System.err.print(report);
+    }
+
+    private static DistributedResult train(SparkSession spark, ModelSpec spec, TrainTestSplit data, int workers) {
+        Dataset<Row> train = ImageFrames.of(spark, data.train(), 4);
+        Dataset<Row> test = ImageFrames.of(spark, data.test(), 2);
+        return new DistributedTrainer(spark, spec, options(workers), Map.of())
+                .fit(train, test, ImageColumns.defaults(), null);
+    }
+
+    private static String line(String what, double imagesPerSecond, DistributedResult r) {
+        return String.format(Locale.ROOT, "%-45s %8.0f images/s%s%n", what, imagesPerSecond,
+                r == null ? "" : "  (" + r.stepTimes() + ")");
+    }
+
+    private static LabeledImages random(ModelSpec spec, int n) {
+        int h = spec.input().height();
+        int w = spec.input().width();
+        int c = spec.input().channels();
+        SplittableRandom rnd = new SplittableRandom(3);
+        float[] pixels = new float[n * h * w * c];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (float) rnd.nextDouble();
+        }
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = rnd.nextInt(spec.classes());
+        }
+        return new LabeledImages("random", h, w, c, pixels, labels, spec.classes());
+    }
+}
