@@ -1,15 +1,23 @@
 package org.sparkmec.jobs;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import org.apache.spark.serializer.KryoSerializer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.backend.Backends;
 import org.sparkmec.engine.config.EngineConf;
 import org.sparkmec.engine.data.FashionMnist;
+import org.sparkmec.engine.data.LabeledImages;
 import org.sparkmec.engine.data.TrainTestSplit;
 import org.sparkmec.engine.model.ModelFile;
 import org.sparkmec.engine.model.ModelSpec;
@@ -17,24 +25,71 @@ import org.sparkmec.engine.nn.ConvAlgorithmChoice;
 import org.sparkmec.engine.train.EpochMetrics;
 import org.sparkmec.engine.train.LocalTrainer;
 import org.sparkmec.engine.train.TrainConf;
+import org.sparkmec.spark.MecKryoRegistrator;
+import org.sparkmec.spark.MecSparkPlugin;
+import org.sparkmec.spark.data.ImageColumns;
+import org.sparkmec.spark.data.ImageFrames;
+import org.sparkmec.spark.train.DistributedResult;
+import org.sparkmec.spark.train.DistributedTrainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code ./mec train}: trains a model declared in a file on Fashion-MNIST. */
-@Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Trains a model on Fashion-MNIST (in process with --master none).",
-                "Writes DIR/metrics.csv, DIR/layer_memory.csv, DIR/checkpoint.ckpt (each epoch), DIR/model.conf and "
-                        + "DIR/model.ckpt."})
+/**
+ * {@code ./mec train}: trains a model declared in a file on Fashion-MNIST, on Spark ({@link DistributedTrainer})
+ * or in this process ({@link LocalTrainer}, {@code --master none}).
+ *
+ * <p>Both paths resolve the same {@code spark.mec.*} settings from the options and {@code --conf}, and validate
+ * them (and the model file and the data) before any training starts; on Spark, before the session starts.
+ * Under spark-submit (the {@code spark.master} system property is set) the application's master and Spark
+ * settings are used and the options still set {@code spark.mec.*}.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Trains a model on Fashion-MNIST: data-parallel on Spark (--master URL, default local[*]) or "
+                + "in this process (--master none).",
+                "Writes DIR/metrics.csv, DIR/layer_memory.csv (on Spark one row per executor and layer), "
+                        + "DIR/checkpoint.ckpt (each epoch), DIR/model.conf and DIR/model.ckpt.",
+                "Under spark-submit the application's master and settings are used; the options still set spark.mec.*."})
 public final class TrainCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
 
-    @Option(names = "--master", defaultValue = "none", paramLabel = "none|URL",
-            description = "none: train in this process (default). Spark masters arrive with distributed training.")
+    /** The {@code --master} value that trains in this process. */
+    static final String IN_PROCESS = "none";
+    /** The masters Spark accepts (as SparkContext parses them); anything else fails before a session starts. */
+    private static final Pattern SPARK_MASTER = Pattern.compile("local|local\\[(\\*|[1-9]\\d*)(\\s*,\\s*[1-9]\\d*)?]"
+            + "|local-cluster\\[\\s*[1-9]\\d*\\s*,\\s*[1-9]\\d*\\s*,\\s*[1-9]\\d*\\s*]|spark://\\S+|yarn|k8s://\\S+");
+    /** Masters whose driver and executors all run on this machine. */
+    private static final Pattern LOCAL_MASTER = Pattern.compile("local(\\[.*])?|local-cluster\\[.*]");
+    private static final String LOOPBACK = "127.0.0.1";
+    private static final String DRIVER_HOST = "spark.driver.host";
+    private static final String DRIVER_BIND_ADDRESS = "spark.driver.bindAddress";
+    private static final String PLUGINS = "spark.plugins";
+    private static final String SERIALIZER = "spark.serializer";
+    private static final String KRYO_REGISTRATOR = "spark.kryo.registrator";
+    /**
+     * The most image bytes per DataFrame partition: parallelize ships a partition's rows inside its task, and
+     * Spark warns about tasks over 1 MiB.
+     */
+    private static final long PARTITION_IMAGE_BYTES = 768 * 1024;
+
+    @Spec
+    CommandSpec commandSpec;
+
+    @Option(names = "--master", defaultValue = "local[*]", paramLabel = "URL|none",
+            description = {"A Spark master: local[*] (default: all cores of this machine), local[N], local[N,F], "
+                    + "local-cluster[N,C,MB], spark://host:port, yarn, k8s://URL. Starts a Spark session and trains "
+                    + "on --workers workers; the driver logs progress every spark.mec.train.logEverySteps steps.",
+                    "none: train in this process."})
     String master;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model file, e.g. conf/models/lenet.conf.")
+    @Option(names = "--model", defaultValue = "conf/models/lenet.conf", paramLabel = "FILE",
+            description = "Model file (default: ${DEFAULT-VALUE}).")
     Path model;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (on Spark: the driver's).")
     Path out;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder (default: " + "/usr/share/datasets/fashion-mnist).")
@@ -43,13 +98,20 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Epochs (spark.mec.train.epochs; default 10).")
     Integer epochs;
 
-    @Option(names = "--batch", description = "Mini-batch size (spark.mec.train.batchSize; default 32).")
+    @Option(names = "--batch", description = "Mini-batch size (spark.mec.train.batchSize; default 32); on Spark per "
+            + "worker, so a step trains on workers x batch images.")
     Integer batch;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Spark only: data-parallel workers, one long-running "
+            + "task each (spark.mec.train.workers; default 0: the application's default parallelism, its total "
+            + "executor cores).")
+    Integer workers;
 
     @Option(names = "--seed", description = "Seed (spark.mec.train.seed; default 1).")
     Integer seed;
 
-    @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training images (default: all).")
+    @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training images "
+            + "(spark.mec.train.limit; default: all).")
     Integer limit;
 
     @Option(names = "--optimizer", paramLabel = "sgd|adam", description = "Optimizer (spark.mec.train.optimizer; default sgd).")
@@ -72,26 +134,41 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Use this convolution algorithm in every conv layer instead of the model file's.")
     String algorithm;
 
-    @Option(names = "--resume", description = "Continue from DIR/checkpoint.ckpt up to --epochs.")
+    @Option(names = "--resume", description = "Continue from DIR/checkpoint.ckpt up to --epochs. In process only "
+            + "(--master none): not supported on Spark yet.")
     boolean resume;
 
-    @Option(names = "--threads", description = "CPU threads (spark.mec.cpu.threads; default all cores).")
+    @Option(names = "--threads", description = "CPU threads per engine (spark.mec.cpu.threads; default all cores); on "
+            + "Spark every worker has its own engine.")
     Integer threads;
 
-    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Any spark.mec.* setting, e.g. --conf spark.mec.mec.threshold=64.")
+    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "A setting, repeatable: any spark.mec.* key, e.g. "
+            + "--conf spark.mec.mec.threshold=64; with a Spark master also any other spark.* key, e.g. "
+            + "--conf spark.ui.enabled=false. The options above win over --conf.")
     List<String> conf;
 
-    @Option(names = "--no-progress", description = "No progress bar.")
+    @Option(names = "--no-progress", description = "No progress bar (in process; Spark logs progress instead).")
     boolean noProgress;
 
     @Override
     public Integer call() throws Exception {
-        if (!master.equals("none")) {
-            throw new IllegalArgumentException("--master " + master + ": this build trains in process only (--master none); "
-                    + "training on a Spark master is not available yet");
+        return master.equals(IN_PROCESS) ? trainInProcess() : trainOnSpark();
+    }
+
+    private int trainInProcess() throws Exception {
+        if (workers != null) {
+            throw new IllegalArgumentException("--workers " + workers + ": only Spark masters have workers; "
+                    + "--master none trains in this process");
+        }
+        Map<String, String> given = CliSettings.keyValues("--conf", conf);
+        for (String key : given.keySet()) {
+            if (!key.startsWith(EngineConf.PREFIX)) {
+                throw new IllegalArgumentException("--conf " + key + ": with --master none only spark.mec.* settings "
+                        + "apply; Spark settings need a Spark master");
+            }
         }
         ConvAlgorithmChoice override = algorithm == null ? null : ConvAlgorithmChoice.parse(algorithm);
-        Map<String, String> settings = settings();
+        Map<String, String> settings = mecSettings(Map.of(EngineConf.BACKEND.key(), "cpu"), given);
         EngineConf engineConf = EngineConf.from(settings, TrainConf.keys());
         TrainConf trainConf = TrainConf.from(settings);
         ModelSpec spec = ModelFile.read(model);
@@ -108,20 +185,83 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Map<String, String> settings() {
-        Map<String, String> s = new HashMap<>();
-        s.put(EngineConf.BACKEND.key(), "cpu");
-        if (conf != null) {
-            for (String kv : conf) {
-                int eq = kv.indexOf('=');
-                if (eq <= 0) {
-                    throw new IllegalArgumentException("--conf " + kv + ": expected KEY=VALUE");
-                }
-                s.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+    /**
+     * Validates everything (options, {@code spark.mec.*}, model file, data) before the session starts, then
+     * trains with {@link DistributedTrainer#fromConf} on the session's settings and stops the session.
+     */
+    private int trainOnSpark() throws Exception {
+        if (resume) {
+            throw new IllegalArgumentException("--resume is not supported on Spark yet (--master " + master
+                    + "); resume in this process with --master none");
+        }
+        String submittedMaster = System.getProperty("spark.master");
+        boolean submitted = submittedMaster != null;
+        if (!submitted && !SPARK_MASTER.matcher(master).matches()) {
+            throw new IllegalArgumentException("--master " + master + ": not a Spark master URL; expected none, local, "
+                    + "local[N], local[*], local[N,F], local-cluster[N,C,MB], spark://host:port, yarn or k8s://URL");
+        }
+        if (submitted && commandSpec.commandLine().getParseResult().hasMatchedOption("--master")
+                && !master.equals(submittedMaster)) {
+            LOG.warn("--master {} is ignored: this application was submitted with master {}", master, submittedMaster);
+        }
+        String sparkMaster = submitted ? submittedMaster : master;
+        Map<String, String> given = CliSettings.keyValues("--conf", conf);
+        for (String key : given.keySet()) {
+            if (!key.startsWith("spark.")) {
+                throw new IllegalArgumentException("--conf " + key + ": not a Spark setting (spark.*)");
             }
         }
+        Map<String, String> system = sparkSystemProperties();
+        Map<String, String> base = new HashMap<>();
+        base.put(EngineConf.BACKEND.key(), "cpu");
+        system.forEach((k, v) -> {
+            if (k.startsWith(EngineConf.PREFIX)) {
+                base.put(k, v);
+            }
+        });
+        Map<String, String> mec = mecSettings(base, given);
+        EngineConf.from(mec, TrainConf.keys());
+        int trainLimit = TrainConf.from(mec).get(TrainConf.LIMIT);
+        ConvAlgorithmChoice override = algorithm == null ? null : ConvAlgorithmChoice.parse(algorithm);
+        ModelSpec spec = ModelFile.read(model);
+        TrainTestSplit split = FashionMnist.load(data == null ? FashionMnist.DEFAULT_DIR : data);
+
+        SparkSession.Builder builder = SparkSession.builder();
+        if (!submitted) {
+            builder.master(master).appName("spark-mec train " + spec.name());
+        }
+        sessionSettings(sparkMaster, system, given, mec).forEach(builder::config);
+        SparkSession spark = builder.getOrCreate();
+        try {
+            // Only the rows used are shipped: parallelize puts each partition's rows into its task. The
+            // trainer applies spark.mec.train.limit as well, which leaves these rows as they are.
+            LabeledImages train = trainLimit > 0 ? split.train().subset(trainLimit) : split.train();
+            Dataset<Row> trainRows = ImageFrames.of(spark, train, partitions(spark, train));
+            Dataset<Row> testRows = ImageFrames.of(spark, split.test(), partitions(spark, split.test()));
+            DistributedTrainer trainer = DistributedTrainer.fromConf(spark, spec, override);
+            DistributedResult result = trainer.fit(trainRows, testRows, ImageColumns.defaults(), out);
+            EpochMetrics last = result.history().get(result.history().size() - 1);
+            System.out.println(String.format(Locale.ROOT, "%s: %d epochs on %s, %d workers x %d images per step, "
+                            + "test accuracy %.2f%%, %.0f images/s; wrote %s", spec.name(), last.epoch(),
+                    spark.sparkContext().master(), result.workers().size(), trainer.options().batchSize(),
+                    100 * last.testAccuracy(), last.imagesPerSecond(), out));
+        } finally {
+            spark.stop();
+        }
+        return 0;
+    }
+
+    /** {@code spark.mec.*} settings: {@code base}, then those of {@code --conf}, then the options (the later wins). */
+    private Map<String, String> mecSettings(Map<String, String> base, Map<String, String> given) {
+        Map<String, String> s = new HashMap<>(base);
+        given.forEach((k, v) -> {
+            if (k.startsWith(EngineConf.PREFIX)) {
+                s.put(k, v);
+            }
+        });
         CliSettings.putIfSet(s, TrainConf.EPOCHS.key(), epochs);
         CliSettings.putIfSet(s, TrainConf.BATCH_SIZE.key(), batch);
+        CliSettings.putIfSet(s, TrainConf.WORKERS.key(), workers);
         CliSettings.putIfSet(s, TrainConf.SEED.key(), seed);
         CliSettings.putIfSet(s, TrainConf.LIMIT.key(), limit);
         CliSettings.putIfSet(s, TrainConf.OPTIMIZER.key(), optimizer);
@@ -130,6 +270,63 @@ public final class TrainCommand implements Callable<Integer> {
         CliSettings.putIfSet(s, TrainConf.WEIGHT_DECAY.key(), weightDecay);
         CliSettings.putIfSet(s, TrainConf.SCHEDULE.key(), schedule);
         CliSettings.putIfSet(s, EngineConf.CPU_THREADS.key(), threads);
+        return s;
+    }
+
+    /**
+     * What the session builder sets over the {@code spark.*} system properties (where spark-submit and
+     * {@code -D} put theirs): the plugin and the Kryo registrator added to any the user lists, Kryo unless
+     * another serializer was chosen, the other {@code --conf} settings, and {@code mec}. A local master's
+     * driver binds to the loopback address unless {@code spark.driver.host}, {@code spark.driver.bindAddress},
+     * {@code SPARK_LOCAL_IP} or {@code SPARK_LOCAL_HOSTNAME} says otherwise: its executors run on this
+     * machine, and this machine's host name need not resolve (containers, VPNs).
+     */
+    private static Map<String, String> sessionSettings(String sparkMaster, Map<String, String> system,
+                                                       Map<String, String> given, Map<String, String> mec) {
+        Map<String, String> user = new HashMap<>(system);
+        user.putAll(given);
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put(PLUGINS, withClass(user.get(PLUGINS), MecSparkPlugin.CLASS_NAME));
+        s.put(SERIALIZER, user.getOrDefault(SERIALIZER, KryoSerializer.class.getName()));
+        s.put(KRYO_REGISTRATOR, withClass(user.get(KRYO_REGISTRATOR), MecKryoRegistrator.CLASS_NAME));
+        given.forEach((k, v) -> {
+            if (!k.startsWith(EngineConf.PREFIX) && !s.containsKey(k)) {
+                s.put(k, v);
+            }
+        });
+        s.putAll(mec);
+        boolean addressGiven = user.containsKey(DRIVER_HOST) || user.containsKey(DRIVER_BIND_ADDRESS)
+                || System.getenv("SPARK_LOCAL_IP") != null || System.getenv("SPARK_LOCAL_HOSTNAME") != null;
+        if (!addressGiven && LOCAL_MASTER.matcher(sparkMaster).matches()) {
+            s.put(DRIVER_HOST, LOOPBACK);
+            s.put(DRIVER_BIND_ADDRESS, LOOPBACK);
+        }
+        return s;
+    }
+
+    /**
+     * At least 2 and the default parallelism, and enough partitions to keep each under
+     * {@link #PARTITION_IMAGE_BYTES} at one byte per pixel (IDX images become 8-bit rows, {@link ImageFrames}).
+     */
+    private static int partitions(SparkSession spark, LabeledImages images) {
+        long bytes = (long) images.size() * images.imageSize();
+        int bySize = Math.toIntExact((bytes + PARTITION_IMAGE_BYTES - 1) / PARTITION_IMAGE_BYTES);
+        return Math.max(Math.max(2, spark.sparkContext().defaultParallelism()), bySize);
+    }
+
+    /** {@code className} appended to the comma-separated {@code classes} unless listed there already. */
+    private static String withClass(String classes, String className) {
+        if (classes == null || classes.isBlank()) {
+            return className;
+        }
+        boolean listed = Arrays.stream(classes.split(",")).map(String::trim).anyMatch(className::equals);
+        return listed ? classes : classes + "," + className;
+    }
+
+    private static Map<String, String> sparkSystemProperties() {
+        Map<String, String> s = new HashMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("spark."))
+                .forEach(k -> s.put(k, System.getProperty(k)));
         return s;
     }
 }

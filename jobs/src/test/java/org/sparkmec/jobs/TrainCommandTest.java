@@ -7,11 +7,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkmec.engine.train.EpochMetrics;
 
-/** {@code ./mec train} end to end: a tiny run and its resume, and the errors it gives. */
+/** {@code ./mec train} end to end: tiny runs in process (and its resume) and on local[2], and the errors it gives. */
 class TrainCommandTest {
     private static final Path LENET = Path.of("..", "conf", "models", "lenet.conf");
     private static final Path DATA = Path.of("/usr/share/datasets/fashion-mnist");
@@ -34,17 +37,69 @@ class TrainCommandTest {
                 Files.readAllLines(out.resolve("metrics.csv")).get(0));
         assertEquals("layer,type,algorithm,weights_bytes,gradients_bytes,activations_bytes,workspace_bytes,"
                 + "im2col_workspace_bytes,peak_bytes", Files.readAllLines(out.resolve("layer_memory.csv")).get(0));
-        CliRun resumed = CliRun.of("train", "--model", LENET.toString(), "--epochs", "2", "--limit", "320", "--out",
+        CliRun resumed = CliRun.of("train", "--master", "none", "--model", LENET.toString(), "--epochs", "2", "--limit", "320", "--out",
                 out.toString(), "--resume", "--no-progress");
         assertEquals(0, resumed.exit(), resumed.err());
         assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size(), "header and two epochs");
     }
 
     @Test
-    void sparkMastersAreRefusedForNow() {
-        CliRun r = CliRun.of("train", "--master", "local[2]", "--model", LENET.toString(), "--out", dir.toString());
-        assertEquals(2, r.exit());
-        assertTrue(r.err().contains("--master local[2]") && r.err().contains("--master none"), r.err());
+    @Timeout(120)
+    void trainsOnSparkWritingTheSameFiles() throws IOException {
+        Assumptions.assumeTrue(Files.isDirectory(DATA), "Fashion-MNIST is not installed (CI installs it)");
+        Path out = dir.resolve("lenet-spark");
+        CliRun r = CliRun.of("train", "--master", "local[2]", "--model", LENET.toString(), "--epochs", "1", "--limit",
+                "1000", "--batch", "100", "--out", out.toString(), "--conf", "spark.ui.enabled=false");
+        assertEquals(0, r.exit(), r.err());
+        for (String f : List.of("metrics.csv", "layer_memory.csv", "checkpoint.ckpt", "model.conf", "model.ckpt")) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f + " missing");
+        }
+        List<String> metrics = Files.readAllLines(out.resolve("metrics.csv"));
+        assertEquals(List.of(EpochMetrics.CSV_HEADER), metrics.subList(0, 1));
+        assertEquals(2, metrics.size(), "header and one epoch: " + metrics);
+        assertTrue(Files.readAllLines(out.resolve("layer_memory.csv")).get(0).endsWith(",executor"));
+        assertTrue(r.out().contains("on local[2], 2 workers x 100 images per step, test accuracy")
+                && r.out().contains("images/s; wrote " + out), r.out());
+        assertTrue(SparkSession.getDefaultSession().isEmpty(), "the session was not stopped");
+    }
+
+    @Test
+    void invalidSettingsFailBeforeTheSessionStarts() {
+        CliRun batch = CliRun.of("train", "--master", "local[2]", "--model", LENET.toString(), "--out", dir.toString(),
+                "--batch", "0");
+        assertUsageError(batch, "invalid value '0' for spark.mec.train.batchSize", "allowed: an integer >= 1");
+
+        CliRun workers = CliRun.of("train", "--master", "local[2]", "--model", LENET.toString(), "--out", dir.toString(),
+                "--conf", "spark.mec.train.workers=-1");
+        assertUsageError(workers, "invalid value '-1' for spark.mec.train.workers", "allowed: an integer from 0 to 4096");
+
+        CliRun unknown = CliRun.of("train", "--model", LENET.toString(), "--out", dir.toString(),
+                "--conf", "spark.mec.train.epoch=3");
+        assertUsageError(unknown, "unknown configuration key(s) [spark.mec.train.epoch]");
+
+        CliRun master = CliRun.of("train", "--master", "local[two]", "--model", LENET.toString(), "--out", dir.toString());
+        assertUsageError(master, "--master local[two]: not a Spark master URL", "spark://host:port");
+
+        CliRun notSpark = CliRun.of("train", "--model", LENET.toString(), "--out", dir.toString(), "--conf", "ui=false");
+        assertUsageError(notSpark, "--conf ui", "spark.*");
+
+        CliRun inProcess = CliRun.of("train", "--master", "none", "--model", LENET.toString(), "--out", dir.toString(),
+                "--conf", "spark.ui.enabled=false");
+        assertUsageError(inProcess, "--conf spark.ui.enabled", "--master none");
+
+        CliRun resume = CliRun.of("train", "--master", "local[2]", "--model", LENET.toString(), "--out", dir.toString(),
+                "--resume");
+        assertUsageError(resume, "--resume is not supported on Spark yet", "--master none");
+    }
+
+    /** Exit code 2, one line naming the problem, and no Spark session left behind. */
+    private static void assertUsageError(CliRun r, String... parts) {
+        assertEquals(2, r.exit(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        for (String part : parts) {
+            assertTrue(r.err().contains(part), "'" + part + "' missing from: " + r.err());
+        }
+        assertTrue(SparkSession.getDefaultSession().isEmpty(), "a Spark session was started");
     }
 
     @Test
@@ -71,7 +126,8 @@ class TrainCommandTest {
         assertTrue(shape.err().contains("bad.conf:4") && shape.err().contains("kernel 5x5 larger than input 4x4"),
                 shape.err());
 
-        CliRun resume = CliRun.of("train", "--model", LENET.toString(), "--out", dir.resolve("empty").toString(), "--resume",
+        CliRun resume = CliRun.of("train", "--master", "none", "--model", LENET.toString(), "--out",
+                dir.resolve("empty").toString(), "--resume",
                 "--data", dir.toString());
         assertEquals(2, resume.exit());
         assertTrue(resume.err().contains("dataset-fashion-mnist") && resume.err().contains("--data"), resume.err());
