@@ -88,11 +88,13 @@ public record ImageDataStats(long count, int minLabel, int maxLabel, long wrongS
         int firstWrongSize = -1;
         final double[] sum;
 
-        Pass1(int channels) {
+        /** An empty accumulator for images of {@code channels} channels. */
+        public Pass1(int channels) {
             sum = new double[channels];
         }
 
-        Pass1 add(ImageRecord r, int imageSize) {
+        /** Counts one image that should hold {@code imageSize} values. */
+        public Pass1 add(ImageRecord r, int imageSize) {
             count++;
             minLabel = Math.min(minLabel, r.label());
             maxLabel = Math.max(maxLabel, r.label());
@@ -110,7 +112,8 @@ public record ImageDataStats(long count, int minLabel, int maxLabel, long wrongS
             return this;
         }
 
-        Pass1 merge(Pass1 o) {
+        /** Adds another partition's accumulator into this one. */
+        public Pass1 merge(Pass1 o) {
             count += o.count;
             minLabel = Math.min(minLabel, o.minLabel);
             maxLabel = Math.max(maxLabel, o.maxLabel);
@@ -122,6 +125,12 @@ public record ImageDataStats(long count, int minLabel, int maxLabel, long wrongS
                 sum[c] += o.sum[c];
             }
             return this;
+        }
+
+        @Override
+        public String toString() {
+            return "Pass1[count " + count + ", labels " + minLabel + ".." + maxLabel + ", wrong size " + wrongSize + " (first "
+                    + firstWrongSize + "), sums " + java.util.Arrays.toString(sum) + "]";
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.sparkmec.spark.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -10,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,5 +119,45 @@ class DistributedTrainerLocalTest {
         assertEquals(2 * 2, r.steps(), "ceil(51 / 32) = 2 steps per epoch");
         r.workers().forEach(w -> assertEquals(4, w.steps(), "every worker takes every step"));
         assertTrue(Double.isNaN(r.history().get(0).testLoss()), "no test set: NaN test columns");
+    }
+
+    private static String rejection(Dataset<Row> train) {
+        return assertThrows(IllegalArgumentException.class, () -> new DistributedTrainer(spark, lenet, options(1, 2), Map.of())
+                .fit(train, null, ImageColumns.defaults(), null)).getMessage();
+    }
+
+    private static Dataset<Row> frame(StructType schema, List<Row> rows) {
+        return spark.createDataFrame(rows, schema);
+    }
+
+    @Test
+    void badInputFailsOnTheDriverBeforeTraining() {
+        StructType binary = new StructType().add("label", DataTypes.IntegerType).add("image", DataTypes.BinaryType);
+        String empty = rejection(frame(binary, List.of()));
+        assertTrue(empty.contains("empty"), empty);
+
+        String size = rejection(frame(binary, List.of(RowFactory.create(1, new byte[784]), RowFactory.create(2, new byte[100]))));
+        assertTrue(size.contains("100 values") && size.contains("28x28x1") && size.contains("784"), size);
+
+        String label = rejection(frame(binary, List.of(RowFactory.create(10, new byte[784]), RowFactory.create(-1, new byte[784]))));
+        assertTrue(label.contains("-1 to 10") && label.contains("[0, 10)"), label);
+
+        String column = rejection(frame(new StructType().add("label", DataTypes.IntegerType).add("pixels", DataTypes.BinaryType),
+                List.of(RowFactory.create(1, new byte[784]))));
+        assertTrue(column.contains("'image'") && column.contains("pixels"), column);
+
+        String type = rejection(frame(new StructType().add("label", DataTypes.StringType).add("image", DataTypes.BinaryType),
+                List.of(RowFactory.create("x", new byte[784]))));
+        assertTrue(type.contains("'label'") && type.contains("string"), type);
+
+        String few = rejection(frame(binary, List.of(RowFactory.create(1, new byte[784]))));
+        assertTrue(few.contains("1 images, fewer than the 2 workers"), few);
+    }
+
+    @Test
+    void invalidSettingsNameTheKey() {
+        String m = assertThrows(IllegalArgumentException.class,
+                () -> new DistributedTrainer(spark, lenet, options(1, 2), Map.of("spark.mec.backend", "gpu"))).getMessage();
+        assertTrue(m.contains("spark.mec.backend") && m.contains("gpu"), m);
     }
 }
