@@ -1,6 +1,8 @@
 package org.sparkmec.engine.nn;
 
 import java.util.List;
+import java.util.function.Function;
+import org.sparkmec.engine.tensor.Tensor;
 
 /**
  * Moves the values or gradients of a list of parameters to and from one flat {@code float[]}: the
@@ -27,44 +29,35 @@ public final class ParameterVector {
 
     /** Copies every parameter's value into {@code dst} (length {@link #size}). */
     public static void gatherValues(List<Parameter> params, float[] dst) {
-        check(params, dst);
-        int at = 0;
-        for (Parameter p : params) {
-            int n = (int) p.numElements();
-            p.value().storage().copyTo(0, dst, at, n);
-            at += n;
-        }
+        copy(params, dst, Parameter::value, true);
     }
 
     /** Copies every parameter's gradient into {@code dst} (length {@link #size}). */
     public static void gatherGradients(List<Parameter> params, float[] dst) {
-        check(params, dst);
-        int at = 0;
-        for (Parameter p : params) {
-            int n = (int) p.numElements();
-            p.gradient().storage().copyTo(0, dst, at, n);
-            at += n;
-        }
+        copy(params, dst, Parameter::gradient, true);
     }
 
     /** Overwrites every parameter's value from {@code src} (length {@link #size}). */
     public static void scatterValues(List<Parameter> params, float[] src) {
-        check(params, src);
-        int at = 0;
-        for (Parameter p : params) {
-            int n = (int) p.numElements();
-            p.value().storage().copyFrom(src, at, 0, n);
-            at += n;
-        }
+        copy(params, src, Parameter::value, false);
     }
 
     /** Overwrites every parameter's gradient from {@code src} (length {@link #size}). */
     public static void scatterGradients(List<Parameter> params, float[] src) {
-        check(params, src);
+        copy(params, src, Parameter::gradient, false);
+    }
+
+    /** Walks the parameters' tensors in order, copying each into ({@code gather}) or from {@code array}. */
+    private static void copy(List<Parameter> params, float[] array, Function<Parameter, Tensor> tensor, boolean gather) {
+        check(params, array);
         int at = 0;
         for (Parameter p : params) {
             int n = (int) p.numElements();
-            p.gradient().storage().copyFrom(src, at, 0, n);
+            if (gather) {
+                tensor.apply(p).storage().copyTo(0, array, at, n);
+            } else {
+                tensor.apply(p).storage().copyFrom(array, at, 0, n);
+            }
             at += n;
         }
     }
