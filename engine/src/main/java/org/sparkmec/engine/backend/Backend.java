@@ -26,6 +26,13 @@ public interface Backend extends StorageAllocator, AutoCloseable {
     /** The element-wise and pooling kernels of the network layers. */
     NnKernels nnKernels();
 
+    /**
+     * Waits until every operation issued so far has finished. A no-op for synchronous backends (CPU);
+     * the CUDA backend runs asynchronously, so timings must call this before reading the clock.
+     */
+    default void synchronize() {
+    }
+
     @Override
     void close();
 }

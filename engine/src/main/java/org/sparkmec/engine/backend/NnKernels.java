@@ -32,4 +32,17 @@ public interface NnKernels {
 
     /** {@code out[i] = in[i] * mask[i]} (dropout with a precomputed, already scaled mask). */
     void multiply(FloatStorage in, FloatStorage mask, FloatStorage out, long length);
+
+    /**
+     * Softmax cross-entropy of a {@code rows x classes} row-major logits matrix against labels (floats
+     * holding whole numbers in {@code [0, classes)}; the caller validated them), computed per row in
+     * double precision with the row's max subtracted. Per row r, with its loss
+     * {@code l_r = log(sum_c exp(z_rc - max_r)) - (z_r,y_r - max_r)} (a double), writes
+     * {@code stats[3r] = (float) l_r}, {@code stats[3r + 1] = (float) (l_r - stats[3r])} (so the host
+     * recovers the loss to about 48 bits as their sum) and {@code stats[3r + 2] = 1} if the first arg-max
+     * of row r is its label, else 0; when {@code gradLogits} is not null, {@code gradLogits[r][c] =
+     * (softmax(z_r)[c] - [c == y_r]) / rows}.
+     */
+    void softmaxCrossEntropy(FloatStorage logits, FloatStorage labels, int rows, int classes, FloatStorage gradLogits,
+                             FloatStorage stats);
 }

@@ -1,12 +1,16 @@
 package org.sparkmec.engine.nn;
 
 import java.util.Arrays;
+import org.sparkmec.engine.backend.Backend;
+import org.sparkmec.engine.tensor.FloatStorage;
 import org.sparkmec.engine.tensor.Layout;
 import org.sparkmec.engine.tensor.Tensor;
 
 /**
  * Softmax cross-entropy of logits MATRIX {@code (n, classes)} against integer labels, averaged over the
- * batch, computed in double precision with the max subtracted (no overflow).
+ * batch, computed per row in double precision with the max subtracted (no overflow) by the backend's
+ * {@link org.sparkmec.engine.backend.NnKernels#softmaxCrossEntropy} kernel, on the device that holds
+ * the logits: only the labels go in and 3 floats per row come back.
  */
 public final class SoftmaxCrossEntropy {
     private SoftmaxCrossEntropy() {
@@ -21,11 +25,12 @@ public final class SoftmaxCrossEntropy {
 
     /**
      * Computes the loss and, when {@code gradLogits} is not null, writes dLoss/dLogits =
-     * {@code (softmax - onehot) / n} into it.
+     * {@code (softmax - onehot) / n} into it. {@code logits} and {@code gradLogits} must be storage of
+     * {@code backend}.
      *
      * @throws IllegalArgumentException on a shape mismatch or a label outside [0, classes)
      */
-    public static Result compute(Tensor logits, int[] labels, Tensor gradLogits) {
+    public static Result compute(Backend backend, Tensor logits, int[] labels, Tensor gradLogits) {
         if (logits.layout() != Layout.MATRIX) {
             throw new IllegalArgumentException("softmax cross-entropy needs MATRIX logits (n, classes), got " + logits);
         }
@@ -37,39 +42,26 @@ public final class SoftmaxCrossEntropy {
         if (gradLogits != null && !Arrays.equals(gradLogits.dims(), logits.dims())) {
             throw new IllegalArgumentException("gradLogits " + gradLogits + " must match logits " + logits);
         }
-        float[] z = logits.toArray();
-        float[] grad = gradLogits == null ? null : new float[z.length];
+        float[] y = new float[n];
+        for (int r = 0; r < n; r++) {
+            if (labels[r] < 0 || labels[r] >= k) {
+                throw new IllegalArgumentException("label " + labels[r] + " of row " + r + " outside [0, " + k + ")");
+            }
+            y[r] = labels[r];
+        }
+        float[] rowStats = new float[3 * n];
+        try (FloatStorage labelStorage = backend.allocateForOverwrite(n);
+             FloatStorage stats = backend.allocateForOverwrite(3L * n)) {
+            labelStorage.copyFrom(y, 0, 0, n);
+            backend.nnKernels().softmaxCrossEntropy(logits.storage(), labelStorage, n, k,
+                    gradLogits == null ? null : gradLogits.storage(), stats);
+            stats.copyTo(0, rowStats, 0, rowStats.length);
+        }
         double total = 0;
         int correct = 0;
         for (int r = 0; r < n; r++) {
-            int y = labels[r];
-            if (y < 0 || y >= k) {
-                throw new IllegalArgumentException("label " + y + " of row " + r + " outside [0, " + k + ")");
-            }
-            int base = r * k;
-            double max = Double.NEGATIVE_INFINITY;
-            int argmax = 0;
-            for (int c = 0; c < k; c++) {
-                if (z[base + c] > max) {
-                    max = z[base + c];
-                    argmax = c;
-                }
-            }
-            double sum = 0;
-            for (int c = 0; c < k; c++) {
-                sum += Math.exp(z[base + c] - max);
-            }
-            total += Math.log(sum) - (z[base + y] - max);
-            correct += argmax == y ? 1 : 0;
-            if (grad != null) {
-                for (int c = 0; c < k; c++) {
-                    double p = Math.exp(z[base + c] - max) / sum;
-                    grad[base + c] = (float) ((p - (c == y ? 1 : 0)) / n);
-                }
-            }
-        }
-        if (gradLogits != null) {
-            gradLogits.copyFrom(grad);
+            total += (double) rowStats[3 * r] + rowStats[3 * r + 1];
+            correct += rowStats[3 * r + 2] != 0 ? 1 : 0;
         }
         return new Result(total / n, correct, n);
     }

@@ -26,6 +26,11 @@ public final class BatchTensors implements AutoCloseable {
         this.network = network;
     }
 
+    /** The backend whose memory holds the batches (and computes the loss). */
+    public Backend backend() {
+        return backend;
+    }
+
     /** Copies the examples {@code idx} of {@code set} into the batch tensors of that size. */
     public Batch load(LabeledImages set, int[] idx) {
         int[] image = network.imageDims();

@@ -37,7 +37,7 @@ public final class TrainingSteps {
     public static SoftmaxCrossEntropy.Result forwardBackward(Network network, BatchTensors batches, LabeledImages data,
                                                              int[] idx) {
         BatchTensors.Batch batch = batches.load(data, idx);
-        SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(network.forward(batch.images(), Mode.TRAIN),
+        SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(batches.backend(), network.forward(batch.images(), Mode.TRAIN),
                 batch.labels(), batch.gradLogits());
         network.backward(batch.gradLogits());
         return r;
@@ -49,7 +49,7 @@ public final class TrainingSteps {
         long correct = 0;
         for (int[] idx : MiniBatches.sequential(set.size(), batchSize)) {
             BatchTensors.Batch batch = batches.load(set, idx);
-            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(network.forward(batch.images(), Mode.EVAL),
+            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(batches.backend(), network.forward(batch.images(), Mode.EVAL),
                     batch.labels(), null);
             lossSum += r.loss() * r.count();
             correct += r.correct();

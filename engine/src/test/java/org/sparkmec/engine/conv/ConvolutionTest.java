@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.backend.cpu.CpuBackend;
 import org.sparkmec.engine.backend.cpu.CpuBackendOptions;
 import org.sparkmec.engine.backend.cpu.GemmParallelism;
@@ -91,17 +92,27 @@ class ConvolutionTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void forwardAndBackwardMatchDirectReference(Variant variant, ConvGeometry g) {
-        CpuBackend backend = variant.backend();
-        Conv2dParams params = g.params();
-        Convolution conv = variant.create(params);
-        Convolution direct = new DirectConvolution(params);
+        ConvStats fwd = assertMatchesDirectReference(variant.backend(), variant.create(g.params()), variant.toString(), g,
+                g.hashCode());
+        if (variant.algorithm() == ConvAlgorithm.MEC) {
+            assertEquals(new MecOptions(100, variant.solution()).resolve(g).name(), fwd.path());
+        }
+    }
+
+    /**
+     * Runs {@code conv} forward and backward on seeded tensors of {@code backend} and asserts outputs and
+     * all three gradients equal the direct reference (tolerances in the class comment), the measured
+     * workspace equals the formulas, and no bytes stay live. Returns the forward call's statistics.
+     */
+    static ConvStats assertMatchesDirectReference(Backend backend, Convolution conv, String name, ConvGeometry g, long seed) {
+        Convolution direct = new DirectConvolution(g.params());
         long liveBefore = backend.memoryTracker().liveBytes();
-        long seed = g.hashCode();
+        ConvStats fwd;
         try (Tensor input = random(backend, Layout.NHWC, seed, g.inputDims());
              Tensor kernel = random(backend, Layout.HWIO, seed + 1, g.kernelDims());
              Tensor bias = random(backend, Layout.VECTOR, seed + 2, g.outC());
              Tensor gradOut = random(backend, Layout.NHWC, seed + 3, g.outputDims());
-             Tensor out = Tensor.zeros(backend, Layout.NHWC, g.outputDims());
+             Tensor out = random(backend, Layout.NHWC, seed + 7, g.outputDims());
              Tensor expectedOut = Tensor.zeros(backend, Layout.NHWC, g.outputDims());
              Tensor dIn = random(backend, Layout.NHWC, seed + 4, g.inputDims());
              Tensor dK = random(backend, Layout.HWIO, seed + 5, g.kernelDims());
@@ -109,26 +120,22 @@ class ConvolutionTest {
              Tensor expDIn = Tensor.zeros(backend, Layout.NHWC, g.inputDims());
              Tensor expDK = Tensor.zeros(backend, Layout.HWIO, g.kernelDims());
              Tensor expDB = Tensor.zeros(backend, Layout.VECTOR, g.outC())) {
-
-            ConvStats fwd = conv.forward(input, kernel, bias, out);
+            fwd = conv.forward(input, kernel, bias, out);
             direct.forward(input, kernel, bias, expectedOut);
-            assertAllClose("forward " + variant + " " + g, expectedOut.toArray(), out.toArray(),
-                    1e-6 * g.kernelRows(), 1e-4);
+            assertAllClose("forward " + name + " " + g, expectedOut.toArray(), out.toArray(), 1e-6 * g.kernelRows(), 1e-4);
             assertEquals(conv.forwardWorkspaceBytes(g), fwd.workspaceBytes(), "forward workspace measured vs formula");
 
             ConvStats bwd = conv.backward(input, kernel, gradOut, dIn, dK, dB);
             direct.backward(input, kernel, gradOut, expDIn, expDK, expDB);
             int kernelTerms = g.batch() * g.outH() * g.outW();
-            assertAllClose("gradInput " + variant + " " + g, expDIn.toArray(), dIn.toArray(),
+            assertAllClose("gradInput " + name + " " + g, expDIn.toArray(), dIn.toArray(),
                     1e-6 * g.kernelRows() * g.outC(), 1e-4);
-            assertAllClose("gradKernel " + variant + " " + g, expDK.toArray(), dK.toArray(), 1e-6 * kernelTerms, 1e-4);
-            assertAllClose("gradBias " + variant + " " + g, expDB.toArray(), dB.toArray(), 1e-6 * kernelTerms, 1e-4);
+            assertAllClose("gradKernel " + name + " " + g, expDK.toArray(), dK.toArray(), 1e-6 * kernelTerms, 1e-4);
+            assertAllClose("gradBias " + name + " " + g, expDB.toArray(), dB.toArray(), 1e-6 * kernelTerms, 1e-4);
             assertEquals(conv.backwardWorkspaceBytes(g), bwd.workspaceBytes(), "backward workspace measured vs formula");
-            if (conv instanceof MecConvolution mec) {
-                assertEquals(mec.solutionFor(g).name(), fwd.path());
-            }
         }
-        assertEquals(liveBefore, backend.memoryTracker().liveBytes(), "native bytes leaked by the calls");
+        assertEquals(liveBefore, backend.memoryTracker().liveBytes(), "bytes left live by the calls");
+        return fwd;
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -87,7 +87,7 @@ class GradientCheckTest extends WithCpuBackend {
     @MethodSource("cases")
     void analyticGradientsMatchCentralDifferences(Variant variant, ConvGeometry g) {
         long seed = 1000L * shapes().indexOf(g) + variant.ordinal();
-        try (Problem p = new Problem(variant.create(backend, g.params()), g, seed)) {
+        try (Problem p = new Problem(backend, variant.create(backend, g.params()), g, seed)) {
             float[][] analytic = p.analyticGradients();
             check("gradInput", p.numericGradient(p.input, seed + 10), analytic[0]);
             check("gradKernel", p.numericGradient(p.kernel, seed + 11), analytic[1]);
@@ -99,7 +99,7 @@ class GradientCheckTest extends WithCpuBackend {
     @Test
     void checkRejectsWrongGradients() {
         ConvGeometry g = shapes().get(0);
-        try (Problem p = new Problem(Variant.MEC_B.create(backend, g.params()), g, 7)) {
+        try (Problem p = new Problem(backend, Variant.MEC_B.create(backend, g.params()), g, 7)) {
             float[][] analytic = p.analyticGradients();
             Sampled numeric = p.numericGradient(p.kernel, 8);
             assertDoesNotThrow(() -> check("gradKernel", numeric, analytic[1]));
@@ -114,7 +114,7 @@ class GradientCheckTest extends WithCpuBackend {
             assertDoesNotThrow(() -> check("gradKernel", numeric, withinTolerance));
 
             // The gradient of another loss (a different R) must be rejected.
-            try (Problem other = new Problem(Variant.MEC_B.create(backend, g.params()), g, 7, 99)) {
+            try (Problem other = new Problem(backend, Variant.MEC_B.create(backend, g.params()), g, 7, 99)) {
                 float[][] wrong = other.analyticGradients();
                 assertThrows(AssertionFailedError.class, () -> check("gradInput", p.numericGradient(p.input, 9), wrong[0]));
             }
@@ -126,7 +126,7 @@ class GradientCheckTest extends WithCpuBackend {
     }
 
     /** Fails unless {@code |num - ana| <= ATOL + RTOL*|ana|} at every sampled coordinate. */
-    private static void check(String what, Sampled numeric, float[] analytic) {
+    static void check(String what, Sampled numeric, float[] analytic) {
         double largest = 0;
         StringBuilder bad = new StringBuilder();
         for (int j = 0; j < numeric.indices.length; j++) {
@@ -147,7 +147,8 @@ class GradientCheckTest extends WithCpuBackend {
     }
 
     /** One convolution with random input, kernel, bias and loss weights R; owns its tensors. */
-    private static final class Problem implements AutoCloseable {
+    static final class Problem implements AutoCloseable {
+        final Backend backend;
         final Convolution conv;
         final ConvGeometry g;
         final Tensor input;
@@ -157,11 +158,12 @@ class GradientCheckTest extends WithCpuBackend {
         final Tensor output;
         final float[] rValues;
 
-        Problem(Convolution conv, ConvGeometry g, long seed) {
-            this(conv, g, seed, seed + 3);
+        Problem(Backend backend, Convolution conv, ConvGeometry g, long seed) {
+            this(backend, conv, g, seed, seed + 3);
         }
 
-        Problem(Convolution conv, ConvGeometry g, long seed, long rSeed) {
+        Problem(Backend backend, Convolution conv, ConvGeometry g, long seed, long rSeed) {
+            this.backend = backend;
             this.conv = conv;
             this.g = g;
             this.input = random(backend, Layout.NHWC, seed, g.inputDims());

@@ -141,14 +141,14 @@ class LayerGradientCheckTest {
         try (Tensor logits = Tensor.zeros(backend, Layout.MATRIX, 3, 5);
              Tensor grad = Tensor.zeros(backend, Layout.MATRIX, 3, 5)) {
             RandomFill.uniform(logits.storage(), 5);
-            SoftmaxCrossEntropy.compute(logits, labels, grad);
+            SoftmaxCrossEntropy.compute(backend, logits, labels, grad);
             float[] analytic = grad.toArray();
             for (int i = 0; i < analytic.length; i++) {
                 float v = logits.get(i);
                 logits.set(i, v + 1e-3f);
-                double plus = SoftmaxCrossEntropy.compute(logits, labels, null).loss();
+                double plus = SoftmaxCrossEntropy.compute(backend, logits, labels, null).loss();
                 logits.set(i, v - 1e-3f);
-                double minus = SoftmaxCrossEntropy.compute(logits, labels, null).loss();
+                double minus = SoftmaxCrossEntropy.compute(backend, logits, labels, null).loss();
                 logits.set(i, v);
                 assertEquals((plus - minus) / 2e-3, analytic[i], 1e-3, "element " + i);
             }
@@ -158,7 +158,7 @@ class LayerGradientCheckTest {
     @Test
     void softmaxCrossEntropyOfUniformLogitsIsLogClasses() {
         try (Tensor logits = Tensor.zeros(backend, Layout.MATRIX, 4, 10)) {
-            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(logits, new int[] {0, 1, 2, 3}, null);
+            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(backend, logits, new int[] {0, 1, 2, 3}, null);
             assertEquals(Math.log(10), r.loss(), 1e-9);
             assertEquals(4, r.count());
         }

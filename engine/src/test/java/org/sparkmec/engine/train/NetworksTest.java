@@ -53,7 +53,7 @@ class NetworksTest {
             RandomFill.uniform(images.storage(), 1);
             Tensor logits = net.forward(images, Mode.TRAIN);
             assertArrayEquals(new int[] {3, spec.classes()}, logits.dims());
-            SoftmaxCrossEntropy.compute(logits, new int[] {0, 1, 2}, grad);
+            SoftmaxCrossEntropy.compute(backend, logits, new int[] {0, 1, 2}, grad);
             net.backward(grad);
             assertEquals(spec.classes(), net.classes());
         }

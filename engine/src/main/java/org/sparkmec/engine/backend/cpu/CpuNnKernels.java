@@ -225,4 +225,45 @@ final class CpuNnKernels implements NnKernels {
             });
         });
     }
+
+    @Override
+    public void softmaxCrossEntropy(FloatStorage logits, FloatStorage labels, int rows, int classes, FloatStorage gradLogits,
+                                    FloatStorage stats) {
+        float[] z = new float[Math.multiplyExact(rows, classes)];
+        logits.copyTo(0, z, 0, z.length);
+        float[] y = new float[rows];
+        labels.copyTo(0, y, 0, rows);
+        float[] grad = gradLogits == null ? null : new float[z.length];
+        float[] out = new float[3 * rows];
+        for (int r = 0; r < rows; r++) {
+            int label = (int) y[r];
+            int base = r * classes;
+            double max = Double.NEGATIVE_INFINITY;
+            int argmax = 0;
+            for (int c = 0; c < classes; c++) {
+                if (z[base + c] > max) {
+                    max = z[base + c];
+                    argmax = c;
+                }
+            }
+            double sum = 0;
+            for (int c = 0; c < classes; c++) {
+                sum += Math.exp(z[base + c] - max);
+            }
+            double loss = Math.log(sum) - (z[base + label] - max);
+            out[3 * r] = (float) loss;
+            out[3 * r + 1] = (float) (loss - out[3 * r]);
+            out[3 * r + 2] = argmax == label ? 1f : 0f;
+            if (grad != null) {
+                for (int c = 0; c < classes; c++) {
+                    double p = Math.exp(z[base + c] - max) / sum;
+                    grad[base + c] = (float) ((p - (c == label ? 1 : 0)) / rows);
+                }
+            }
+        }
+        stats.copyFrom(out, 0, 0, out.length);
+        if (grad != null) {
+            gradLogits.copyFrom(grad, 0, 0, grad.length);
+        }
+    }
 }
