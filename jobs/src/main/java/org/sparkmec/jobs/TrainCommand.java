@@ -176,7 +176,7 @@ public final class TrainCommand implements Callable<Integer> {
         try (Backend backend = Backends.create(engineConf)) {
             LocalTrainer trainer = new LocalTrainer(backend, spec, split, trainConf.options(out, resume, !noProgress,
                     override),
-                    engineConf.mecOptions(), noProgress ? null : System.err);
+                    engineConf.mecOptions(backend.kind()), noProgress ? null : System.err);
             LocalTrainer.Result result = trainer.run();
             EpochMetrics last = result.epochs().get(result.epochs().size() - 1);
             System.out.println(String.format(Locale.ROOT, "%s: %d epochs, test accuracy %.2f%%, %.0f images/s; wrote %s",

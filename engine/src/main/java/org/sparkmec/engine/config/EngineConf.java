@@ -42,15 +42,22 @@ public final class EngineConf {
             "Convolution algorithm: mec, im2col (the baseline) or direct (double-precision reference, slow).",
             ConvAlgorithm.MEC, ConvAlgorithm.class);
 
+    public static final ConfigEntry<Integer> CUDA_DEVICE = ConfigEntry.intBetween("spark.mec.cuda.device",
+            "GPU number (the driver's numbering) of the cuda backend outside Spark's GPU scheduling; under Spark "
+                    + "with spark.task.resource.gpu.amount set, the GPU address assigned to the task is used instead.",
+            0, 0, 1023);
+
     public static final ConfigEntry<Integer> MEC_THRESHOLD = ConfigEntry.intAtLeast("spark.mec.mec.threshold",
-            "T of the MEC paper: solution A (batch-stacked GEMMs) when o_w <= T and |O| <= |L|, else solution B.",
-            MecOptions.DEFAULT_CPU_THRESHOLD, 1);
+            "T of the MEC paper: solution A (batch-stacked GEMMs) when o_w <= T and |O| <= |L|, else solution B; "
+                    + "0 = the backend's measured default (cpu " + MecOptions.DEFAULT_CPU_THRESHOLD + ", cuda "
+                    + MecOptions.DEFAULT_CUDA_THRESHOLD + ").",
+            0, 0);
 
     public static final ConfigEntry<MecSolution> MEC_SOLUTION = ConfigEntry.ofEnum("spark.mec.mec.solution",
             "auto (by the threshold), or force a or b (benchmarks, tests).", MecSolution.AUTO, MecSolution.class);
 
     /** Every engine entry, in documentation order. */
-    public static final List<ConfigEntry<?>> ENTRIES = List.of(BACKEND, CPU_THREADS, CPU_GEMM_PARALLELISM, CPU_BUFFER_CACHE,
+    public static final List<ConfigEntry<?>> ENTRIES = List.of(BACKEND, CPU_THREADS, CPU_GEMM_PARALLELISM, CPU_BUFFER_CACHE, CUDA_DEVICE,
             CONV_ALGORITHM, MEC_THRESHOLD, MEC_SOLUTION);
 
     private final Map<String, String> values;
@@ -104,7 +111,14 @@ public final class EngineConf {
                 get(CPU_GEMM_PARALLELISM), cache < 0 ? CpuBackendOptions.defaultBufferCacheBytes() : cache);
     }
 
+    /** MEC settings for the CPU backend (threshold 0 resolves to the CPU default). */
     public MecOptions mecOptions() {
-        return new MecOptions(get(MEC_THRESHOLD), get(MEC_SOLUTION));
+        return mecOptions(BackendKind.CPU);
+    }
+
+    /** MEC settings for a backend of {@code kind} (threshold 0 resolves to that backend's measured default). */
+    public MecOptions mecOptions(BackendKind kind) {
+        int t = get(MEC_THRESHOLD);
+        return new MecOptions(t == 0 ? MecOptions.defaultThreshold(kind) : t, get(MEC_SOLUTION));
     }
 }

@@ -1,6 +1,7 @@
 package org.sparkmec.engine.conv;
 
 import java.util.Objects;
+import org.sparkmec.engine.backend.BackendKind;
 
 /**
  * Settings of {@link MecConvolution}.
@@ -17,6 +18,19 @@ public record MecOptions(int threshold, MecSolution solution) {
      * from o_w = 56); on the paper's layers A wins at o_w <= 56 and B at o_w >= 109.
      */
     public static final int DEFAULT_CPU_THRESHOLD = 64;
+
+    /**
+     * Default T for the CUDA backend, measured on an H100 (README, "GPU backend") with
+     * {@code conf/layer-sets/threshold-sweep.layers} at batch 32: forward plus backward, solution A was
+     * faster than B at every o_w of the sweep (24 ... 136; B's forward won only at 104 and 120, its
+     * backward never), so A is chosen up to the largest o_w measured.
+     */
+    public static final int DEFAULT_CUDA_THRESHOLD = 136;
+
+    /** The measured default T of a backend ({@code auto} has no backend yet: the CPU's). */
+    public static int defaultThreshold(BackendKind kind) {
+        return kind == BackendKind.CUDA ? DEFAULT_CUDA_THRESHOLD : DEFAULT_CPU_THRESHOLD;
+    }
 
     public MecOptions {
         if (threshold < 1) {

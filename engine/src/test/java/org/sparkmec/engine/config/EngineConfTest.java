@@ -34,7 +34,10 @@ class EngineConfTest {
             assertEquals(GemmParallelism.TASKS, conf.get(EngineConf.CPU_GEMM_PARALLELISM));
             assertEquals(-1L, conf.get(EngineConf.CPU_BUFFER_CACHE), "auto");
             assertEquals(ConvAlgorithm.MEC, conf.get(EngineConf.CONV_ALGORITHM));
-            assertEquals(MecOptions.DEFAULT_CPU_THRESHOLD, conf.get(EngineConf.MEC_THRESHOLD));
+            assertEquals(0, conf.get(EngineConf.MEC_THRESHOLD), "0 = the backend's measured default");
+            assertEquals(0, conf.get(EngineConf.CUDA_DEVICE));
+            assertEquals(MecOptions.DEFAULT_CUDA_THRESHOLD, conf.mecOptions(BackendKind.CUDA).threshold());
+            assertEquals(MecOptions.DEFAULT_CPU_THRESHOLD, conf.mecOptions(BackendKind.CPU).threshold());
             assertEquals(MecSolution.AUTO, conf.get(EngineConf.MEC_SOLUTION));
             assertEquals(MecOptions.defaults(), conf.mecOptions());
             assertEquals(new CpuBackendOptions(Runtime.getRuntime().availableProcessors(), GemmParallelism.TASKS,
@@ -78,8 +81,10 @@ class EngineConfTest {
             "spark.mec.cpu.threads; two; an integer from 0 to 1024",
             "spark.mec.cpu.threads; 99999999999; an integer from 0 to 1024",
             "spark.mec.cpu.threads; 1025; an integer from 0 to 1024",
-            "spark.mec.mec.threshold; 0; an integer >= 1",
-            "spark.mec.mec.threshold; 1.5; an integer >= 1",
+            "spark.mec.mec.threshold; -1; an integer >= 0",
+            "spark.mec.mec.threshold; 1.5; an integer >= 0",
+            "spark.mec.cuda.device; -1; an integer from 0 to 1023",
+            "spark.mec.cuda.device; gpu0; an integer from 0 to 1023",
             "spark.mec.cpu.bufferCacheBytes; 12x; auto, or a size in bytes",
             "spark.mec.cpu.bufferCacheBytes; -5m; auto, or a size in bytes",
             "spark.mec.cpu.bufferCacheBytes; 1.5g; auto, or a size in bytes",

@@ -620,7 +620,7 @@ public final class MecClassificationModel extends Model<MecClassificationModel> 
                 }
                 String key = networkKey();
                 network = e.network(key, () -> Networks.build(e.backend(), ModelFile.parse(modelText, "model " + modelName),
-                        EngineConf.from(settings).mecOptions(), workspaceBudgetBytes, 0, algorithmOverride));
+                        EngineConf.from(settings).mecOptions(e.backend().kind()), workspaceBudgetBytes, 0, algorithmOverride));
                 tensors = e.batches(key, network);
                 if (!checkpointDigest.equals(LOADED.get(network))) {
                     loadWeights(network);

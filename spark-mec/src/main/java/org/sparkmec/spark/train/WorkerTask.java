@@ -112,7 +112,7 @@ final class WorkerTask implements Serializable {
         try {
             String key = runKey();
             Network network = engine.network(key, () -> Networks.build(engine.backend(), spec,
-                    EngineConf.from(settings).mecOptions(), options.workspaceBudgetBytes(), options.seed(),
+                    EngineConf.from(settings).mecOptions(engine.backend().kind()), options.workspaceBudgetBytes(), options.seed(),
                     options.algorithmOverride()));
             network.measurePeaks(engine.backend().memoryTracker());
             BatchTensors batches = engine.batches(key, network);
