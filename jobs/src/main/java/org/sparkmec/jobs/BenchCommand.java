@@ -27,6 +27,14 @@ import picocli.CommandLine.Option;
                 "Writes DIR/layers.csv (" + BenchmarkRow.CSV_HEADER + ") and DIR/environment.txt, and prints both."})
 public final class BenchCommand implements Callable<Integer> {
 
+    /**
+     * The benchmark alone, for machines with the engine but no Spark on the class path (the GPU
+     * machine, dev/gpu/run bench); {@code ./mec bench} goes through {@link MecMain}.
+     */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new BenchCommand()).execute(args));
+    }
+
     @Option(names = "--layers", split = ",", paramLabel = "NAME",
             description = "Layers to run, by name in the layer set (default: all of them).")
     List<String> layers;
@@ -92,7 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
                 passes.contains("forward"), passes.contains("backward"));
         try (Backend engine = Backends.create(conf)) {
             Map<String, String> extra = new HashMap<>();
-            extra.put("mec_threshold_T", Integer.toString(conf.mecOptions().threshold()));
+            extra.put("mec_threshold_T", Integer.toString(conf.mecOptions(engine.kind()).threshold()));
             extra.put("batch", Integer.toString(batch));
             extra.put("warmup_runs", Integer.toString(warmup));
             extra.put("timed_runs", Integer.toString(runs) + " (median reported)");
@@ -100,7 +108,7 @@ public final class BenchCommand implements Callable<Integer> {
             String environment = EnvironmentReport.format(EnvironmentReport.describe(engine, extra));
             System.out.print(environment);
             System.out.println();
-            LayerBenchmark bench = new LayerBenchmark(engine, conf.mecOptions(), settings);
+            LayerBenchmark bench = new LayerBenchmark(engine, conf.mecOptions(engine.kind()), settings);
             List<BenchmarkRow> rows = new java.util.ArrayList<>();
             double ceiling = Double.NaN;
             if (!noCeiling) {

@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.backend.cpu.CpuBackend;
 import org.sparkmec.engine.backend.cpu.OpenBlas;
+import org.sparkmec.engine.backend.cuda.CudaBackend;
 
 /** What a benchmark result depends on: JVM, CPU, BLAS library, version, kernel and threads. */
 public final class EnvironmentReport {
@@ -34,6 +35,12 @@ public final class EnvironmentReport {
             env.put("blas_threads", Integer.toString(OpenBlas.threads()));
             env.put("engine_threads", Integer.toString(cpu.options().threads()));
             env.put("gemm_parallelism", cpu.options().gemmParallelism().configName());
+        }
+        if (backend instanceof CudaBackend cuda) {
+            env.put("gpu_model", cuda.deviceName());
+            env.put("gpu_ordinal", Integer.toString(cuda.deviceOrdinal()));
+            env.put("gemm_library", "cuBLAS through JCublas2 (FP32, default math mode: no TF32)");
+            env.put("timing", "wall clock around each call followed by a device synchronize");
         }
         env.putAll(extra);
         return env;

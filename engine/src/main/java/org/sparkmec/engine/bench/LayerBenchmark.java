@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.sparkmec.engine.backend.Backend;
+import org.sparkmec.engine.backend.BackendKind;
 import org.sparkmec.engine.backend.GemmPlan;
 import org.sparkmec.engine.backend.Transpose;
 import org.sparkmec.engine.conv.ConvGeometry;
@@ -24,6 +25,8 @@ import org.sparkmec.engine.tensor.Tensor;
 public final class LayerBenchmark {
     /** Side of the square sgemm whose GFLOP/s is reported as the ceiling. */
     public static final int CEILING_SIZE = 2048;
+    /** The ceiling's size on a GPU: 2048^3 runs too briefly there to fill an H100. */
+    public static final int CUDA_CEILING_SIZE = 4096;
 
     /**
      * @param batch  mini-batch size
@@ -98,7 +101,10 @@ public final class LayerBenchmark {
         List<Runnable> bodies = new ArrayList<>();
         for (int i = 0; i < convs.size(); i++) {
             int v = i;
-            bodies.add(() -> last[v] = call.apply(convs.get(v)));
+            bodies.add(() -> {
+                last[v] = call.apply(convs.get(v));
+                backend.synchronize();
+            });
         }
         double[] ms = Timing.interleavedMedians(settings.warmup(), settings.runs(), bodies);
         for (int v = 0; v < convs.size(); v++) {
@@ -111,14 +117,17 @@ public final class LayerBenchmark {
 
     /** GFLOP/s of one {@value #CEILING_SIZE}^3 sgemm through the same backend and thread settings. */
     public BenchmarkRow sgemmCeiling() {
-        int n = CEILING_SIZE;
+        int n = backend.kind() == BackendKind.CUDA ? CUDA_CEILING_SIZE : CEILING_SIZE;
         try (Tensor a = uniform(Layout.MATRIX, 5, n, n);
              Tensor b = uniform(Layout.MATRIX, 6, n, n);
              Tensor c = Tensor.zeros(backend, Layout.MATRIX, n, n)) {
             GemmPlan plan = GemmPlan.builder(Transpose.NONE, Transpose.NONE, n, n, n)
                     .a(a.storage(), n).b(b.storage(), n).c(c.storage(), n).add(0, 0, 0).build();
             double ms = Timing.interleavedMedians(Math.max(1, settings.warmup()), Math.max(5, settings.runs()),
-                    List.of(() -> backend.gemm(plan)))[0];
+                    List.of(() -> {
+                        backend.gemm(plan);
+                        backend.synchronize();
+                    }))[0];
             return new BenchmarkRow("sgemm-" + n, backend.kind().configName(), "sgemm", "forward", 1, ms,
                     plan.flops() / ms / 1e6, 0, "-");
         }
