@@ -52,6 +52,8 @@ class DistributedTrainerLocalTest {
     @BeforeAll
     static void start() throws Exception {
         spark = TestSessions.start("local[2]", Map.of());
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(FashionMnist.DEFAULT_DIR),
+                "Fashion-MNIST is not installed in " + FashionMnist.DEFAULT_DIR + " (apt-get install dataset-fashion-mnist)");
         TrainTestSplit all = FashionMnist.load(FashionMnist.DEFAULT_DIR);
         data = new TrainTestSplit(all.train().subset(TRAIN), all.test().subset(TEST));
         lenet = ModelFile.read(Path.of("../conf/models/lenet.conf"));
