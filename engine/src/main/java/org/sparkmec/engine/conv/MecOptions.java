@@ -21,11 +21,11 @@ public record MecOptions(int threshold, MecSolution solution) {
 
     /**
      * Default T for the CUDA backend, measured on an H100 (README, "GPU backend") with
-     * {@code conf/layer-sets/threshold-sweep.layers} at batch 32: forward plus backward, solution A was
-     * faster than B at every o_w of the sweep (24 ... 136; B's forward won only at 104 and 120, its
-     * backward never), so A is chosen up to the largest o_w measured.
+     * {@code conf/layer-sets/threshold-sweep.layers} at batch 32, forward plus backward: solution A was
+     * faster up to o_w = 56 (1.88 ms against 2.77), level at 72 (2.68 against 2.62) and slower from 88
+     * (3.91 against 3.22) on; so A is chosen up to o_w = 64.
      */
-    public static final int DEFAULT_CUDA_THRESHOLD = 136;
+    public static final int DEFAULT_CUDA_THRESHOLD = 64;
 
     /** The measured default T of a backend ({@code auto} has no backend yet: the CPU's). */
     public static int defaultThreshold(BackendKind kind) {

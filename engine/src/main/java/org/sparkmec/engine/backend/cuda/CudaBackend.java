@@ -32,6 +32,7 @@ public final class CudaBackend implements Backend {
     private final CudaDevice device;
     private final DeviceMemoryPool pool = new DeviceMemoryPool();
     private final MemoryTracker tracker;
+    private final MemoryTracker internalTracker = new MemoryTracker("cuda-internal");
     private final CudaModule module;
     private final CudaConvKernels kernels;
     private final CudaNnKernels nnKernels;
@@ -117,6 +118,16 @@ public final class CudaBackend implements Backend {
         return new DeviceFloatStorage(length, false, device, pool, tracker);
     }
 
+    /**
+     * A buffer for the backend's own bookkeeping (GEMM pointer arrays kept across calls): from the pool,
+     * so it shows in {@link #poolStats()}, but not in {@link #memoryTracker()}, whose numbers are the
+     * engine's buffers, the same as on the CPU.
+     */
+    FloatStorage allocateInternal(long length) {
+        checkOpen();
+        return new DeviceFloatStorage(length, false, device, pool, internalTracker);
+    }
+
     @Override
     public MemoryTracker memoryTracker() {
         return tracker;
@@ -164,6 +175,7 @@ public final class CudaBackend implements Backend {
         if (closed.compareAndSet(false, true)) {
             try {
                 device.synchronize();
+                gemm.close();
                 pool.close();
                 module.close();
             } finally {

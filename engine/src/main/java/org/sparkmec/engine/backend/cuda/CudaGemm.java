@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import jcuda.Pointer;
+import jcuda.driver.JCudaDriver;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasOperation;
 import org.sparkmec.engine.backend.GemmPlan;
@@ -31,16 +32,45 @@ import org.sparkmec.engine.tensor.FloatStorage;
  *       (graph colouring; rounding order changes, the sum does not); otherwise a call goes to the wave
  *       after all its earlier conflicting calls, which keeps list-order semantics.</li>
  * </ul>
- * The scratch of partial products comes from the backend's pool and shows in its live/peak device
+ * Where that would take more than {@value #MAX_STRIDED_LAUNCHES} strided batches (MEC solution B: one
+ * run per image), the calls go to one {@code cublasSgemmBatched} with device arrays of operand
+ * pointers instead (per wave; for partial products, per group of P calls). The scratch of partial products comes from the backend's pool and shows in its live/peak device
  * bytes, not in the convolution's workspace (it is the backend's, like cuBLAS's own workspace).
  */
 final class CudaGemm {
     static final long PARTIALS_BYTES = 64L << 20;
+    /** Above this many strided batches a plan (or wave) goes to one pointer-array batched GEMM instead. */
+    static final int MAX_STRIDED_LAUNCHES = 4;
 
     private final CudaBackend backend;
     private final CudaDevice device;
     private final CudaConvKernels kernels;
     private final Pointer one = Pointer.to(new float[] {1f});
+    /** Device arrays of operand pointers of recent pointer-array batches, by content. */
+    private final Map<AddressKey, FloatStorage> pointerArrays = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<AddressKey, FloatStorage> eldest) {
+            if (size() > 64) {
+                eldest.getValue().close();
+                return true;
+            }
+            return false;
+        }
+    };
+
+    /** A pointer array's content as a map key. */
+    private record AddressKey(long[] addresses) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof AddressKey k && Arrays.equals(k.addresses, addresses);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(addresses);
+        }
+    }
+
     /** Wave splits of recent overlapping plans: a training step repeats the same plans every time. */
     private final Map<WaveKey, List<int[]>> waveCache = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -91,14 +121,88 @@ final class CudaGemm {
         int[] all = new int[p.count()];
         Arrays.setAll(all, i -> i);
         if (p.outputs() == GemmPlan.Outputs.DISJOINT || p.count() == 1) {
-            launchRuns(p, all, p.beta(), null, 0);
+            launchDisjoint(p, all, p.beta());
         } else if (p.beta() == 1f && sameOutput(p)) {
             accumulateThroughPartials(p);
         } else {
             for (int[] wave : waveCache.computeIfAbsent(new WaveKey(p), key -> waves(p))) {
-                launchRuns(p, wave, p.beta(), null, 0);
+                launchDisjoint(p, wave, p.beta());
             }
         }
+    }
+
+    /** Calls with pairwise disjoint outputs: a few strided batches, or one pointer-array batch. */
+    private void launchDisjoint(GemmPlan p, int[] calls, float beta) {
+        if (runCount(p, calls) <= MAX_STRIDED_LAUNCHES) {
+            launchRuns(p, calls, beta, null, 0);
+        } else {
+            pointerBatch(p, calls, 0, calls.length, beta, null);
+        }
+    }
+
+    /** How many strided batches {@link #launchRuns} would issue for {@code calls} (no partials). */
+    private static int runCount(GemmPlan p, int[] calls) {
+        int runs = 0;
+        int i = 0;
+        while (i < calls.length) {
+            int len = 1;
+            if (i + 1 < calls.length) {
+                len = 2;
+                while (i + len < calls.length && sameStep(p, calls[i], calls[i + 1], calls[i + len - 1], calls[i + len])) {
+                    len++;
+                }
+            }
+            runs++;
+            i += len;
+        }
+        return runs;
+    }
+
+    private static boolean sameStep(GemmPlan p, int first, int second, int prev, int next) {
+        return p.aOffset(next) - p.aOffset(prev) == p.aOffset(second) - p.aOffset(first)
+                && p.bOffset(next) - p.bOffset(prev) == p.bOffset(second) - p.bOffset(first)
+                && p.cOffset(next) - p.cOffset(prev) == p.cOffset(second) - p.cOffset(first);
+    }
+
+    /**
+     * One {@code cublasSgemmBatched} over {@code calls[from, to)}, their operands given as device arrays
+     * of pointers. With {@code partials}, call j of the range writes partial product j (dense m x n)
+     * instead of its C. The pointer arrays are uploaded once and kept for plans seen again (a training
+     * step repeats them; the pool hands out the same blocks).
+     */
+    private void pointerBatch(GemmPlan p, int[] calls, int from, int to, float beta, FloatStorage partials) {
+        int count = to - from;
+        long[] addresses = new long[3 * count];
+        DeviceFloatStorage a = DeviceFloatStorage.of(p.a());
+        DeviceFloatStorage b = DeviceFloatStorage.of(p.b());
+        DeviceFloatStorage c = DeviceFloatStorage.of(partials == null ? p.c() : partials);
+        long block = (long) p.m() * p.n();
+        for (int j = 0; j < count; j++) {
+            int call = calls[from + j];
+            addresses[j] = b.address(p.bOffset(call));
+            addresses[count + j] = a.address(p.aOffset(call));
+            addresses[2 * count + j] = c.address(partials == null ? p.cOffset(call) : j * block);
+        }
+        FloatStorage arrays = pointerArrays.get(new AddressKey(addresses));
+        if (arrays == null) {
+            arrays = backend.allocateInternal(2L * addresses.length);
+            JCudaDriver.cuMemcpyHtoD(DeviceFloatStorage.of(arrays).at(0), Pointer.to(addresses),
+                    (long) addresses.length * Long.BYTES);
+            pointerArrays.put(new AddressKey(addresses), arrays);
+        }
+        DeviceFloatStorage d = DeviceFloatStorage.of(arrays);
+        int opA = p.transA() == Transpose.NONE ? cublasOperation.CUBLAS_OP_N : cublasOperation.CUBLAS_OP_T;
+        int opB = p.transB() == Transpose.NONE ? cublasOperation.CUBLAS_OP_N : cublasOperation.CUBLAS_OP_T;
+        int ldc = partials == null ? p.ldc() : p.n();
+        JCublas2.cublasSgemmBatched(device.cublas(), opB, opA, p.n(), p.m(), p.k(), Pointer.to(new float[] {p.alpha()}),
+                d.at(0), p.ldb(), d.at(2L * count), p.lda(), beta == 1f ? one : Pointer.to(new float[] {beta}),
+                d.at(4L * count), ldc, count);
+    }
+
+    /** Frees the cached pointer arrays. */
+    void close() {
+        pointerArrays.values().forEach(FloatStorage::close);
+        pointerArrays.clear();
     }
 
     private static boolean sameOutput(GemmPlan p) {
@@ -112,11 +216,20 @@ final class CudaGemm {
 
     private void accumulateThroughPartials(GemmPlan p) {
         long block = (long) p.m() * p.n();
-        int partials = (int) Math.max(1, Math.min(longestRun(p), PARTIALS_BYTES / Float.BYTES / block));
+        int cap = (int) Math.max(1, Math.min(p.count(), PARTIALS_BYTES / Float.BYTES / block));
+        int run = longestRun(p);
+        boolean strided = (p.count() + run - 1) / run <= MAX_STRIDED_LAUNCHES;
+        int partials = strided ? Math.min(run, cap) : cap;
+        int[] all = new int[p.count()];
+        Arrays.setAll(all, i -> i);
         try (FloatStorage scratch = backend.allocate(block * partials)) {
-            int[] all = new int[p.count()];
-            Arrays.setAll(all, i -> i);
-            launchRuns(p, all, 1f, scratch, partials);
+            if (strided) {
+                launchRuns(p, all, 1f, scratch, partials);
+            } else {
+                for (int from = 0; from < all.length; from += partials) {
+                    pointerBatch(p, all, from, Math.min(all.length, from + partials), 1f, scratch);
+                }
+            }
             kernels.sumPartials(scratch, partials, p.m(), p.n(), p.c(), p.cOffset(0), p.ldc());
         }
     }

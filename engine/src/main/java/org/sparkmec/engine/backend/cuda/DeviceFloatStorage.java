@@ -46,6 +46,14 @@ final class DeviceFloatStorage implements FloatStorage {
                 + " (tensors of different backends cannot be mixed)");
     }
 
+    /**
+     * The raw device address of float {@code offset}, for arrays of pointers (batched GEMM). JCuda keeps
+     * a pointer's address in a protected accessor, read once per JVM by reflection.
+     */
+    long address(long offset) {
+        return DeviceAddresses.of(pointer()) + offset * Float.BYTES;
+    }
+
     /** The device address of float {@code offset}. */
     CUdeviceptr at(long offset) {
         CUdeviceptr p = pointer();

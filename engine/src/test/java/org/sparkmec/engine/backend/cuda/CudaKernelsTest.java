@@ -196,6 +196,25 @@ class CudaKernelsTest {
             both((bk, p) -> bk.gemm(plan(Transpose.TRANSPOSE, Transpose.NONE, k, n, m, p, 30, n, ldc, 1f,
                     GemmPlan.Outputs.OVERLAPPING, same)), a, b, c);
             c.assertSame("one shared C through partial sums", 1e-5 * m * 120, 1e-5);
+            // The same with 10 short runs: pointer-array batches into the partial products.
+            long[][] scattered = new long[120][];
+            for (int i = 0; i < 120; i++) {
+                scattered[i] = new long[] {(i % 12) * 30L + (i / 12) * 1500L, (i % 12) * 3L + i / 12, 0};
+            }
+            both((bk, p) -> bk.gemm(plan(Transpose.TRANSPOSE, Transpose.NONE, k, n, m, p, 30, n, ldc, 1f,
+                    GemmPlan.Outputs.OVERLAPPING, scattered)), a, b, c);
+            c.assertSame("one shared C, pointer-array partials", 1e-5 * m * 120, 1e-5);
+            // Disjoint calls in 30 short runs (MEC solution B's shape): one pointer-array batch, run twice
+            // (the second time from the cached pointer arrays).
+            long[][] perImage = new long[60][];
+            for (int i = 0; i < 60; i++) {
+                perImage[i] = new long[] {(i % 2) * 13L + (i / 2) * 200L, (i % 2) * 7L, (i % 2) * 280L + (i / 2) * 600L};
+            }
+            for (int repeat = 0; repeat < 2; repeat++) {
+                both((bk, p) -> bk.gemm(plan(Transpose.TRANSPOSE, Transpose.NONE, m, n, k, p, 20, n, 20, 0f,
+                        GemmPlan.Outputs.DISJOINT, perImage)), a, b, c);
+                c.assertSame("30 short disjoint runs, pointer arrays, pass " + repeat, 1e-5 * k, 1e-5);
+            }
         }
     }
 
