@@ -40,7 +40,7 @@ final class CudaLibraries {
             try {
                 JCudaDriver.setExceptionsEnabled(true);
             } catch (LinkageError e) {
-                throw new IllegalStateException("no NVIDIA driver: libcuda.so.1 cannot be loaded (" + e.getMessage() + ")", e);
+                throw new IllegalStateException("no NVIDIA driver: libcuda.so.1 cannot be loaded (" + firstLine(e) + ")", e);
             }
             try {
                 JCudaDriver.cuInit(0);
@@ -62,9 +62,16 @@ final class CudaLibraries {
             failure = e;
             throw e;
         } catch (RuntimeException | LinkageError e) {
-            failure = new IllegalStateException("CUDA libraries cannot be loaded: " + e.getMessage(), e);
+            failure = new IllegalStateException("CUDA libraries cannot be loaded: " + firstLine(e), e);
             throw failure;
         }
+    }
+
+    /** The first line of a throwable's message: JCuda's load errors append whole nested stack traces. */
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage()).strip();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl).strip();
     }
 
     /** Number of GPUs the driver sees (after {@link #load()}). */
