@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.apache.spark.sql.catalyst.expressions.GenericRow;
+import org.sparkmec.engine.backend.BackendKind;
 import org.sparkmec.engine.train.LayerMemoryRow;
 import org.sparkmec.spark.data.ImageDataStats;
 import org.sparkmec.spark.data.ImageRecord;
@@ -104,6 +105,8 @@ public final class MecKryoRegistrator implements KryoRegistrator {
             out.writeString(r.host());
             out.writeInt(r.engineId(), true);
             out.writeInt(r.engineUses(), true);
+            out.writeString(r.backend().name());
+            out.writeString(r.gpuAddress());
             out.writeLong(r.steps(), true);
             out.writeLong(r.images(), true);
             out.writeLong(r.computeNanos(), true);
@@ -120,6 +123,8 @@ public final class MecKryoRegistrator implements KryoRegistrator {
             String host = in.readString();
             int engineId = in.readInt(true);
             int engineUses = in.readInt(true);
+            BackendKind backend = BackendKind.valueOf(in.readString());
+            String gpuAddress = in.readString();
             long steps = in.readLong(true);
             long images = in.readLong(true);
             long compute = in.readLong(true);
@@ -128,7 +133,8 @@ public final class MecKryoRegistrator implements KryoRegistrator {
             for (int i = 0; i < n; i++) {
                 layers.add(kryo.readObject(in, LayerMemoryRow.class));
             }
-            return new WorkerReport(worker, executor, host, engineId, engineUses, steps, images, compute, layers);
+            return new WorkerReport(worker, executor, host, engineId, engineUses, backend, gpuAddress, steps, images,
+                    compute, layers);
         }
     }
 }

@@ -13,6 +13,7 @@ import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.serializer.SerializerInstance;
 import org.apache.spark.sql.catalyst.expressions.GenericRow;
 import org.junit.jupiter.api.Test;
+import org.sparkmec.engine.backend.BackendKind;
 import org.sparkmec.engine.train.LayerMemoryRow;
 import org.sparkmec.spark.data.ImageDataStats;
 import org.sparkmec.spark.data.ImageRecord;
@@ -28,8 +29,10 @@ class MecKryoRegistratorTest {
             Map.entry(ImageRecord[].class, new ImageRecord[] {ImageRecord.ofFloats(9, new float[] {0.5f, -1f}),
                 ImageRecord.ofBytes(0, new byte[0])}),
             Map.entry(LayerMemoryRow.class, ROW),
-            Map.entry(WorkerReport.class, new WorkerReport(1, "exec-2", "127.0.0.1", 3, 4, 5L, 160L, 7L, List.of(ROW, ROW))),
-            Map.entry(WorkerReport[].class, new WorkerReport[] {new WorkerReport(0, "driver", "h", 1, 1, 0, 0, 0, List.of())}),
+            Map.entry(WorkerReport.class, new WorkerReport(1, "exec-2", "127.0.0.1", 3, 4, BackendKind.CUDA, "1", 5L,
+                    160L, 7L, List.of(ROW, ROW))),
+            Map.entry(WorkerReport[].class, new WorkerReport[] {
+                new WorkerReport(0, "driver", "h", 1, 1, BackendKind.CPU, "", 0, 0, 0, List.of())}),
             Map.entry(ImageDataStats.Pass1.class, new ImageDataStats.Pass1(2).add(ImageRecord.ofBytes(4, new byte[] {1, 2}), 2)),
             Map.entry(float[].class, new float[] {1.5f, Float.NaN}),
             Map.entry(byte[].class, new byte[] {-1, 7}),

@@ -61,6 +61,7 @@ import org.sparkmec.spark.data.ImageColumns;
 import org.sparkmec.spark.train.DistributedResult;
 import org.sparkmec.spark.train.ExecutorEngines;
 import org.sparkmec.spark.train.ExecutorLayerMemory;
+import org.sparkmec.spark.train.TaskGpu;
 
 /**
  * A trained spark-mec network as a Spark ML {@link Model}, made by {@link MecClassifier#fit}: the model
@@ -613,7 +614,7 @@ public final class MecClassificationModel extends Model<MecClassificationModel> 
                     settings.put(EngineConf.CPU_THREADS.key(),
                             Integer.toString(task == null ? 1 : Math.max(1, task.cpus())));
                 }
-                ExecutorEngines.Engine e = ExecutorEngines.acquire(settings);
+                ExecutorEngines.Engine e = ExecutorEngines.acquire(settings, TaskGpu.assigned(task));
                 engine = e;
                 if (task != null) {
                     task.addTaskCompletionListener((TaskCompletionListener) context -> release());

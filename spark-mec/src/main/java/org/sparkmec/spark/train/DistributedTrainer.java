@@ -237,7 +237,7 @@ public final class DistributedTrainer {
                         spec.name(), workers, options.batchSize(), order.examples(), order.stepsPerEpoch(),
                         options.epochs(), runId);
                 reports = runBarrierStage(shards.rdd(), task);
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // SparkException (a checked exception in Java) when the stage is aborted
                 throw new IllegalStateException("training " + spec.name() + " failed at step " + coordinator.step() + " of "
                         + coordinator.totalSteps() + " after " + coordinator.attempts() + " attempt(s) of the training stage"
                         + " (Spark retries it up to spark.stage.maxConsecutiveAttempts = "
@@ -252,6 +252,7 @@ public final class DistributedTrainer {
             double seconds = (System.nanoTime() - t0) / 1e9;
             List<WorkerReport> workerReports = new ArrayList<>(Arrays.asList(reports));
             workerReports.sort((a, b) -> Integer.compare(a.worker(), b.worker()));
+            workerReports.forEach(r -> LOG.info("{}", r.describe()));
             List<ExecutorLayerMemory> memory = ExecutorLayerMemory.byExecutor(workerReports);
             LOG.info("trained {} in {} s: {} steps, {} stage attempt(s); {}; accumulators: {} images, {} worker steps",
                     spec.name(), String.format("%.1f", seconds), coordinator.step(), coordinator.attempts(),

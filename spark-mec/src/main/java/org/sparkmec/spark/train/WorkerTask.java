@@ -108,7 +108,7 @@ final class WorkerTask implements Serializable {
         if (EngineConf.from(settings).get(EngineConf.CPU_THREADS) == 0) {
             settings.put(EngineConf.CPU_THREADS.key(), Integer.toString(Math.max(1, ctx.cpus())));
         }
-        ExecutorEngines.Engine engine = ExecutorEngines.acquire(settings);
+        ExecutorEngines.Engine engine = ExecutorEngines.acquire(settings, TaskGpu.assigned(ctx));
         try {
             String key = runKey();
             Network network = engine.network(key, () -> Networks.build(engine.backend(), spec,
@@ -208,7 +208,9 @@ final class WorkerTask implements Serializable {
         }
         List<LayerMemoryRow> rows = LayerMemoryRow.measure(network);
         workspaceAccumulator.add(rows.stream().mapToLong(LayerMemoryRow::workspaceBytes).sum());
-        return new WorkerReport(w, executor, host, engine.id(), engine.uses(), stepsDone, imagesDone, computeTotal, rows);
+        String gpu = engine.assignedGpu().isPresent() ? Integer.toString(engine.assignedGpu().getAsInt()) : "";
+        return new WorkerReport(w, executor, host, engine.id(), engine.uses(), engine.backend().kind(), gpu, stepsDone,
+                imagesDone, computeTotal, rows);
     }
 
     private void evaluate(PluginContext rpc, int attempt, int w, int epoch, Network network, BatchTensors batches,

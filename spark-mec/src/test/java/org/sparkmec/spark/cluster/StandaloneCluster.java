@@ -100,6 +100,7 @@ public final class StandaloneCluster implements AutoCloseable {
     private final int workerCount;
     private final int coresPerWorker;
     private final int memoryMbPerWorker;
+    private final Map<String, String> workerConf;
     private final Path logDir;
     private final Path sparkHome;
     private final String masterUrl;
@@ -113,10 +114,12 @@ public final class StandaloneCluster implements AutoCloseable {
     private record Daemon(String name, Process process, Path log) {
     }
 
-    private StandaloneCluster(int workerCount, int coresPerWorker, int memoryMbPerWorker) throws IOException {
+    private StandaloneCluster(int workerCount, int coresPerWorker, int memoryMbPerWorker,
+            Map<String, String> workerConf) throws IOException {
         this.workerCount = workerCount;
         this.coresPerWorker = coresPerWorker;
         this.memoryMbPerWorker = memoryMbPerWorker;
+        this.workerConf = Map.copyOf(workerConf);
         int[] ports = freeLoopbackPorts(2);
         this.masterPort = ports[0];
         this.masterWebUiPort = ports[1];
@@ -138,6 +141,23 @@ public final class StandaloneCluster implements AutoCloseable {
      *     daemon exits while starting; the message holds the tail of each log
      */
     public static StandaloneCluster start(int workers, int coresPerWorker, int memoryMbPerWorker) {
+        return start(workers, coresPerWorker, memoryMbPerWorker, Map.of());
+    }
+
+    /**
+     * As {@link #start(int, int, int)}, with Spark settings for every worker JVM (passed as {@code -Dkey=value}),
+     * e.g. {@code spark.worker.resource.gpu.amount} and {@code spark.worker.resource.gpu.discoveryScript}: a
+     * worker then offers the resources its discovery script reports, and the master assigns them to executors.
+     *
+     * @param workerConf {@code spark.*} settings of the workers
+     * @throws IllegalArgumentException also for a key that does not start with {@code spark.}
+     */
+    public static StandaloneCluster start(int workers, int coresPerWorker, int memoryMbPerWorker,
+            Map<String, String> workerConf) {
+        workerConf.keySet().stream().filter(k -> !k.startsWith("spark.")).findFirst().ifPresent(k -> {
+            throw new IllegalArgumentException("worker setting " + k + " is not a spark.* key: workers read only "
+                    + "spark.* system properties into their SparkConf");
+        });
         if (workers < 1 || coresPerWorker < 1 || memoryMbPerWorker < MIN_MEMORY_MB_PER_WORKER) {
             throw new IllegalArgumentException("cluster size " + workers + " workers x " + coresPerWorker + " cores x "
                     + memoryMbPerWorker + " MiB: need workers >= 1, cores >= 1, memory >= " + MIN_MEMORY_MB_PER_WORKER
@@ -146,7 +166,7 @@ public final class StandaloneCluster implements AutoCloseable {
         String classpath = testClasspath();
         StandaloneCluster cluster;
         try {
-            cluster = new StandaloneCluster(workers, coresPerWorker, memoryMbPerWorker);
+            cluster = new StandaloneCluster(workers, coresPerWorker, memoryMbPerWorker, workerConf);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the cluster's directories", e);
         }
@@ -266,7 +286,9 @@ public final class StandaloneCluster implements AutoCloseable {
             Path workDir = Files.createDirectories(logDir.resolve("worker-" + i + "-work"));
             Map<String, String> workerEnv = new LinkedHashMap<>(env);
             workerEnv.put("SPARK_WORKER_DIR", workDir.toString());
-            startDaemon("worker-" + i, workerEnv, List.of(), "org.apache.spark.deploy.worker.Worker",
+            List<String> workerOptions = workerConf.entrySet().stream()
+                    .map(e -> "-D" + e.getKey() + "=" + e.getValue()).collect(Collectors.toList());
+            startDaemon("worker-" + i, workerEnv, workerOptions, "org.apache.spark.deploy.worker.Worker",
                     "--host", LOOPBACK, "--cores", Integer.toString(coresPerWorker),
                     "--memory", memoryMbPerWorker + "m", "--webui-port", "0", masterUrl);
         }
