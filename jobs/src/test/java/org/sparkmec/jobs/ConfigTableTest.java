@@ -8,7 +8,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkmec.engine.config.ConfigEntry;
@@ -56,6 +62,31 @@ class ConfigTableTest {
         }
         assertTrue(ConfigTable.markdown().contains("| `spark.mec.backend` | `auto` | auto\\|cpu\\|cuda | Compute backend: "),
                 "enum values with escaped pipes:\n" + ConfigTable.markdown());
+    }
+
+    /** A key defined in some class but missing from {@link ConfigTable#entries()} would be missing from the README. */
+    @Test
+    void everyDefinedKeyIsInTheTable() throws IOException {
+        Set<String> listed = ConfigTable.entries().stream().map(ConfigEntry::key).collect(Collectors.toSet());
+        Pattern definition = Pattern.compile("ConfigEntry\\.\\w+\\(\\s*\"(spark\\.mec\\.[^\"]+)\"");
+        List<String> missing = new ArrayList<>();
+        int found = 0;
+        try (Stream<Path> files = Files.walk(Path.of(".."))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java") && f.toString().contains("/src/main/java/"))
+                    .toList()) {
+                Matcher m = definition.matcher(Files.readString(file));
+                while (m.find()) {
+                    found++;
+                    if (!listed.contains(m.group(1))) {
+                        missing.add(m.group(1) + " (" + file.normalize() + ")");
+                    }
+                }
+            }
+        }
+        assertEquals(listed.size(), found, "ConfigEntry definitions with a literal spark.mec key found in the sources "
+                + "against keys in the table; a key that is not a literal escapes this check: write it out");
+        assertTrue(missing.isEmpty(), "keys defined but not in ConfigTable.entries() (add their class's ENTRIES "
+                + "there, then run " + REGENERATE + "): " + missing);
     }
 
     @Test
