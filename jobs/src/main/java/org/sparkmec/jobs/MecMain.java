@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The command line behind {@code ./mec}: one subcommand per job. */
 @Command(name = "mec", mixinStandardHelpOptions = true, version = "spark-mec 0.1.0-SNAPSHOT",
         description = "spark-mec: MEC convolutions and distributed CNN training on Apache Spark.",
-        subcommands = {TrainCommand.class, BenchCommand.class})
+        subcommands = {TrainCommand.class, BenchCommand.class, ConfigCommand.class})
 public final class MecMain implements Runnable {
 
     public static void main(String[] args) {
