@@ -318,7 +318,9 @@ public final class DistributedTrainer {
                                 + "of {}), run {}", spec.name(), workers, options.batchSize(), order.examples(),
                         order.stepsPerEpoch(), earlierEpochs(resumeFrom) + 1, runEpochs, options.epochs(), runId);
                 reports = runBarrierStage(shards.rdd(), task);
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
+                // Not only RuntimeException: Spark's job failures (SparkException) are checked exceptions that
+                // Scala code throws undeclared.
                 throw new IllegalStateException("training " + spec.name() + " failed at step " + coordinator.step() + " of "
                         + coordinator.totalSteps() + " after " + coordinator.attempts() + " attempt(s) of the training stage"
                         + " (Spark retries it up to spark.stage.maxConsecutiveAttempts = "
