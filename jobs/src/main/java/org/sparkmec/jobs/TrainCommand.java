@@ -21,16 +21,23 @@ import org.sparkmec.engine.data.LabeledImages;
 import org.sparkmec.engine.data.TrainTestSplit;
 import org.sparkmec.engine.model.ModelFile;
 import org.sparkmec.engine.model.ModelSpec;
+import org.sparkmec.engine.model.ModelSpecWriter;
 import org.sparkmec.engine.nn.ConvAlgorithmChoice;
+import org.sparkmec.engine.train.CheckpointPolicy;
 import org.sparkmec.engine.train.EpochMetrics;
+import org.sparkmec.engine.train.LayerMemoryRow;
 import org.sparkmec.engine.train.LocalTrainer;
+import org.sparkmec.engine.train.ResumePoint;
 import org.sparkmec.engine.train.TrainConf;
+import org.sparkmec.engine.train.TrainingFiles;
+import org.sparkmec.engine.train.TrainingOptions;
 import org.sparkmec.spark.MecKryoRegistrator;
 import org.sparkmec.spark.MecSparkPlugin;
 import org.sparkmec.spark.data.ImageColumns;
 import org.sparkmec.spark.data.ImageFrames;
 import org.sparkmec.spark.train.DistributedResult;
 import org.sparkmec.spark.train.DistributedTrainer;
+import org.sparkmec.spark.train.ExecutorLayerMemory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -43,16 +50,29 @@ import picocli.CommandLine.Spec;
  * or in this process ({@link LocalTrainer}, {@code --master none}).
  *
  * <p>Both paths resolve the same {@code spark.mec.*} settings from the options and {@code --conf}, and validate
- * them (and the model file and the data) before any training starts; on Spark, before the session starts.
- * Under spark-submit (the {@code spark.master} system property is set) the application's master and Spark
- * settings are used and the options still set {@code spark.mec.*}.
+ * them (and the model file, the data and, with {@code --resume}, the checkpoint) before any training starts; on
+ * Spark, before the session starts. Under spark-submit (the {@code spark.master} system property is set) the
+ * application's master and Spark settings are used and the options still set {@code spark.mec.*}. The output
+ * folders follow {@link RunFolders}' rule, whichever trainer runs.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Trains a model on Fashion-MNIST: data-parallel on Spark (--master URL, default local[*]) or "
                 + "in this process (--master none).",
-                "Writes DIR/metrics.csv, DIR/layer_memory.csv (on Spark one row per executor and layer), "
-                        + "DIR/checkpoint.ckpt (each epoch), DIR/model.conf and DIR/model.ckpt.",
-                "Under spark-submit the application's master and settings are used; the options still set spark.mec.*."})
+                "",
+                "Writes into --out DIR: metrics.csv (a row per epoch, written after each), layer_memory.csv (bytes per "
+                        + "layer; on Spark a row per executor and layer), model.conf (the model, at the start), "
+                        + "checkpoint.ckpt (into --checkpoint-dir, after every --checkpoint-every epochs and after the "
+                        + "last: what --resume continues from), and, only once every epoch is done, model.ckpt (the "
+                        + "final model, written last of the training files) and the charts training.png (loss and "
+                        + "accuracy per epoch) and layer_memory.png.",
+                "",
+                "A run without --resume refuses folders that already hold these files. If a run fails before it "
+                        + "finishes its first epoch, it deletes the files and folders it created (never anything "
+                        + "that was there before); after that its files stay for --resume, without model.ckpt. Bad "
+                        + "settings, model file, data or checkpoint fail before anything is written.",
+                "",
+                "Under spark-submit the application's master and settings are used; the options still set spark.mec.*.",
+                ""})
 public final class TrainCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
 
@@ -134,8 +154,18 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Use this convolution algorithm in every conv layer instead of the model file's.")
     String algorithm;
 
-    @Option(names = "--resume", description = "Continue from DIR/checkpoint.ckpt up to --epochs. In process only "
-            + "(--master none): not supported on Spark yet.")
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Folder of checkpoint.ckpt "
+            + "(spark.mec.train.checkpointDir; default: the --out folder); a relative DIR is taken inside --out.")
+    String checkpointDir;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N", description = "Write checkpoint.ckpt after every N-th "
+            + "epoch and after the last (spark.mec.train.checkpointEveryEpochs; default 1); 0: after the last only.")
+    Integer checkpointEvery;
+
+    @Option(names = "--resume", description = "Continue from checkpoint.ckpt in the checkpoint folder up to --epochs, "
+            + "in process or on Spark, as if the earlier run had not stopped: same model file, --seed and --optimizer "
+            + "(checked), more --epochs than the checkpoint has; on Spark also the same workers, --batch and data "
+            + "(checked as steps per epoch). metrics.csv keeps the earlier epochs' rows.")
     boolean resume;
 
     @Option(names = "--threads", description = "CPU threads per engine (spark.mec.cpu.threads; default all cores); on "
@@ -150,12 +180,29 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar (in process; Spark logs progress instead).")
     boolean noProgress;
 
-    @Override
-    public Integer call() throws Exception {
-        return master.equals(IN_PROCESS) ? trainInProcess() : trainOnSpark();
+    /** What a finished run hands to the charts: a row per epoch and the per-layer memory. */
+    private record Trained(List<EpochMetrics> epochs, List<LayerMemoryRow> layers) {
     }
 
-    private int trainInProcess() throws Exception {
+    @Override
+    public Integer call() throws Exception {
+        Trained trained = master.equals(IN_PROCESS) ? trainInProcess() : trainOnSpark();
+        writeCharts(trained.epochs(), trained.layers(), out);
+        return 0;
+    }
+
+    /**
+     * The charts of a finished run, {@code out/training.png} and {@code out/layer_memory.png}, after
+     * {@code model.ckpt}: the one place both trainers' results meet.
+     *
+     * @param epochs every epoch's metrics, earlier epochs of a resumed run included
+     * @param layers one row per layer (on Spark, those of the first worker's executor)
+     */
+    private static void writeCharts(List<EpochMetrics> epochs, List<LayerMemoryRow> layers, Path out) {
+        // charts: TrainingCharts.write(epochs, layers, out)
+    }
+
+    private Trained trainInProcess() throws Exception {
         if (workers != null) {
             throw new IllegalArgumentException("--workers " + workers + ": only Spark masters have workers; "
                     + "--master none trains in this process");
@@ -173,27 +220,25 @@ public final class TrainCommand implements Callable<Integer> {
         TrainConf trainConf = TrainConf.from(settings);
         ModelSpec spec = ModelFile.read(model);
         TrainTestSplit split = FashionMnist.load(data == null ? FashionMnist.DEFAULT_DIR : data);
+        TrainingOptions options = trainConf.options(out, resume, !noProgress, override);
         try (Backend backend = Backends.create(engineConf)) {
-            LocalTrainer trainer = new LocalTrainer(backend, spec, split, trainConf.options(out, resume, !noProgress,
-                    override),
-                    engineConf.mecOptions(backend.kind()), noProgress ? null : System.err);
-            LocalTrainer.Result result = trainer.run();
+            LocalTrainer trainer = new LocalTrainer(backend, spec, split, options, engineConf.mecOptions(backend.kind()),
+                    noProgress ? null : System.err);
+            RunFolders folders = RunFolders.claim(out, options.checkpoints().dir(), resume);
+            LocalTrainer.Result result = folders.runOrCleanUp(trainer::run);
             EpochMetrics last = result.epochs().get(result.epochs().size() - 1);
             System.out.println(String.format(Locale.ROOT, "%s: %d epochs, test accuracy %.2f%%, %.0f images/s; wrote %s",
                     spec.name(), last.epoch(), 100 * last.testAccuracy(), last.imagesPerSecond(), out));
+            return new Trained(result.epochs(), result.layerMemory());
         }
-        return 0;
     }
 
     /**
-     * Validates everything (options, {@code spark.mec.*}, model file, data) before the session starts, then
-     * trains with {@link DistributedTrainer#fromConf} on the session's settings and stops the session.
+     * Validates everything (options, {@code spark.mec.*}, model file, data, the checkpoint to resume) before the
+     * session starts, then trains with {@link DistributedTrainer#fromConf} on the session's settings and stops the
+     * session.
      */
-    private int trainOnSpark() throws Exception {
-        if (resume) {
-            throw new IllegalArgumentException("--resume is not supported on Spark yet (--master " + master
-                    + "); resume in this process with --master none");
-        }
+    private Trained trainOnSpark() throws Exception {
         String submittedMaster = System.getProperty("spark.master");
         boolean submitted = submittedMaster != null;
         if (!submitted && !SPARK_MASTER.matcher(master).matches()) {
@@ -221,16 +266,31 @@ public final class TrainCommand implements Callable<Integer> {
         });
         Map<String, String> mec = mecSettings(base, given);
         EngineConf.from(mec, TrainConf.keys());
-        int trainLimit = TrainConf.from(mec).get(TrainConf.LIMIT);
+        TrainConf trainConf = TrainConf.from(mec);
+        int trainLimit = trainConf.get(TrainConf.LIMIT);
         ConvAlgorithmChoice override = algorithm == null ? null : ConvAlgorithmChoice.parse(algorithm);
         ModelSpec spec = ModelFile.read(model);
         TrainTestSplit split = FashionMnist.load(data == null ? FashionMnist.DEFAULT_DIR : data);
+        CheckpointPolicy checkpoints = trainConf.checkpoints(out);
+        if (resume) {
+            // The trainer checks again (and the steps per epoch, once it knows the data); this fails before the
+            // session starts.
+            ResumePoint.load(checkpoints, out.resolve(TrainingFiles.METRICS), ModelSpecWriter.toHocon(spec),
+                    trainConf.get(TrainConf.SEED), trainConf.optimizerSpec().kind(), trainConf.get(TrainConf.EPOCHS));
+        }
+        Map<String, String> session = sessionSettings(sparkMaster, system, given, mec);
+        RunFolders folders = RunFolders.claim(out, checkpoints.dir(), resume);
+        return folders.runOrCleanUp(() -> trainInSession(spec, split, override, trainLimit, submitted, session));
+    }
 
+    /** Starts the session (with {@code session} over the application's settings), trains and stops it. */
+    private Trained trainInSession(ModelSpec spec, TrainTestSplit split, ConvAlgorithmChoice override, int trainLimit,
+                                   boolean submitted, Map<String, String> session) {
         SparkSession.Builder builder = SparkSession.builder();
         if (!submitted) {
             builder.master(master).appName("spark-mec train " + spec.name());
         }
-        sessionSettings(sparkMaster, system, given, mec).forEach(builder::config);
+        session.forEach(builder::config);
         SparkSession spark = builder.getOrCreate();
         try {
             // Only the rows used are shipped: parallelize puts each partition's rows into its task. The
@@ -238,17 +298,23 @@ public final class TrainCommand implements Callable<Integer> {
             LabeledImages train = trainLimit > 0 ? split.train().subset(trainLimit) : split.train();
             Dataset<Row> trainRows = ImageFrames.of(spark, train, partitions(spark, train));
             Dataset<Row> testRows = ImageFrames.of(spark, split.test(), partitions(spark, split.test()));
-            DistributedTrainer trainer = DistributedTrainer.fromConf(spark, spec, override);
+            DistributedTrainer trainer = DistributedTrainer.fromConf(spark, spec, override, resume);
             DistributedResult result = trainer.fit(trainRows, testRows, ImageColumns.defaults(), out);
             EpochMetrics last = result.history().get(result.history().size() - 1);
             System.out.println(String.format(Locale.ROOT, "%s: %d epochs on %s, %d workers x %d images per step, "
                             + "test accuracy %.2f%%, %.0f images/s; wrote %s", spec.name(), last.epoch(),
                     spark.sparkContext().master(), result.workers().size(), trainer.options().batchSize(),
                     100 * last.testAccuracy(), last.imagesPerSecond(), out));
+            return new Trained(result.history(), firstExecutorRows(result.layerMemory()));
         } finally {
             spark.stop();
         }
-        return 0;
+    }
+
+    /** The rows of the first executor in {@code layer_memory.csv} order (the first worker's executor). */
+    private static List<LayerMemoryRow> firstExecutorRows(List<ExecutorLayerMemory> memory) {
+        return memory.stream().filter(m -> m.executor().equals(memory.get(0).executor()))
+                .map(ExecutorLayerMemory::row).toList();
     }
 
     /** {@code spark.mec.*} settings: {@code base}, then those of {@code --conf}, then the options (the later wins). */
@@ -269,6 +335,8 @@ public final class TrainCommand implements Callable<Integer> {
         CliSettings.putIfSet(s, TrainConf.MOMENTUM.key(), momentum);
         CliSettings.putIfSet(s, TrainConf.WEIGHT_DECAY.key(), weightDecay);
         CliSettings.putIfSet(s, TrainConf.SCHEDULE.key(), schedule);
+        CliSettings.putIfSet(s, TrainConf.CHECKPOINT_DIR.key(), checkpointDir);
+        CliSettings.putIfSet(s, TrainConf.CHECKPOINT_EVERY.key(), checkpointEvery);
         CliSettings.putIfSet(s, EngineConf.CPU_THREADS.key(), threads);
         return s;
     }

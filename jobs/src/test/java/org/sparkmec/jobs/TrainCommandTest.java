@@ -12,9 +12,13 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkmec.engine.train.Checkpoint;
 import org.sparkmec.engine.train.EpochMetrics;
 
-/** {@code ./mec train} end to end: tiny runs in process (and its resume) and on local[2], and the errors it gives. */
+/**
+ * {@code ./mec train} end to end: tiny runs in process and on local[2], each resumed, the output-folder rule
+ * ({@link RunFolders}) on both paths, and the errors it gives.
+ */
 class TrainCommandTest {
     private static final Path LENET = Path.of("..", "conf", "models", "lenet.conf");
     private static final Path DATA = Path.of("/usr/share/datasets/fashion-mnist");
@@ -41,6 +45,12 @@ class TrainCommandTest {
                 out.toString(), "--resume", "--no-progress");
         assertEquals(0, resumed.exit(), resumed.err());
         assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size(), "header and two epochs");
+
+        List<String> metrics = Files.readAllLines(out.resolve("metrics.csv"));
+        CliRun again = CliRun.of("train", "--master", "none", "--model", LENET.toString(), "--epochs", "3", "--limit",
+                "320", "--out", out.toString(), "--no-progress");
+        assertUsageError(again, "--out " + out.toAbsolutePath() + " already holds a training run's files", "--resume");
+        assertEquals(metrics, Files.readAllLines(out.resolve("metrics.csv")), "a refused run changes nothing");
     }
 
     @Test
@@ -61,6 +71,50 @@ class TrainCommandTest {
         assertTrue(r.out().contains("on local[2], 2 workers x 100 images per step, test accuracy")
                 && r.out().contains("images/s; wrote " + out), r.out());
         assertTrue(SparkSession.getDefaultSession().isEmpty(), "the session was not stopped");
+
+        CliRun resumed = CliRun.of("train", "--master", "local[2]", "--model", LENET.toString(), "--epochs", "2",
+                "--limit", "1000", "--batch", "100", "--out", out.toString(), "--conf", "spark.ui.enabled=false",
+                "--resume");
+        assertEquals(0, resumed.exit(), resumed.err());
+        List<String> both = Files.readAllLines(out.resolve("metrics.csv"));
+        assertEquals(metrics.get(1), both.get(1), "the first epoch's row is kept as it was");
+        assertEquals(3, both.size(), "header and two epochs: " + both);
+        assertEquals(2, Checkpoint.read(out.resolve("model.ckpt")).epochsCompleted());
+        assertEquals(2, Checkpoint.read(out.resolve("checkpoint.ckpt")).epochsCompleted());
+        assertTrue(resumed.out().contains("lenet: 2 epochs on local[2]"), resumed.out());
+    }
+
+    /**
+     * A Spark run that fails once training has started (here: a barrier stage of 3 workers on 2 cores, which
+     * Spark refuses after one retry a second later) deletes the folders it created, and leaves the folder and
+     * file that were there before.
+     */
+    @Test
+    @Timeout(120)
+    void aSparkRunFailingBeforeItsFirstEpochRemovesWhatItCreated() throws IOException {
+        Assumptions.assumeTrue(Files.isDirectory(DATA), "Fashion-MNIST is not installed (CI installs it)");
+        Path existing = Files.createDirectories(dir.resolve("existing"));
+        Files.writeString(existing.resolve("notes.txt"), "mine\n");
+        Path out = existing.resolve("runs/lenet");
+        CliRun r = CliRun.of("train", "--master", "local[2]", "--model", LENET.toString(), "--epochs", "1", "--limit",
+                "300", "--workers", "3", "--out", out.toString(), "--conf", "spark.ui.enabled=false",
+                "--conf", "spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures=1",
+                "--conf", "spark.scheduler.barrier.maxConcurrentTasksCheck.interval=1s");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("training lenet failed at step 0"), r.err());
+        assertTrue(Files.notExists(existing.resolve("runs")), "the folders the run created are gone");
+        assertEquals("mine\n", Files.readString(existing.resolve("notes.txt")));
+        assertTrue(SparkSession.getDefaultSession().isEmpty(), "the session was not stopped");
+    }
+
+    @Test
+    void badInputFoundBeforeTrainingWritesNothing() {
+        Assumptions.assumeTrue(Files.isDirectory(DATA), "Fashion-MNIST is not installed (CI installs it)");
+        Path out = dir.resolve("vgg");
+        CliRun r = CliRun.of("train", "--master", "none", "--model", Path.of("..", "conf", "models", "vgg-small.conf")
+                .toString(), "--epochs", "1", "--out", out.toString(), "--no-progress");
+        assertUsageError(r, "takes 32x32x3 images but the data has 28x28x1");
+        assertTrue(Files.notExists(out), "no output folder");
     }
 
     @Test
@@ -87,17 +141,45 @@ class TrainCommandTest {
                 "--conf", "spark.ui.enabled=false");
         assertUsageError(inProcess, "--conf spark.ui.enabled", "--master none");
 
-        CliRun resume = CliRun.of("train", "--master", "local[2]", "--model", LENET.toString(), "--out", dir.toString(),
+        Assumptions.assumeTrue(Files.isDirectory(DATA), "Fashion-MNIST is not installed (CI installs it)");
+        Path none = dir.resolve("none");
+        CliRun resume = CliRun.of("train", "--master", "local[2]", "--model", LENET.toString(), "--out", none.toString(),
                 "--resume");
-        assertUsageError(resume, "--resume is not supported on Spark yet", "--master none");
+        assertUsageError(resume, "cannot resume: no checkpoint at " + none.resolve("checkpoint.ckpt"));
+        assertTrue(Files.notExists(none), "a refused resume creates no folder");
     }
 
-    /** Exit code 2, one line naming the problem, and no Spark session left behind. */
+    /** Unknown options and bad values of the options: the same one-line error and hint. */
+    @Test
+    void badCommandLinesAreUsageErrors() {
+        assertUsageError(CliRun.of("train", "--epoch", "3", "--out", dir.toString()), "Unknown options: '--epoch', '3'",
+                "did you mean --epochs");
+        assertUsageError(CliRun.of("train", "--master", "none", "--model", LENET.toString()),
+                "Missing required option: '--out=DIR'");
+        assertUsageError(CliRun.of("train", "--master", "none", "--model", LENET.toString(), "--out", dir.toString(),
+                "--epochs", "ten"), "Invalid value for option '--epochs': 'ten' is not an int");
+        assertUsageError(CliRun.of("train", "--master", "none", "--model", LENET.toString(), "--out", dir.toString(),
+                "--epochs", "0"), "invalid value '0' for spark.mec.train.epochs", "allowed: an integer >= 1");
+        assertUsageError(CliRun.of("train", "--master", "none", "--model", LENET.toString(), "--out", dir.toString(),
+                "--epochs", "-2"), "invalid value '-2' for spark.mec.train.epochs");
+        assertUsageError(CliRun.of("train", "--master", "none", "--model", LENET.toString(), "--out", dir.toString(),
+                "--checkpoint-every", "-1"), "invalid value '-1' for spark.mec.train.checkpointEveryEpochs",
+                "allowed: an integer >= 0");
+        assertUsageError(CliRun.of("train", "--master", "none", "--model", dir.resolve("nope.conf").toString(), "--out",
+                dir.toString()), "nope.conf", "model file not found");
+        assertUsageError(CliRun.of("train", "--master", "none", "--model", LENET.toString(), "--out",
+                dir.resolve("x").toString(), "--data", dir.resolve("no-data").toString()), "no-data", "--data");
+        assertTrue(Files.notExists(dir.resolve("x")), "no output folder");
+    }
+
+    /** Exit code 2, one line naming the problem and one pointing at --help, and no Spark session left behind. */
     private static void assertUsageError(CliRun r, String... parts) {
         assertEquals(2, r.exit(), r.err());
-        assertEquals(1, r.err().strip().lines().count(), r.err());
+        List<String> lines = r.err().strip().lines().toList();
+        assertEquals(List.of("Try 'mec train --help' for the options."), lines.subList(1, lines.size()), r.err());
         for (String part : parts) {
-            assertTrue(r.err().contains(part), "'" + part + "' missing from: " + r.err());
+            assertTrue(lines.get(0).startsWith("mec train: ") && lines.get(0).contains(part),
+                    "'" + part + "' missing from: " + r.err());
         }
         assertTrue(SparkSession.getDefaultSession().isEmpty(), "a Spark session was started");
     }

@@ -5,12 +5,10 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sparkmec.engine.backend.Backend;
-import org.sparkmec.engine.conv.ConvAlgorithm;
 import org.sparkmec.engine.conv.MecOptions;
 import org.sparkmec.engine.data.LabeledImages;
 import org.sparkmec.engine.data.EpochBatches;
@@ -33,8 +31,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The in-process trainer (the reference the Spark trainer must match): mini-batch SGD/Adam over a
  * training set, evaluation on the test set after each epoch, and in {@code outDir}:
- * {@code metrics.csv}, {@code layer_memory.csv}, {@code checkpoint.ckpt} (after every epoch),
- * {@code model.conf} and {@code model.ckpt} (the final weights). All files are written atomically.
+ * {@code metrics.csv}, {@code layer_memory.csv} (after every epoch), {@code model.conf} (at the start) and
+ * {@code model.ckpt} (the final weights, once every epoch is done), and {@code checkpoint.ckpt} where and when
+ * {@link TrainingOptions#checkpoints()} says. All files are written atomically.
  *
  * <p>Determinism: for a seed, weights, data order and dropout masks are fixed, GEMM work is split the
  * same way every run, and a resumed run restores parameters, optimizer state, dropout positions and the
@@ -95,6 +94,9 @@ public final class LocalTrainer {
      * Trains up to epoch {@code stopAfter} (at most {@code options.epochs()}) and stops as an interrupted
      * run would: the schedule still spans {@code options.epochs()}, and the checkpoint lets a later run
      * {@code --resume}. The final model is written only when all epochs are done.
+     *
+     * @throws IllegalArgumentException when resuming: no checkpoint, or one that cannot continue this run
+     *                                  ({@link ResumePoint#load}); thrown before anything is written
      */
     public Result runUntil(int stopAfter) throws IOException {
         if (stopAfter < 1 || stopAfter > options.epochs()) {
@@ -106,6 +108,13 @@ public final class LocalTrainer {
         LabeledImages test = norm.apply(data.test());
         String modelText = ModelSpecWriter.toHocon(spec);
         Path out = options.outDir();
+        CheckpointPolicy checkpoints = options.checkpoints();
+        ResumePoint resumeFrom = options.resume() ? ResumePoint.load(checkpoints, out.resolve(METRICS), modelText,
+                options.seed(), options.optimizer().kind(), options.epochs()) : null;
+        if (resumeFrom != null && stopAfter <= resumeFrom.epochsCompleted()) {
+            throw new IllegalArgumentException("cannot resume: the checkpoint at " + resumeFrom.file() + " has "
+                    + resumeFrom.epochsCompleted() + " epochs, this run stops after epoch " + stopAfter);
+        }
         Files.createDirectories(out);
         try (Network network = Networks.build(backend, spec, mecOptions, options.workspaceBudgetBytes(), options.seed(),
                 options.algorithmOverride());
@@ -116,16 +125,15 @@ public final class LocalTrainer {
             int startEpoch = 0;
             long step = 0;
             List<EpochMetrics> history = new ArrayList<>();
-            if (options.resume()) {
-                Checkpoint ckpt = Checkpoint.read(out.resolve(CHECKPOINT));
-                restore(ckpt, modelText, network, optimizer);
-                startEpoch = ckpt.epochsCompleted();
-                step = ckpt.steps();
-                history.addAll(readMetrics(out.resolve(METRICS), startEpoch));
+            if (resumeFrom != null) {
+                resumeFrom.restore(network, optimizer);
+                startEpoch = resumeFrom.epochsCompleted();
+                step = resumeFrom.steps();
+                history.addAll(resumeFrom.history());
                 LOG.info("resuming {} at epoch {} (step {}) from {}", spec.name(), startEpoch + 1, step,
-                        out.resolve(CHECKPOINT));
+                        resumeFrom.file());
             }
-            ModelSpecWriter.write(spec, out.resolve("model.conf"));
+            ModelSpecWriter.write(spec, out.resolve(TrainingFiles.MODEL_CONF));
             ShardedEpochOrder sharding = new ShardedEpochOrder(train.size(), options.shards(),
                     options.batchSize() / options.shards(), options.seed());
             List<Parameter> parameters = network.parameters();
@@ -160,12 +168,16 @@ public final class LocalTrainer {
                         "epoch %d/%d: train loss %.4f acc %.2f%%, test loss %.4f acc %.2f%%, %.0f images/s, %.1f s",
                         epoch + 1, options.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), m.testLoss(),
                         100 * m.testAccuracy(), m.imagesPerSecond(), seconds));
+                // metrics.csv first: a run stopped between the two resumes from the earlier checkpoint and
+                // recomputes this epoch's row, never lacks it.
                 writeMetrics(out.resolve(METRICS), history);
-                snapshot(modelText, network, optimizer, epoch + 1, step).write(out.resolve(CHECKPOINT));
+                if (checkpoints.writesAfter(epoch + 1, options.epochs())) {
+                    snapshot(modelText, network, optimizer, epoch + 1, step).write(checkpoints.file());
+                }
                 writeLayerMemory(out.resolve(LAYER_MEMORY), LayerMemoryRow.measure(network));
             }
             if (stopAfter == options.epochs()) {
-                snapshot(modelText, network, null, options.epochs(), step).write(out.resolve("model.ckpt"));
+                snapshot(modelText, network, null, options.epochs(), step).write(out.resolve(TrainingFiles.MODEL_CKPT));
             }
             return new Result(history, LayerMemoryRow.measure(network));
         }
@@ -190,69 +202,11 @@ public final class LocalTrainer {
                 optimizer == null ? null : optimizer.state());
     }
 
-    private void restore(Checkpoint ckpt, String modelText, Network network, Optimizer optimizer) {
-        if (!ckpt.modelText().equals(modelText)) {
-            throw new IllegalArgumentException("cannot resume: the checkpoint in " + options.outDir()
-                    + " was written for another model declaration (see its model.conf)");
-        }
-        if (ckpt.seed() != options.seed()) {
-            throw new IllegalArgumentException("cannot resume: the checkpoint was trained with seed " + ckpt.seed()
-                    + ", this run has --seed " + options.seed());
-        }
-        if (ckpt.epochsCompleted() >= options.epochs()) {
-            throw new IllegalArgumentException("cannot resume: the checkpoint has already trained " + ckpt.epochsCompleted()
-                    + " epochs and --epochs is " + options.epochs() + "; ask for more epochs");
-        }
-        if (ckpt.optimizer() == null || ckpt.optimizer().kind() != options.optimizer().kind()) {
-            throw new IllegalArgumentException("cannot resume: the checkpoint's optimizer is "
-                    + (ckpt.optimizer() == null ? "missing" : ckpt.optimizer().kind().configName()) + ", this run uses "
-                    + options.optimizer().kind().configName());
-        }
-        for (Parameter p : network.parameters()) {
-            Checkpoint.Tensor t = ckpt.parameters().get(p.name());
-            if (t == null || !Arrays.equals(t.dims(), p.value().dims())) {
-                throw new IllegalArgumentException("cannot resume: parameter " + p.name() + " is "
-                        + (t == null ? "missing" : Arrays.toString(t.dims())) + " in the checkpoint, expected "
-                        + Arrays.toString(p.value().dims()));
-            }
-            p.value().copyFrom(t.values());
-        }
-        for (Layer layer : network.layers()) {
-            if (layer instanceof DropoutLayer d) {
-                d.setPasses(ckpt.dropoutPasses().getOrDefault(d.name(), 0L));
-            }
-            if (layer instanceof Conv2dLayer c && ckpt.convAlgorithms().containsKey(c.name())) {
-                c.useAlgorithm(ConvAlgorithm.parse(ckpt.convAlgorithms().get(c.name())));
-            }
-        }
-        optimizer.load(ckpt.optimizer());
-    }
-
     private static void writeMetrics(Path file, List<EpochMetrics> rows) throws IOException {
         TrainingFiles.writeMetrics(file, rows);
     }
 
     private static void writeLayerMemory(Path file, List<LayerMemoryRow> rows) throws IOException {
         TrainingFiles.writeCsv(file, LayerMemoryRow.CSV_HEADER, rows.stream().map(LayerMemoryRow::toCsv).toList());
-    }
-
-    /** The rows of an earlier run's metrics.csv for epochs up to {@code epochs}. */
-    private static List<EpochMetrics> readMetrics(Path file, int epochs) throws IOException {
-        List<EpochMetrics> rows = new ArrayList<>();
-        if (!Files.exists(file)) {
-            return rows;
-        }
-        for (String line : Files.readAllLines(file)) {
-            String[] f = line.split(",");
-            if (f.length != 7 || f[0].equals("epoch")) {
-                continue;
-            }
-            EpochMetrics m = new EpochMetrics(Integer.parseInt(f[0]), Long.parseLong(f[1]), Double.parseDouble(f[2]),
-                    Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]));
-            if (m.epoch() <= epochs) {
-                rows.add(m);
-            }
-        }
-        return rows;
     }
 }

@@ -44,12 +44,21 @@ public final class TrainConf {
                     + "parallelism (its total executor cores). The global batch is workers x batchSize.", 0, 0, 4096);
     public static final ConfigEntry<Integer> LOG_EVERY_STEPS = ConfigEntry.intAtLeast("spark.mec.train.logEverySteps",
             "On Spark, the driver logs step, loss, images/s and the phase times every this many steps.", 100, 1);
+    public static final ConfigEntry<String> CHECKPOINT_DIR = ConfigEntry.of("spark.mec.train.checkpointDir",
+            "Folder of checkpoint.ckpt, which --resume continues from; a relative path is taken inside the output "
+                    + "folder (the default . is the output folder itself).", ".",
+            "a folder path; relative to the output folder", TrainConf::folderPath);
+    public static final ConfigEntry<Integer> CHECKPOINT_EVERY = ConfigEntry.intAtLeast(
+            "spark.mec.train.checkpointEveryEpochs",
+            "Write checkpoint.ckpt after every N-th epoch and after the run's last epoch; 0 writes it after the last "
+                    + "epoch only.", 1, 0);
     public static final ConfigEntry<Long> WORKSPACE_BUDGET = ConfigEntry.bytes("spark.mec.conv.workspaceBudgetBytes",
             "The most workspace a conv layer with algorithm auto lets im2col use (MEC is used above it).", "256m");
 
     /** Every training entry, in documentation order. */
     public static final List<ConfigEntry<?>> ENTRIES = List.of(EPOCHS, BATCH_SIZE, SEED, LIMIT, OPTIMIZER,
-            LEARNING_RATE, MOMENTUM, NESTEROV, WEIGHT_DECAY, SCHEDULE, WORKERS, LOG_EVERY_STEPS, WORKSPACE_BUDGET);
+            LEARNING_RATE, MOMENTUM, NESTEROV, WEIGHT_DECAY, SCHEDULE, WORKERS, LOG_EVERY_STEPS, CHECKPOINT_DIR, CHECKPOINT_EVERY,
+            WORKSPACE_BUDGET);
 
     private final Map<String, String> values;
 
@@ -97,10 +106,28 @@ public final class TrainConf {
         return ScheduleSpec.of(get(SCHEDULE), learningRate());
     }
 
+    /** Where checkpoints go for a run writing to {@code outDir}, and how often. */
+    public CheckpointPolicy checkpoints(Path outDir) {
+        return CheckpointPolicy.of(outDir, get(CHECKPOINT_DIR), get(CHECKPOINT_EVERY));
+    }
+
     /** The run's options with the given output folder, resume flag, progress bar and conv algorithm override. */
     public TrainingOptions options(Path outDir, boolean resume, boolean progress,
                                    org.sparkmec.engine.nn.ConvAlgorithmChoice algorithmOverride) {
         return new TrainingOptions(get(EPOCHS), get(BATCH_SIZE), get(SEED), get(LIMIT), optimizerSpec(), scheduleSpec(),
-                get(WORKSPACE_BUDGET), outDir, resume, progress, algorithmOverride);
+                get(WORKSPACE_BUDGET), outDir, resume, progress, algorithmOverride, 1, checkpoints(outDir));
+    }
+
+    private static String folderPath(String text) {
+        String t = text.trim();
+        if (t.isEmpty()) {
+            throw new IllegalArgumentException("empty path");
+        }
+        try {
+            Path.of(t);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException("not a path: " + e.getReason());
+        }
+        return t;
     }
 }

@@ -1,12 +1,17 @@
 package org.sparkmec.engine.train;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.sparkmec.engine.io.AtomicFiles;
 
-/** The CSV outputs of a training run ({@code metrics.csv}, {@code layer_memory.csv}), written atomically. */
+/**
+ * The files of a training run: the CSV outputs ({@code metrics.csv}, {@code layer_memory.csv}), written
+ * atomically, and the names of the others.
+ */
 public final class TrainingFiles {
     public static final String METRICS = "metrics.csv";
     public static final String LAYER_MEMORY = "layer_memory.csv";
@@ -20,6 +25,29 @@ public final class TrainingFiles {
     /** Writes {@code metrics.csv}: a header and one line per epoch. */
     public static void writeMetrics(Path file, List<EpochMetrics> rows) throws IOException {
         writeCsv(file, EpochMetrics.CSV_HEADER, rows.stream().map(EpochMetrics::toCsv).toList());
+    }
+
+    /**
+     * The rows of an earlier run's {@code metrics.csv} for epochs up to {@code epochs}; none if the file is
+     * missing.
+     */
+    public static List<EpochMetrics> readMetrics(Path file, int epochs) throws IOException {
+        List<EpochMetrics> rows = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return rows;
+        }
+        for (String line : Files.readAllLines(file)) {
+            String[] f = line.split(",");
+            if (f.length != 7 || f[0].equals("epoch")) {
+                continue;
+            }
+            EpochMetrics m = new EpochMetrics(Integer.parseInt(f[0]), Long.parseLong(f[1]), Double.parseDouble(f[2]),
+                    Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]));
+            if (m.epoch() <= epochs) {
+                rows.add(m);
+            }
+        }
+        return rows;
     }
 
     /** Writes {@code header} and {@code lines}, one per line, atomically. */

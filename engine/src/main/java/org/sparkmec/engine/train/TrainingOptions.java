@@ -16,18 +16,20 @@ import org.sparkmec.engine.optim.ScheduleSpec;
  * @param optimizer            SGD or Adam with its settings
  * @param schedule             learning rate and its schedule
  * @param workspaceBudgetBytes the most workspace a conv layer with algorithm {@code auto} lets im2col use
- * @param outDir               where metrics, memory statistics, checkpoints and the model go
- * @param resume               continue from {@code outDir/checkpoint.ckpt}
+ * @param outDir               where metrics, memory statistics and the model go
+ * @param resume               continue from the checkpoint of {@code checkpoints} ({@link ResumePoint})
  * @param progress             draw a progress bar on standard error
  * @param algorithmOverride    if not null, every conv layer uses it instead of its declared algorithm
  * @param shards               replay the data order of this many data-parallel workers
  *                             ({@link org.sparkmec.engine.data.ShardedEpochOrder}, each worker taking
  *                             {@code batchSize / shards} images per step), so that a run equals a Spark run
  *                             with that many workers; 1 for the plain shuffled order
+ * @param checkpoints          where {@code checkpoint.ckpt} goes and after which epochs
  */
 public record TrainingOptions(int epochs, int batchSize, long seed, int limit, OptimizerSpec optimizer,
                               ScheduleSpec schedule, long workspaceBudgetBytes, Path outDir, boolean resume,
-                              boolean progress, ConvAlgorithmChoice algorithmOverride, int shards) {
+                              boolean progress, ConvAlgorithmChoice algorithmOverride, int shards,
+                              CheckpointPolicy checkpoints) {
 
     public TrainingOptions {
         if (epochs < 1) {
@@ -49,9 +51,18 @@ public record TrainingOptions(int epochs, int batchSize, long seed, int limit, O
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(outDir, "outDir");
+        Objects.requireNonNull(checkpoints, "checkpoints");
     }
 
-    /** Options with the plain shuffled data order (one shard). */
+    /** Options with checkpoints in {@code outDir} after every epoch ({@link CheckpointPolicy#defaults}). */
+    public TrainingOptions(int epochs, int batchSize, long seed, int limit, OptimizerSpec optimizer, ScheduleSpec schedule,
+                           long workspaceBudgetBytes, Path outDir, boolean resume, boolean progress,
+                           ConvAlgorithmChoice algorithmOverride, int shards) {
+        this(epochs, batchSize, seed, limit, optimizer, schedule, workspaceBudgetBytes, outDir, resume, progress,
+                algorithmOverride, shards, outDir == null ? null : CheckpointPolicy.defaults(outDir));
+    }
+
+    /** Options with the plain shuffled data order (one shard) and the default checkpoints. */
     public TrainingOptions(int epochs, int batchSize, long seed, int limit, OptimizerSpec optimizer, ScheduleSpec schedule,
                            long workspaceBudgetBytes, Path outDir, boolean resume, boolean progress,
                            ConvAlgorithmChoice algorithmOverride) {
@@ -62,6 +73,6 @@ public record TrainingOptions(int epochs, int batchSize, long seed, int limit, O
     /** These options with the data order of {@code count} workers. */
     public TrainingOptions withShards(int count) {
         return new TrainingOptions(epochs, batchSize, seed, limit, optimizer, schedule, workspaceBudgetBytes, outDir,
-                resume, progress, algorithmOverride, count);
+                resume, progress, algorithmOverride, count, checkpoints);
     }
 }

@@ -95,10 +95,19 @@ class LocalTrainerTest {
 
     /** Trains a run of {@code epochs} epochs, stopping after {@code stopAfter} as if interrupted. */
     private LocalTrainer.Result train(Path out, int epochs, boolean resume, int stopAfter) throws IOException {
+        return train(options(out, epochs, resume), stopAfter);
+    }
+
+    private LocalTrainer.Result train(TrainingOptions options, int stopAfter) throws IOException {
         ModelSpec spec = ModelFile.parse(SMALL_MODEL, "small.conf");
         TrainTestSplit data = new TrainTestSplit(synthetic("train", 200, 1), synthetic("test", 60, 2));
-        return new LocalTrainer(backend, spec, data, options(out, epochs, resume), MecOptions.defaults(), null)
-                .runUntil(stopAfter);
+        return new LocalTrainer(backend, spec, data, options, MecOptions.defaults(), null).runUntil(stopAfter);
+    }
+
+    private TrainingOptions withCheckpoints(TrainingOptions o, CheckpointPolicy checkpoints) {
+        return new TrainingOptions(o.epochs(), o.batchSize(), o.seed(), o.limit(), o.optimizer(), o.schedule(),
+                o.workspaceBudgetBytes(), o.outDir(), o.resume(), o.progress(), o.algorithmOverride(), o.shards(),
+                checkpoints);
     }
 
     @Test
@@ -147,12 +156,47 @@ class LocalTrainerTest {
         }
     }
 
+    /**
+     * A checkpoint folder of its own and an interval of 2 epochs: epoch 1 writes none, epoch 2 and the last one
+     * do, and a run resumed from the folder still equals the uninterrupted run (its weights bit for bit).
+     */
     @Test
-    void resumeRefusesADifferentSeedOrFinishedRun() throws IOException {
+    void checkpointsGoToTheirFolderAtTheirInterval() throws IOException {
+        Path whole = dir.resolve("whole");
+        train(whole, 3, false);
+        Path out = dir.resolve("split");
+        CheckpointPolicy every2 = new CheckpointPolicy(dir.resolve("ckpts"), 2);
+        train(withCheckpoints(options(out, 3, false), every2), 1);
+        assertTrue(Files.notExists(every2.file()) && Files.notExists(out.resolve(LocalTrainer.CHECKPOINT)),
+                "no checkpoint after epoch 1 of every 2");
+        train(withCheckpoints(options(out, 3, false), every2), 2);
+        assertEquals(2, Checkpoint.read(every2.file()).epochsCompleted());
+        assertTrue(Files.notExists(out.resolve(LocalTrainer.CHECKPOINT)), "the checkpoint goes to its own folder only");
+        LocalTrainer.Result resumed = train(withCheckpoints(options(out, 3, true), every2), 3);
+        assertEquals(3, Checkpoint.read(every2.file()).epochsCompleted(), "the last epoch always writes one");
+        assertEquals(List.of(1, 2, 3), resumed.epochs().stream().map(EpochMetrics::epoch).toList());
+        Checkpoint a = Checkpoint.read(whole.resolve("model.ckpt"));
+        Checkpoint b = Checkpoint.read(out.resolve("model.ckpt"));
+        for (String name : a.parameters().keySet()) {
+            assertArrayEquals(a.parameters().get(name).values(), b.parameters().get(name).values(), name);
+        }
+
+        Path lastOnly = dir.resolve("last-only");
+        train(withCheckpoints(options(lastOnly, 3, false), new CheckpointPolicy(lastOnly, 0)), 2);
+        assertTrue(Files.notExists(lastOnly.resolve(LocalTrainer.CHECKPOINT)), "interval 0: none before the last epoch");
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> train(lastOnly, 3, true));
+        assertTrue(none.getMessage().contains("no checkpoint at " + lastOnly.resolve("checkpoint.ckpt")),
+                none.getMessage());
+    }
+
+    @Test
+    void resumeRefusesADifferentSeedModelOrFinishedRun() throws IOException {
         Path out = dir.resolve("r");
         train(out, 2, false);
         IllegalArgumentException done = assertThrows(IllegalArgumentException.class, () -> train(out, 2, true));
-        assertTrue(done.getMessage().contains("already trained 2 epochs"), done.getMessage());
+        assertTrue(done.getMessage().contains("already trained 2 epochs and --epochs is 2")
+                && done.getMessage().contains(out.resolve("checkpoint.ckpt").toString()), done.getMessage());
         ModelSpec spec = ModelFile.parse(SMALL_MODEL, "small.conf");
         TrainTestSplit data = new TrainTestSplit(synthetic("train", 200, 1), synthetic("test", 60, 2));
         TrainingOptions otherSeed = new TrainingOptions(3, 16, 6, 0, OptimizerSpec.defaults(OptimizerKind.SGD),
@@ -160,6 +204,11 @@ class LocalTrainerTest {
         IllegalArgumentException seed = assertThrows(IllegalArgumentException.class,
                 () -> new LocalTrainer(backend, spec, data, otherSeed, MecOptions.defaults(), null).run());
         assertTrue(seed.getMessage().contains("seed 5") && seed.getMessage().contains("--seed 6"), seed.getMessage());
+        ModelSpec wider = ModelFile.parse(SMALL_MODEL.replace("filters = 4", "filters = 5"), "small.conf");
+        IllegalArgumentException model = assertThrows(IllegalArgumentException.class,
+                () -> new LocalTrainer(backend, wider, data, options(out, 3, true), MecOptions.defaults(), null).run());
+        assertTrue(model.getMessage().contains("another model declaration") && model.getMessage().contains("filters = 4")
+                && model.getMessage().contains("filters = 5"), model.getMessage());
     }
 
     @Test

@@ -33,9 +33,12 @@ import org.sparkmec.engine.model.ModelSpec;
 import org.sparkmec.engine.model.ModelSpecWriter;
 import org.sparkmec.engine.nn.ConvAlgorithmChoice;
 import org.sparkmec.engine.nn.Network;
+import org.sparkmec.engine.optim.Optimizer;
 import org.sparkmec.engine.train.Checkpoint;
+import org.sparkmec.engine.train.CheckpointPolicy;
 import org.sparkmec.engine.train.EpochMetrics;
 import org.sparkmec.engine.train.Networks;
+import org.sparkmec.engine.train.ResumePoint;
 import org.sparkmec.engine.train.StepListener;
 import org.sparkmec.engine.train.TrainConf;
 import org.sparkmec.engine.train.TrainingFiles;
@@ -68,6 +71,15 @@ import scala.reflect.ClassTag$;
  * contributes fewer images to the last step (the step's gradient is the mean over the images it has).
  * Every image is used once per epoch; none is dropped or repeated.
  *
+ * <p>Checkpoints and resume: after the epochs {@link SparkTrainingOptions#checkpoints} names, the driver writes
+ * its state (weights, optimizer state, step count) to {@code checkpoint.ckpt}, in the same format as the
+ * in-process trainer. With {@link SparkTrainingOptions#resume()} a run continues from that checkpoint: it is
+ * checked against the model, seed, optimizer and epochs as in process ({@link ResumePoint}) and against this
+ * run's steps per epoch, the driver restores weights and optimizer state and the coordinator starts at the
+ * checkpoint's step; {@code metrics.csv} keeps the earlier epochs' rows. Workers derive their dropout masks
+ * from the step, so a resumed run's remaining epochs equal an uninterrupted run's (bit for bit where every
+ * conv layer's algorithm is fixed; {@code auto} lets each worker measure its own choice).
+ *
  * <p>Needs {@code spark.plugins=org.sparkmec.spark.MecSparkPlugin}. Call {@link #fit} from one thread.
  */
 public final class DistributedTrainer {
@@ -78,6 +90,7 @@ public final class DistributedTrainer {
     private final SparkTrainingOptions options;
     private final Map<String, String> engineSettings;
     private StepListener stepListener;
+    private int stopAfter;
 
     /**
      * @param engineSettings {@code spark.mec.*} engine settings for the workers' engines (validated here)
@@ -103,14 +116,25 @@ public final class DistributedTrainer {
      * @throws IllegalArgumentException naming an invalid key, its value and what is allowed
      */
     public static DistributedTrainer fromConf(SparkSession spark, ModelSpec spec, ConvAlgorithmChoice algorithmOverride) {
+        return fromConf(spark, spec, algorithmOverride, false);
+    }
+
+    /**
+     * A trainer configured by the session's {@code spark.mec.*} settings that continues from the checkpoint when
+     * {@code resume} is set.
+     *
+     * @throws IllegalArgumentException naming an invalid key, its value and what is allowed
+     */
+    public static DistributedTrainer fromConf(SparkSession spark, ModelSpec spec, ConvAlgorithmChoice algorithmOverride,
+                                              boolean resume) {
         SparkConf conf = spark.sparkContext().getConf();
         SparkEngineConf.from(conf, TrainConf.keys());
         Map<String, String> settings = new HashMap<>();
         for (scala.Tuple2<String, String> kv : conf.getAllWithPrefix(EngineConf.PREFIX)) {
             settings.put(EngineConf.PREFIX + kv._1(), kv._2());
         }
-        return new DistributedTrainer(spark, spec, SparkTrainingOptions.from(TrainConf.from(settings), algorithmOverride),
-                settings);
+        return new DistributedTrainer(spark, spec, SparkTrainingOptions.from(TrainConf.from(settings), algorithmOverride)
+                .withResume(resume), settings);
     }
 
     /** Calls {@code listener} on the driver after every applied step (on the RPC thread: keep it short). */
@@ -124,11 +148,28 @@ public final class DistributedTrainer {
     }
 
     /**
+     * Trains only up to epoch {@code epoch} and stops as an interrupted run would: the schedule still spans
+     * {@code options().epochs()}, checkpoints follow their interval, and no final model is written, so a later
+     * run can resume. 0 (the default) trains every epoch.
+     */
+    public DistributedTrainer stopAfter(int epoch) {
+        if (epoch < 0 || epoch > options.epochs()) {
+            throw new IllegalArgumentException("stopAfter must be 0 (every epoch) or in [1, " + options.epochs()
+                    + "], got " + epoch);
+        }
+        this.stopAfter = epoch;
+        return this;
+    }
+
+    /**
      * Trains on the rows of {@code train}, evaluating on {@code test} after each epoch when not null.
      *
-     * @param outDir where to write {@code metrics.csv}, {@code layer_memory.csv}, {@code checkpoint.ckpt}
-     *               (every epoch), {@code model.conf} and {@code model.ckpt}; null to write nothing
-     * @throws IllegalArgumentException on invalid data (named columns, sizes, labels)
+     * @param outDir where to write {@code metrics.csv} (every epoch), {@code model.conf} (at the start),
+     *               {@code layer_memory.csv} and {@code model.ckpt} (the final model, once every epoch is done);
+     *               {@code checkpoint.ckpt} goes where {@link SparkTrainingOptions#checkpoints} says; null to write
+     *               nothing (and not to resume)
+     * @throws IllegalArgumentException on invalid data (named columns, sizes, labels), or a checkpoint that
+     *                                  cannot be resumed (naming the path and the mismatch)
      * @throws IllegalStateException    if the plugin is missing or training failed after Spark's retries
      */
     public DistributedResult fit(Dataset<Row> train, Dataset<Row> test, ImageColumns columns, Path outDir) {
@@ -145,6 +186,8 @@ public final class DistributedTrainer {
             throw new IllegalStateException("distributed training needs the spark-mec plugin: start the application "
                     + "with spark.plugins=" + MecSparkPlugin.CLASS_NAME);
         }
+        int runEpochs = stopAfter > 0 ? stopAfter : options.epochs();
+        ResumePoint resumeFrom = options.resume() ? resumePoint(outDir, runEpochs) : null;
         SparkContext sc = spark.sparkContext();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
         int workers = options.workers() > 0 ? options.workers() : sc.defaultParallelism();
@@ -168,7 +211,14 @@ public final class DistributedTrainer {
             }
             ShardedEpochOrder order = new ShardedEpochOrder(Math.toIntExact(stats.count()), workers, options.batchSize(),
                     options.seed());
-            return train(sc, jsc, workers, order, stats, trainRecords, testRecords, outDir);
+            if (resumeFrom != null && resumeFrom.steps() != (long) resumeFrom.epochsCompleted() * order.stepsPerEpoch()) {
+                throw new IllegalArgumentException("cannot resume: the checkpoint at " + resumeFrom.file() + " took "
+                        + resumeFrom.steps() + " steps in " + resumeFrom.epochsCompleted() + " epochs, this run takes "
+                        + order.stepsPerEpoch() + " steps per epoch (" + workers + " workers x " + options.batchSize()
+                        + " images per step over " + stats.count() + " images); resume with the earlier run's workers, "
+                        + "batch size and data");
+            }
+            return train(sc, jsc, workers, order, stats, trainRecords, testRecords, outDir, runEpochs, resumeFrom);
         } finally {
             sc.setJobDescription(previousDescription);
             trainRecords.unpersist(false);
@@ -176,6 +226,25 @@ public final class DistributedTrainer {
                 testRecords.unpersist(false);
             }
         }
+    }
+
+    /** The checkpoint this run continues from, checked before any Spark job runs. */
+    private ResumePoint resumePoint(Path outDir, int runEpochs) {
+        if (outDir == null) {
+            throw new IllegalArgumentException("cannot resume without the output folder of the earlier run");
+        }
+        ResumePoint point;
+        try {
+            point = ResumePoint.load(options.checkpoints(outDir), outDir.resolve(TrainingFiles.METRICS),
+                    ModelSpecWriter.toHocon(spec), options.seed(), options.optimizer().kind(), options.epochs());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot resume: " + e.getMessage(), e);
+        }
+        if (runEpochs <= point.epochsCompleted()) {
+            throw new IllegalArgumentException("cannot resume: the checkpoint at " + point.file() + " has "
+                    + point.epochsCompleted() + " epochs, this run stops after epoch " + runEpochs);
+        }
+        return point;
     }
 
     private JavaRDD<ImageRecord> limited(JavaRDD<ImageRecord> records) {
@@ -188,21 +257,31 @@ public final class DistributedTrainer {
 
     private DistributedResult train(SparkContext sc, JavaSparkContext jsc, int workers, ShardedEpochOrder order,
                                     ImageDataStats stats, JavaRDD<ImageRecord> trainRecords,
-                                    JavaRDD<ImageRecord> testRecords, Path outDir) {
+                                    JavaRDD<ImageRecord> testRecords, Path outDir, int runEpochs,
+                                    ResumePoint resumeFrom) {
         String runId = spec.name() + "-" + UUID.randomUUID();
         String modelText = ModelSpecWriter.toHocon(spec);
         List<Double> stepLosses = Collections.synchronizedList(new ArrayList<>());
         try (CpuBackend driverBackend = new CpuBackend(new CpuBackendOptions(1, GemmParallelism.TASKS, 0));
              Network network = Networks.build(driverBackend, spec, EngineConf.from(engineSettings).mecOptions(),
                      options.workspaceBudgetBytes(), options.seed(), options.algorithmOverride())) {
-            List<EpochMetrics> written = new ArrayList<>();
+            Optimizer optimizer = options.optimizer().create();
+            List<EpochMetrics> earlier = resumeFrom == null ? List.of() : resumeFrom.history();
+            if (resumeFrom != null) {
+                resumeFrom.restore(network, optimizer);
+                LOG.info("resuming {} at epoch {} (step {}) from {}", spec.name(), resumeFrom.epochsCompleted() + 1,
+                        resumeFrom.steps(), resumeFrom.file());
+            }
+            List<EpochMetrics> written = new ArrayList<>(earlier);
+            CheckpointPolicy checkpoints = outDir == null ? null : options.checkpoints(outDir);
             if (outDir != null) {
                 Files.createDirectories(outDir);
                 ModelSpecWriter.write(spec, outDir.resolve(TrainingFiles.MODEL_CONF));
             }
-            TrainingCoordinator coordinator = new TrainingCoordinator(runId, network, options.optimizer().create(),
+            TrainingCoordinator coordinator = new TrainingCoordinator(runId, network, optimizer,
                     options.schedule().create(options.epochs()), modelText, options.seed(), workers,
-                    order.stepsPerEpoch(), options.epochs(), 0, testRecords != null, options.logEverySteps(),
+                    order.stepsPerEpoch(), runEpochs, resumeFrom == null ? 0 : resumeFrom.steps(), testRecords != null,
+                    options.logEverySteps(),
                     (step, loss, images) -> {
                         stepLosses.add(loss);
                         if (stepListener != null) {
@@ -212,14 +291,16 @@ public final class DistributedTrainer {
                     (metrics, checkpoint) -> {
                         if (outDir != null) {
                             written.add(metrics);
-                            writeEpochFiles(outDir, written, checkpoint);
+                            writeEpochFiles(outDir, written, checkpoints.writesAfter(metrics.epoch(), options.epochs())
+                                    ? checkpoint : null, checkpoints);
                         }
                     });
             LongAccumulator images = sc.longAccumulator("mec.train.images");
             LongAccumulator steps = sc.longAccumulator("mec.train.workerSteps");
             LongAccumulator computeMillis = sc.longAccumulator("mec.train.computeMillis");
             LongAccumulator workspace = sc.longAccumulator("mec.train.workspaceBytes");
-            WorkerTask task = new WorkerTask(runId, modelText, engineSettings, options, workers, order.examples(),
+            WorkerTask task = new WorkerTask(runId, modelText, engineSettings, options.withEpochs(runEpochs), workers,
+                    order.examples(),
                     testRecords != null, stats.normalization(), images, steps, computeMillis, workspace);
 
             sc.setJobDescription("mec: deal " + order.examples() + " training images out to " + workers + " workers");
@@ -232,12 +313,14 @@ public final class DistributedTrainer {
             long t0 = System.nanoTime();
             try {
                 sc.setJobDescription(String.format("mec: train %s, %d epochs x %d steps, %d workers x %d images",
-                        spec.name(), options.epochs(), order.stepsPerEpoch(), workers, options.batchSize()));
-                LOG.info("training {} on {} workers x {} images per step ({} images, {} steps per epoch, {} epochs), run {}",
-                        spec.name(), workers, options.batchSize(), order.examples(), order.stepsPerEpoch(),
-                        options.epochs(), runId);
+                        spec.name(), runEpochs, order.stepsPerEpoch(), workers, options.batchSize()));
+                LOG.info("training {} on {} workers x {} images per step ({} images, {} steps per epoch, epochs {} to {} "
+                                + "of {}), run {}", spec.name(), workers, options.batchSize(), order.examples(),
+                        order.stepsPerEpoch(), earlierEpochs(resumeFrom) + 1, runEpochs, options.epochs(), runId);
                 reports = runBarrierStage(shards.rdd(), task);
-            } catch (Exception e) { // SparkException (a checked exception in Java) when the stage is aborted
+            } catch (Exception e) {
+                // Not only RuntimeException: Spark's job failures (SparkException) are checked exceptions that
+                // Scala code throws undeclared.
                 throw new IllegalStateException("training " + spec.name() + " failed at step " + coordinator.step() + " of "
                         + coordinator.totalSteps() + " after " + coordinator.attempts() + " attempt(s) of the training stage"
                         + " (Spark retries it up to spark.stage.maxConsecutiveAttempts = "
@@ -262,20 +345,36 @@ public final class DistributedTrainer {
             if (outDir != null) {
                 TrainingFiles.writeCsv(outDir.resolve(TrainingFiles.LAYER_MEMORY), ExecutorLayerMemory.CSV_HEADER,
                         memory.stream().map(ExecutorLayerMemory::toCsv).toList());
-                model.write(outDir.resolve(TrainingFiles.MODEL_CKPT));
+                if (runEpochs == options.epochs()) {
+                    // Last: model.ckpt marks a finished run.
+                    model.write(outDir.resolve(TrainingFiles.MODEL_CKPT));
+                }
             }
             double[] losses = stepLosses.stream().mapToDouble(Double::doubleValue).toArray();
-            return new DistributedResult(spec, model, stats.normalization(), coordinator.history(), losses, memory,
+            List<EpochMetrics> history = new ArrayList<>(earlier);
+            history.addAll(coordinator.history());
+            return new DistributedResult(spec, model, stats.normalization(), history, losses, memory,
                     workerReports, coordinator.stepTimes(), coordinator.attempts(), coordinator.step());
         } catch (IOException e) {
             throw new UncheckedIOException("writing the training outputs to " + outDir + " failed: " + e.getMessage(), e);
         }
     }
 
-    private static void writeEpochFiles(Path outDir, List<EpochMetrics> history, Checkpoint checkpoint) {
+    private static int earlierEpochs(ResumePoint resumeFrom) {
+        return resumeFrom == null ? 0 : resumeFrom.epochsCompleted();
+    }
+
+    /**
+     * {@code metrics.csv}, then the checkpoint when not null: a run stopped between the two resumes from the
+     * earlier checkpoint and recomputes this epoch's row, never lacks it.
+     */
+    private static void writeEpochFiles(Path outDir, List<EpochMetrics> history, Checkpoint checkpoint,
+                                        CheckpointPolicy checkpoints) {
         try {
             TrainingFiles.writeMetrics(outDir.resolve(TrainingFiles.METRICS), history);
-            checkpoint.write(outDir.resolve(TrainingFiles.CHECKPOINT));
+            if (checkpoint != null) {
+                checkpoint.write(checkpoints.file());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("writing the epoch outputs to " + outDir + " failed: " + e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package org.sparkmec.spark.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -34,13 +36,15 @@ import org.sparkmec.engine.optim.OptimizerKind;
 import org.sparkmec.engine.optim.OptimizerSpec;
 import org.sparkmec.engine.optim.ScheduleKind;
 import org.sparkmec.engine.optim.ScheduleSpec;
+import org.sparkmec.engine.train.Checkpoint;
+import org.sparkmec.engine.train.EpochMetrics;
 import org.sparkmec.engine.train.LocalTrainer;
 import org.sparkmec.engine.train.TrainingOptions;
 import org.sparkmec.spark.data.ImageColumns;
 import org.sparkmec.spark.data.ImageFrames;
 import org.sparkmec.spark.testing.TestSessions;
 
-/** The Spark trainer on local[2] against the in-process trainer, and its outputs. */
+/** The Spark trainer on local[2] against the in-process trainer, its outputs, and its resume. */
 @Timeout(300)
 class DistributedTrainerLocalTest {
     private static final int TRAIN = 1500;
@@ -67,7 +71,11 @@ class DistributedTrainerLocalTest {
     }
 
     private static SparkTrainingOptions options(int epochs, int workers) {
-        return new SparkTrainingOptions(epochs, 32, 7, 0, OptimizerSpec.defaults(OptimizerKind.SGD).withMomentum(0.9),
+        return options(epochs, workers, 7);
+    }
+
+    private static SparkTrainingOptions options(int epochs, int workers, long seed) {
+        return new SparkTrainingOptions(epochs, 32, seed, 0, OptimizerSpec.defaults(OptimizerKind.SGD).withMomentum(0.9),
                 ScheduleSpec.of(ScheduleKind.COSINE, 0.02), 256L << 20, workers, 10, ConvAlgorithmChoice.MEC);
     }
 
@@ -108,6 +116,98 @@ class DistributedTrainerLocalTest {
         assertEquals(ExecutorLayerMemory.CSV_HEADER, memory.get(0));
         assertEquals(1 + lenet.layers().size(), memory.size(), "one executor (the driver) x every layer");
         assertEquals(lenet.layers().size() * 1L, spark2.layerMemoryFrame(spark).count());
+    }
+
+    /** Images for the resume tests: 2 workers x 32 images per step take 5 steps per epoch. */
+    private static final int RESUME_TRAIN = 320;
+
+    /**
+     * 2 epochs straight against epoch 1 (stopped as if interrupted, checkpoint in a folder of its own) resumed to
+     * 2: the final weights, the step count, the step losses and epoch 2's metrics are equal bit for bit, and so are
+     * the metrics.csv rows (their first six columns: images/s is a measurement); the resumed result's epoch 1 comes
+     * back from metrics.csv (6 decimals, so to 1e-6 absolute).
+     */
+    @Test
+    void resumedRunEqualsUninterruptedRun(@TempDir Path dir) throws Exception {
+        Dataset<Row> train = ImageFrames.of(spark, data.train().subset(RESUME_TRAIN), 2);
+        Dataset<Row> test = ImageFrames.of(spark, data.test().subset(100), 2);
+        Path whole = dir.resolve("whole");
+        DistributedResult straight = new DistributedTrainer(spark, lenet, options(2, 2), Map.of())
+                .fit(train, test, ImageColumns.defaults(), whole);
+
+        Path split = dir.resolve("split");
+        SparkTrainingOptions ownFolder = options(2, 2).withCheckpoints("ckpt", 1);
+        new DistributedTrainer(spark, lenet, ownFolder, Map.of()).stopAfter(1)
+                .fit(train, test, ImageColumns.defaults(), split);
+        assertTrue(Files.notExists(split.resolve("model.ckpt")), "an interrupted run writes no final model");
+        assertTrue(Files.notExists(split.resolve("checkpoint.ckpt")), "the checkpoint goes to its own folder");
+        assertEquals(1, Checkpoint.read(split.resolve("ckpt/checkpoint.ckpt")).epochsCompleted());
+        DistributedResult resumed = new DistributedTrainer(spark, lenet, ownFolder.withResume(true), Map.of())
+                .fit(train, test, ImageColumns.defaults(), split);
+
+        Checkpoint a = Checkpoint.read(whole.resolve("model.ckpt"));
+        Checkpoint b = Checkpoint.read(split.resolve("model.ckpt"));
+        assertEquals(a.parameters().keySet(), b.parameters().keySet());
+        for (String name : a.parameters().keySet()) {
+            assertArrayEquals(a.parameters().get(name).values(), b.parameters().get(name).values(), name);
+        }
+        assertEquals(10, a.steps());
+        assertEquals(a.steps(), b.steps());
+        assertEquals(straight.steps(), resumed.steps());
+        assertArrayEquals(Arrays.copyOfRange(straight.stepLosses(), 5, 10), resumed.stepLosses(), "epoch 2's step losses");
+        assertEquals(2, resumed.history().size(), "the earlier epoch's row and the resumed one");
+        EpochMetrics s1 = straight.history().get(0);
+        EpochMetrics r1 = resumed.history().get(0);
+        assertEquals(s1.step(), r1.step());
+        assertEquals(s1.trainLoss(), r1.trainLoss(), 1e-6);
+        assertEquals(s1.testAccuracy(), r1.testAccuracy(), 1e-6);
+        EpochMetrics s2 = straight.history().get(1);
+        EpochMetrics r2 = resumed.history().get(1);
+        assertEquals(List.of(s2.step(), s2.trainLoss(), s2.trainAccuracy(), s2.testLoss(), s2.testAccuracy()),
+                List.of(r2.step(), r2.trainLoss(), r2.trainAccuracy(), r2.testLoss(), r2.testAccuracy()), "epoch 2");
+        List<String> straightCsv = Files.readAllLines(whole.resolve("metrics.csv"));
+        List<String> resumedCsv = Files.readAllLines(split.resolve("metrics.csv"));
+        assertEquals(3, resumedCsv.size(), "header and both epochs: " + resumedCsv);
+        for (int i = 1; i < 3; i++) {
+            assertEquals(withoutThroughput(straightCsv.get(i)), withoutThroughput(resumedCsv.get(i)), "metrics.csv row " + i);
+        }
+        assertEquals(2, Checkpoint.read(split.resolve("ckpt/checkpoint.ckpt")).epochsCompleted());
+    }
+
+    private static String withoutThroughput(String metricsRow) {
+        return metricsRow.substring(0, metricsRow.lastIndexOf(','));
+    }
+
+    /** Each refusal names the checkpoint and the values at odds, and changes nothing. */
+    @Test
+    void resumeRefusesWhatCannotContinue(@TempDir Path dir) throws Exception {
+        Dataset<Row> train = ImageFrames.of(spark, data.train().subset(RESUME_TRAIN), 2);
+        Path out = dir.resolve("one");
+        new DistributedTrainer(spark, lenet, options(1, 2).withCheckpoints(".", 0), Map.of())
+                .fit(train, null, ImageColumns.defaults(), out);
+        Path file = out.resolve("checkpoint.ckpt");
+        byte[] checkpoint = Files.readAllBytes(file);
+        List<String> metrics = Files.readAllLines(out.resolve("metrics.csv"));
+
+        String done = resumeRefusal(options(1, 2), train, out);
+        assertTrue(done.contains("checkpoint at " + file + " has already trained 1 epochs and --epochs is 1"), done);
+        String seed = resumeRefusal(options(2, 2, 8), train, out);
+        assertTrue(seed.contains("trained with seed 7, this run has --seed 8"), seed);
+        String steps = resumeRefusal(options(2, 1), train, out);
+        assertTrue(steps.contains("took 5 steps in 1 epochs, this run takes 10 steps per epoch (1 workers x 32 images "
+                + "per step over 320 images)"), steps);
+        Path empty = dir.resolve("empty");
+        String none = resumeRefusal(options(2, 2), train, empty);
+        assertTrue(none.contains("no checkpoint at " + empty.resolve("checkpoint.ckpt")), none);
+
+        assertArrayEquals(checkpoint, Files.readAllBytes(file));
+        assertEquals(metrics, Files.readAllLines(out.resolve("metrics.csv")));
+        assertTrue(Files.notExists(empty), "a refused resume creates no folder");
+    }
+
+    private static String resumeRefusal(SparkTrainingOptions options, Dataset<Row> train, Path out) {
+        return assertThrows(IllegalArgumentException.class, () -> new DistributedTrainer(spark, lenet,
+                options.withResume(true), Map.of()).fit(train, null, ImageColumns.defaults(), out)).getMessage();
     }
 
     @Test
