@@ -40,6 +40,7 @@ import org.sparkmec.spark.train.DistributedTrainer;
 import org.sparkmec.spark.train.ExecutorLayerMemory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkmec.jobs.charts.TrainingCharts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -199,7 +200,12 @@ public final class TrainCommand implements Callable<Integer> {
      * @param layers one row per layer (on Spark, those of the first worker's executor)
      */
     private static void writeCharts(List<EpochMetrics> epochs, List<LayerMemoryRow> layers, Path out) {
-        // charts: TrainingCharts.write(epochs, layers, out)
+        try {
+            TrainingCharts.write(epochs, layers, out);
+        } catch (java.io.UncheckedIOException e) {
+            // The CSVs are the results; a machine without fonts still gets them.
+            System.err.println("mec train: charts not written: " + e.getMessage());
+        }
     }
 
     private Trained trainInProcess() throws Exception {

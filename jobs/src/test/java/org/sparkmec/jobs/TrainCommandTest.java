@@ -37,6 +37,7 @@ class TrainCommandTest {
         for (String f : List.of("metrics.csv", "layer_memory.csv", "checkpoint.ckpt", "model.conf", "model.ckpt")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f + " missing");
         }
+        assertPngs(out, "training.png", "layer_memory.png");
         assertEquals("epoch,step,train_loss,train_accuracy,test_loss,test_accuracy,images_per_s",
                 Files.readAllLines(out.resolve("metrics.csv")).get(0));
         assertEquals("layer,type,algorithm,weights_bytes,gradients_bytes,activations_bytes,workspace_bytes,"
@@ -64,6 +65,7 @@ class TrainCommandTest {
         for (String f : List.of("metrics.csv", "layer_memory.csv", "checkpoint.ckpt", "model.conf", "model.ckpt")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f + " missing");
         }
+        assertPngs(out, "training.png", "layer_memory.png");
         List<String> metrics = Files.readAllLines(out.resolve("metrics.csv"));
         assertEquals(List.of(EpochMetrics.CSV_HEADER), metrics.subList(0, 1));
         assertEquals(2, metrics.size(), "header and one epoch: " + metrics);
@@ -213,5 +215,13 @@ class TrainCommandTest {
                 "--data", dir.toString());
         assertEquals(2, resume.exit());
         assertTrue(resume.err().contains("dataset-fashion-mnist") && resume.err().contains("--data"), resume.err());
+    }
+
+    /** Each file is a readable PNG image of the charts' size. */
+    static void assertPngs(Path dir, String... names) throws IOException {
+        for (String name : names) {
+            java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(dir.resolve(name).toFile());
+            assertTrue(image != null && image.getWidth() == 1000 && image.getHeight() == 600, name + " is not a 1000x600 PNG");
+        }
     }
 }
