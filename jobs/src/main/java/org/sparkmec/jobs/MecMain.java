@@ -1,5 +1,6 @@
 package org.sparkmec.jobs;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,6 +9,8 @@ import picocli.CommandLine.Command;
         description = "spark-mec: MEC convolutions and distributed CNN training on Apache Spark.",
         subcommands = {TrainCommand.class, BenchCommand.class})
 public final class MecMain implements Runnable {
+    /** The exit code of a usage error: a bad option, value, file or setting. */
+    static final int USAGE_ERROR = 2;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -15,16 +18,47 @@ public final class MecMain implements Runnable {
 
     /** Runs the command line and returns the exit code (0 ok, 2 usage error, 1 failure). */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new MecMain());
+        return execute(new CommandLine(new MecMain()), args);
+    }
+
+    /**
+     * Executes {@code cli} with the project's error handling: a usage error (a bad option or value, an unknown
+     * name, a missing file, an invalid setting) is one line on standard error, {@code mec CMD: problem; try
+     * 'mec CMD --help'}, and exit code {@value #USAGE_ERROR}; anything else propagates (exit code 1).
+     */
+    static int execute(CommandLine cli, String... args) {
+        cli.setParameterExceptionHandler((e, ignored) -> {
+            CommandLine cmd = e.getCommandLine();
+            String message = e.getMessage();
+            if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
+                List<String> suggestions = unmatched.getSuggestions();
+                if (!suggestions.isEmpty()) {
+                    message += "; did you mean " + String.join(" or ", suggestions) + "?";
+                }
+            }
+            cmd.getErr().println(qualifiedName(cmd) + ": " + message + "; " + usageHint(cmd));
+            return USAGE_ERROR;
+        });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
-                    || e instanceof java.nio.file.NoSuchFileException || e instanceof java.io.IOException) {
-                cmd.getErr().println("mec " + cmd.getCommandName() + ": " + e.getMessage());
-                return 2;
+            if (e instanceof IllegalArgumentException || e instanceof java.nio.file.NoSuchFileException) {
+                cmd.getErr().println(qualifiedName(cmd) + ": " + e.getMessage() + "; " + usageHint(cmd));
+                return USAGE_ERROR;
+            }
+            if (e instanceof IllegalStateException || e instanceof java.io.IOException) {
+                cmd.getErr().println(qualifiedName(cmd) + ": " + e.getMessage());
+                return USAGE_ERROR;
             }
             throw e;
         });
         return cli.execute(args);
+    }
+
+    private static String qualifiedName(CommandLine cmd) {
+        return cmd.getCommandSpec().qualifiedName();
+    }
+
+    private static String usageHint(CommandLine cmd) {
+        return "try '" + qualifiedName(cmd) + " --help'";
     }
 
     @Override
