@@ -39,7 +39,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Layers to run, by name in the layer set (default: all of them).")
     List<String> layers;
 
-    @Option(names = "--layer-set", paramLabel = "FILE", defaultValue = "conf/layer-sets/mec-paper.layers",
+    @Option(names = "--layer-set", paramLabel = "FILE", defaultValue = "conf/layers/cv.layers",
             description = "Layer-set file (default: ${DEFAULT-VALUE}).")
     Path layerSet;
 
