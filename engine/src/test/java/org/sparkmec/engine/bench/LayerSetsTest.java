@@ -78,5 +78,9 @@ class LayerSetsTest {
         assertTrue(quick.get(2).geometry().outW() > MecOptions.DEFAULT_CUDA_THRESHOLD, "q3 is solution B by width");
         Set<Integer> strides = quick.stream().map(l -> l.geometry().strideW()).collect(Collectors.toSet());
         assertTrue(strides.stream().anyMatch(s -> s > 1), "a stride over 1: " + strides);
+        for (BenchLayer l : quick) {
+            assertTrue(l.atBatch(32).forwardFlops() <= LayerBenchmark.DEFAULT_DIRECT_MAX_GFLOP * 1e9,
+                    l.name() + " is small enough for the direct reference at batch 32");
+        }
     }
 }
