@@ -13,7 +13,7 @@ import org.sparkmec.engine.conv.ConvGeometry;
 /**
  * Shared set-up of the JMH benchmarks: the engine's configured backend (spark.mec.* system properties
  * override the defaults), and a layer of the paper's set at batch 32 (override with -Dmec.batch).
- * The layer-set file is read from {@code conf/layer-sets/mec-paper.layers} relative to the working
+ * The layer-set file is read from {@code conf/layers/cv.layers} relative to the working
  * directory, or from {@code -Dmec.layerSet}.
  */
 final class LayerState {
@@ -32,7 +32,7 @@ final class LayerState {
     }
 
     static ConvGeometry layer(String name) {
-        Path file = Path.of(System.getProperty("mec.layerSet", "conf/layer-sets/mec-paper.layers"));
+        Path file = Path.of(System.getProperty("mec.layerSet", "conf/layers/cv.layers"));
         int batch = Integer.getInteger("mec.batch", 32);
         try {
             return LayerSetFile.read(file).select(List.of(name)).get(0).atBatch(batch);

@@ -1,74 +1,119 @@
 package org.sparkmec.jobs;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.backend.Backends;
-import org.sparkmec.engine.bench.BenchVariant;
-import org.sparkmec.engine.bench.BenchmarkRow;
-import org.sparkmec.engine.bench.BenchmarkSummary;
-import org.sparkmec.engine.bench.EnvironmentReport;
-import org.sparkmec.engine.bench.LayerBenchmark;
-import org.sparkmec.engine.bench.LayerSetFile;
 import org.sparkmec.engine.bench.BenchLayer;
+import org.sparkmec.engine.bench.BenchVariant;
+import org.sparkmec.engine.bench.BenchmarkReport;
+import org.sparkmec.engine.bench.BenchmarkSummary;
+import org.sparkmec.engine.bench.ExecutorResult;
+import org.sparkmec.engine.bench.LayerBenchmark;
+import org.sparkmec.engine.bench.LayerSets;
 import org.sparkmec.engine.config.EngineConf;
-import org.sparkmec.engine.io.AtomicFiles;
+import org.sparkmec.engine.conv.MecOptions;
+import org.sparkmec.engine.io.StagedDirectory;
+import picocli.CommandLine;
+import org.sparkmec.jobs.charts.BenchmarkCharts;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code ./mec bench}: the layer benchmark on this machine (MEC against im2col, plus the sgemm ceiling). */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Times convolution layers forward and backward, algorithm against algorithm, on this machine.",
-                "Writes DIR/layers.csv (" + BenchmarkRow.CSV_HEADER + ") and DIR/environment.txt, and prints both."})
+/**
+ * {@code ./mec bench}: the layer benchmark on every executor of a Spark application at once
+ * ({@link BenchOnSpark}), or in this process ({@code --master none}); wiring only.
+ *
+ * <p>This class uses no Spark type, so that {@code --master none} runs where Spark is not on the class path
+ * (the GPU machine: dev/gpu/run bench): the Spark half is {@link BenchOnSpark}, loaded only for a master.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Times convolution layers forward and backward, MEC against im2col (and the direct reference "
+                + "on small layers), on every executor of a Spark application at once (--master; local[*] by "
+                + "default, whose one executor is the driver), or in this process (--master none).",
+                "Writes DIR/" + BenchmarkReport.LAYERS_CSV + " (" + BenchmarkReport.CSV_HEADER + "), DIR/"
+                        + BenchmarkReport.ENVIRONMENT + " (the run, then each executor) and DIR/"
+                        + BenchmarkReport.SUMMARY + " (MEC / im2col per layer, median and range over executors). "
+                        + "All or nothing: they are written into DIR.tmp-* and renamed to DIR at the end, replacing "
+                        + "an earlier benchmark's output there."})
 public final class BenchCommand implements Callable<Integer> {
+    /** The {@code --master} value that runs in this process, without Spark. */
+    static final String IN_PROCESS = "none";
+    /** The executor name of an in-process run. */
+    static final String IN_PROCESS_EXECUTOR = "in-process";
 
     /**
-     * The benchmark alone, for machines with the engine but no Spark on the class path (the GPU
-     * machine, dev/gpu/run bench); {@code ./mec bench} goes through {@link MecMain}.
+     * The benchmark alone, for machines with the engine but no Spark on the class path (the GPU machine,
+     * dev/gpu/run bench, with {@code --master none}); {@code ./mec bench} goes through {@link MecMain}.
      */
     public static void main(String[] args) {
-        System.exit(new picocli.CommandLine(new BenchCommand()).execute(args));
+        System.exit(MecMain.execute(new CommandLine(new BenchCommand()), args));
     }
 
-    @Option(names = "--layers", split = ",", paramLabel = "NAME",
-            description = "Layers to run, by name in the layer set (default: all of them).")
+    @Spec
+    CommandSpec commandSpec;
+
+    @Option(names = "--master", defaultValue = "local[*]", paramLabel = "URL|none",
+            description = {"A Spark master: local[*] (default; its one executor is the driver, with all cores), "
+                    + "local[N], local-cluster[N,C,MB], spark://host:port, yarn, k8s://URL. One task per executor, "
+                    + "all at once; the driver prints a line per finished layer and executor.",
+                    "none: in this process, without Spark."})
+    String master;
+
+    @Option(names = "--layers", split = ",", defaultValue = "cv", paramLabel = "SET|LAYER|FILE",
+            description = {"Comma list of layer-set names (a file NAME.layers in --layer-dir: cv = the MEC paper's "
+                    + "cv1-cv12, quick = four small layers, threshold-sweep), layer names from any of those sets "
+                    + "(cv1,cv5,q2), or paths of .layers files. Default: ${DEFAULT-VALUE}."})
     List<String> layers;
 
-    @Option(names = "--layer-set", paramLabel = "FILE", defaultValue = "conf/layer-sets/mec-paper.layers",
-            description = "Layer-set file (default: ${DEFAULT-VALUE}).")
-    Path layerSet;
+    @Option(names = "--layer-dir", paramLabel = "DIR", defaultValue = "conf/layers",
+            description = "Folder of the layer sets (default: ${DEFAULT-VALUE}).")
+    Path layerDir;
 
     @Option(names = "--batch", defaultValue = "32", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--backend", paramLabel = "auto|cpu|cuda", defaultValue = "cpu",
-            description = "Backend (default: ${DEFAULT-VALUE}).")
-    String backend;
-
-    @Option(names = "--algorithms", split = ",", defaultValue = "mec,im2col", paramLabel = BenchVariant.ALLOWED,
-            description = "Algorithms to compare (default: ${DEFAULT-VALUE}); mec-a/mec-b force a MEC solution.")
+    @Option(names = "--algorithms", split = ",", defaultValue = "mec,im2col,direct", paramLabel = BenchVariant.ALLOWED,
+            description = "Algorithms to compare (default: ${DEFAULT-VALUE}); mec-a/mec-b force a MEC solution; "
+                    + "direct runs only on layers within --direct-max-gflop.")
     List<String> algorithms;
+
+    @Option(names = "--direct-max-gflop", paramLabel = "GFLOP", defaultValue = "" + LayerBenchmark.DEFAULT_DIRECT_MAX_GFLOP,
+            description = "The direct reference (plain loops, ~2 GFLOP/s) runs only on layers whose forward pass at "
+                    + "--batch is at most this many GFLOP (default: ${DEFAULT-VALUE}: none of cv1-cv12 at batch 32).")
+    double directMaxGflop;
 
     @Option(names = "--passes", split = ",", defaultValue = "forward,backward", paramLabel = "forward|backward",
             description = "Passes to time (default: ${DEFAULT-VALUE}); backward = input and weight gradients.")
     List<String> passes;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "out/bench",
-            description = "Output folder (default: ${DEFAULT-VALUE}).")
-    Path out;
-
     @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs per measurement (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--runs", defaultValue = "5", description = "Timed runs; the median is reported (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", defaultValue = "5", description = "Timed runs, at least 5; the median is reported "
+            + "(default: ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--threads", description = "CPU threads (spark.mec.cpu.threads; default: all cores).")
+    @Option(names = "--no-charts", description = "Skip bench_time.png and bench_memory.png (for class paths "
+            + "without the charting library and java.desktop, such as dev/gpu's).")
+    boolean noCharts;
+
+    @Option(names = "--no-ceiling", description = "Skip each executor's sgemm ceiling (2048^3; 4096^3 on a GPU).")
+    boolean noCeiling;
+
+    @Option(names = "--backend", paramLabel = "auto|cpu|cuda",
+            description = "Backend (spark.mec.backend; default cpu): on Spark, every executor's.")
+    String backend;
+
+    @Option(names = "--threads", description = "CPU threads per engine (spark.mec.cpu.threads; default: on Spark the "
+            + "task's cores, in process all cores).")
     Integer threads;
 
     @Option(names = "--gemm-parallelism", paramLabel = "tasks|blas",
@@ -76,14 +121,25 @@ public final class BenchCommand implements Callable<Integer> {
     String gemmParallelism;
 
     @Option(names = "--mec-threshold", paramLabel = "T",
-            description = "MEC threshold T (spark.mec.mec.threshold; default: " + org.sparkmec.engine.conv.MecOptions.DEFAULT_CPU_THRESHOLD + ").")
+            description = "MEC threshold T (spark.mec.mec.threshold; default: " + MecOptions.DEFAULT_CPU_THRESHOLD
+                    + " on CPUs, " + MecOptions.DEFAULT_CUDA_THRESHOLD + " on GPUs).")
     Integer threshold;
 
-    @Option(names = "--no-ceiling", description = "Skip the sgemm-2048 ceiling row.")
-    boolean noCeiling;
+    @Option(names = "--executors", paramLabel = "N", description = "Spark only: wait for N executors before starting "
+            + "(default: spark.executor.instances if set, else those registered once their number is steady).")
+    Integer executors;
+
+    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Spark only: a Spark setting, repeatable, e.g. "
+            + "--conf spark.executor.cores=4; spark.mec.* keys too. The options above win over --conf.")
+    List<String> conf;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "out/bench",
+            description = "Output folder, on the driver (default: ${DEFAULT-VALUE}); an existing one may hold only "
+                    + "an earlier benchmark's files.")
+    Path out;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
         if (runs < 5) {
             throw new IllegalArgumentException("--runs must be at least 5 (medians of fewer runs are noise), got " + runs);
         }
@@ -92,61 +148,92 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("unknown pass '" + p + "' in --passes; expected forward and/or backward");
             }
         }
-        List<BenchVariant> variants = algorithms.stream().map(BenchVariant::parse).collect(Collectors.toList());
-        LayerSetFile set = LayerSetFile.read(layerSet);
-        List<BenchLayer> selected = layers == null ? set.all() : set.select(layers);
-        EngineConf conf = EngineConf.from(settings());
-        LayerBenchmark.Settings settings = new LayerBenchmark.Settings(batch, warmup, runs,
-                passes.contains("forward"), passes.contains("backward"));
-        try (Backend engine = Backends.create(conf)) {
-            Map<String, String> extra = new HashMap<>();
-            extra.put("mec_threshold_T", Integer.toString(conf.mecOptions(engine.kind()).threshold()));
-            extra.put("batch", Integer.toString(batch));
-            extra.put("warmup_runs", Integer.toString(warmup));
-            extra.put("timed_runs", Integer.toString(runs) + " (median reported)");
-            extra.put("layer_set", layerSet.toString());
-            String environment = EnvironmentReport.format(EnvironmentReport.describe(engine, extra));
-            System.out.print(environment);
-            System.out.println();
-            LayerBenchmark bench = new LayerBenchmark(engine, conf.mecOptions(engine.kind()), settings);
-            List<BenchmarkRow> rows = new java.util.ArrayList<>();
-            double ceiling = Double.NaN;
-            if (!noCeiling) {
-                BenchmarkRow row = bench.sgemmCeiling();
-                ceiling = row.gflops();
-                rows.add(row);
-                System.out.print(BenchmarkSummary.table(List.of(row)));
-            }
-            rows.addAll(bench.run(selected, variants, row -> System.out.print(
-                    BenchmarkSummary.table(List.of(row)).lines().skip(1).collect(Collectors.joining("\n", "", "\n")))));
-            writeResults(rows, environment);
-            System.out.println();
-            System.out.print(BenchmarkSummary.table(rows));
-            for (BenchVariant v : variants) {
-                if (v.algorithm() == org.sparkmec.engine.conv.ConvAlgorithm.MEC && algorithms.contains("im2col")) {
-                    System.out.println();
-                    System.out.print(BenchmarkSummary.ratios(rows, v.name(), ceiling));
-                }
-            }
-            System.out.println();
-            System.out.println("wrote " + out.resolve("layers.csv") + " and " + out.resolve("environment.txt"));
+        if (executors != null && executors < 1) {
+            throw new IllegalArgumentException("--executors must be at least 1, got " + executors);
         }
+        List<BenchVariant> variants = algorithms.stream().map(BenchVariant::parse).distinct().toList();
+        LayerBenchmark.Settings settings = new LayerBenchmark.Settings(batch, warmup, runs, passes.contains("forward"),
+                passes.contains("backward"), directMaxGflop);
+        List<BenchLayer> selected = LayerSets.read(layerDir).select(layers);
+        String selection = String.join(",", layers);
+        BenchOnSpark spark = null;
+        if (master.equals(IN_PROCESS)) {
+            if (executors != null || conf != null) {
+                throw new IllegalArgumentException((executors != null ? "--executors" : "--conf")
+                        + " needs a Spark master; --master none runs in this process");
+            }
+            EngineConf.from(mecSettings(Map.of(EngineConf.BACKEND.key(), "cpu")));
+        } else {
+            requireSpark();
+            boolean masterGiven = commandSpec.commandLine().getParseResult().hasMatchedOption("--master");
+            spark = new BenchOnSpark(master, masterGiven, conf, this::mecSettings);
+        }
+        try (StagedDirectory staged = StagedDirectory.create(out, BenchmarkReport::isReportFile)) {
+            BenchmarkReport report = spark == null
+                    ? inProcess(selection, selected, variants, settings)
+                    : spark.run(selection, selected, variants, settings, !noCeiling, executors == null ? 0 : executors,
+                            line -> System.out.println(line));
+            report.writeTo(staged.path());
+            if (!noCharts) {
+                // Into the staging folder, so that the PNGs are committed with the other files; the points
+                // are the medians over executors.
+                BenchmarkCharts.write(report.medians().stream().map(m -> new BenchmarkCharts.Point(m.layer(),
+                        m.algorithm(), m.pass(), m.medianMs(), m.workspaceBytes())).toList(), staged.path());
+            }
+            staged.commit();
+            System.out.println();
+            System.out.print(report.summary());
+        }
+        System.out.println();
+        System.out.println("wrote " + out + ": " + BenchmarkReport.LAYERS_CSV + ", " + BenchmarkReport.ENVIRONMENT
+                + ", " + BenchmarkReport.SUMMARY);
         return 0;
     }
 
-    private void writeResults(List<BenchmarkRow> rows, String environment) throws IOException {
-        String csv = rows.stream().map(BenchmarkRow::toCsv)
-                .collect(Collectors.joining("\n", BenchmarkRow.CSV_HEADER + "\n", "\n"));
-        AtomicFiles.writeString(out.resolve("layers.csv"), csv);
-        AtomicFiles.writeString(out.resolve("environment.txt"), environment);
+    /** The benchmark on this process's engine. */
+    private BenchmarkReport inProcess(String selection, List<BenchLayer> selected, List<BenchVariant> variants,
+                                      LayerBenchmark.Settings settings) {
+        EngineConf engineConf = EngineConf.from(mecSettings(Map.of(EngineConf.BACKEND.key(), "cpu")));
+        String host = hostName();
+        try (Backend engine = Backends.create(engineConf)) {
+            LayerBenchmark bench = new LayerBenchmark(engine, engineConf.mecOptions(engine.kind()), settings);
+            ExecutorResult result = bench.runAll(IN_PROCESS_EXECUTOR, host, Map.of(), selected, variants, !noCeiling,
+                    (index, count, layer, rows) -> System.out.println(BenchmarkSummary.progressLine(
+                            IN_PROCESS_EXECUTOR, host, index, count, layer.name(), BenchmarkSummary.progressLine(rows))));
+            Map<String, String> run = new LinkedHashMap<>();
+            run.put("master", "none (in this process, without Spark)");
+            run.putAll(BenchmarkReport.describeRun(selection, selected, variants, settings, !noCeiling));
+            return new BenchmarkReport(run, List.of(result));
+        }
     }
 
-    private Map<String, String> settings() {
-        Map<String, String> s = new HashMap<>();
-        s.put(EngineConf.BACKEND.key(), backend);
+    /** {@code base}, then the {@code spark.mec.*} options given (the later wins). */
+    private Map<String, String> mecSettings(Map<String, String> base) {
+        Map<String, String> s = new HashMap<>(base);
+        CliSettings.putIfSet(s, EngineConf.BACKEND.key(), backend);
         CliSettings.putIfSet(s, EngineConf.CPU_THREADS.key(), threads);
         CliSettings.putIfSet(s, EngineConf.CPU_GEMM_PARALLELISM.key(), gemmParallelism);
         CliSettings.putIfSet(s, EngineConf.MEC_THRESHOLD.key(), threshold);
         return s;
+    }
+
+    /** Fails, naming the remedy, where Spark or spark-mec is not on the class path. */
+    private void requireSpark() {
+        for (String name : List.of("org.apache.spark.sql.SparkSession", "org.sparkmec.spark.bench.ClusterBenchmark")) {
+            try {
+                Class.forName(name, false, BenchCommand.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalArgumentException("--master " + master + " needs Spark, and " + name + " is not on "
+                        + "the class path; use --master " + IN_PROCESS + " to run in this process");
+            }
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
     }
 }

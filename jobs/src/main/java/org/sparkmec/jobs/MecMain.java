@@ -1,51 +1,69 @@
 package org.sparkmec.jobs;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.UnmatchedArgumentException;
 
 /** The command line behind {@code ./mec}: one subcommand per job. */
 @Command(name = "mec", mixinStandardHelpOptions = true, version = "spark-mec 0.1.0-SNAPSHOT",
         description = "spark-mec: MEC convolutions and distributed CNN training on Apache Spark.",
         subcommands = {TrainCommand.class, BenchCommand.class, ConfigCommand.class})
 public final class MecMain implements Runnable {
+    /** The exit code of a usage error: a bad option, value, file or setting. */
+    static final int USAGE_ERROR = 2;
 
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
-    /**
-     * Runs the command line and returns the exit code (0 ok, 2 usage error, 1 failure). A usage error (an
-     * unknown option or bad option value, or an invalid setting, model file, data folder or checkpoint) prints
-     * one line naming the problem and a line pointing at {@code --help}.
-     */
+    /** Runs the command line and returns the exit code (0 ok, 2 usage error, 1 failure). */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new MecMain());
-        cli.setParameterExceptionHandler((e, arguments) -> {
+        return execute(new CommandLine(new MecMain()), args);
+    }
+
+    /**
+     * Executes {@code cli} with the project's error handling: a usage error (a bad option or value, an unknown
+     * name, a missing file, an invalid setting) is one line on standard error, {@code mec CMD: problem; try
+     * 'mec CMD --help'}, and exit code {@value #USAGE_ERROR}; anything else propagates (exit code 1).
+     */
+    static int execute(CommandLine cli, String... args) {
+        cli.setParameterExceptionHandler((e, ignored) -> {
+            CommandLine cmd = e.getCommandLine();
             String message = e.getMessage();
-            if (e instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
-                message += "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
+            if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
+                List<String> suggestions = unmatched.getSuggestions();
+                if (!suggestions.isEmpty()) {
+                    message += "; did you mean " + String.join(" or ", suggestions) + "?";
+                }
             }
-            return usageError(e.getCommandLine(), message);
+            cmd.getErr().println(qualifiedName(cmd) + ": " + oneLine(message) + "; " + usageHint(cmd));
+            return USAGE_ERROR;
         });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
-                return usageError(cmd, e.getMessage());
+            if (e instanceof IllegalArgumentException || e instanceof java.nio.file.NoSuchFileException) {
+                cmd.getErr().println(qualifiedName(cmd) + ": " + oneLine(e.getMessage()) + "; " + usageHint(cmd));
+                return USAGE_ERROR;
             }
-            if (e instanceof IllegalStateException) {
-                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
-                return 2;
+            if (e instanceof IllegalStateException || e instanceof java.io.IOException) {
+                cmd.getErr().println(qualifiedName(cmd) + ": " + oneLine(e.getMessage()));
+                return USAGE_ERROR;
             }
             throw e;
         });
         return cli.execute(args);
     }
 
-    private static int usageError(CommandLine cmd, String message) {
-        String name = cmd.getCommandSpec().qualifiedName();
-        cmd.getErr().println(name + ": " + String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", " "));
-        cmd.getErr().println("Try '" + name + " --help' for the options.");
-        return 2;
+    /** A message on one line (some carry line breaks, e.g. a model file's parse errors). */
+    private static String oneLine(String message) {
+        return String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    private static String qualifiedName(CommandLine cmd) {
+        return cmd.getCommandSpec().qualifiedName();
+    }
+
+    private static String usageHint(CommandLine cmd) {
+        return "try '" + qualifiedName(cmd) + " --help'";
     }
 
     @Override

@@ -5,10 +5,14 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.apache.spark.sql.catalyst.expressions.GenericRow;
 import org.sparkmec.engine.backend.BackendKind;
+import org.sparkmec.engine.bench.BenchmarkRow;
+import org.sparkmec.engine.bench.ExecutorResult;
 import org.sparkmec.engine.train.LayerMemoryRow;
 import org.sparkmec.spark.data.ImageDataStats;
 import org.sparkmec.spark.data.ImageRecord;
@@ -21,7 +25,8 @@ import org.sparkmec.spark.train.WorkerReport;
  * and {@code spark.kryo.registrator=org.sparkmec.spark.MecKryoRegistrator}; the project's tests run
  * with {@code spark.kryo.registrationRequired=true}.
  *
- * <p>Not here: the plugin's RPC messages ({@code TrainMessages}), which Spark's RPC Java-serializes.
+ * <p>Not here: the plugin's RPC messages ({@code TrainMessages}, {@code BenchProgress.LayerDone}), which
+ * Spark's RPC Java-serializes.
  */
 public final class MecKryoRegistrator implements KryoRegistrator {
     /** The value to put in {@code spark.kryo.registrator}. */
@@ -30,7 +35,7 @@ public final class MecKryoRegistrator implements KryoRegistrator {
     /** Every class registered here, for tests and documentation. */
     public static final List<Class<?>> CLASSES = List.of(ImageRecord.class, ImageRecord[].class, LayerMemoryRow.class,
             WorkerReport.class, WorkerReport[].class, ImageDataStats.Pass1.class, float[].class, byte[].class, double[].class, long[].class,
-            int[].class, GenericRow.class, Object[].class, Float[].class);
+            int[].class, GenericRow.class, Object[].class, Float[].class, ExecutorResult.class, ExecutorResult[].class);
 
     @Override
     public void registerClasses(Kryo kryo) {
@@ -49,6 +54,9 @@ public final class MecKryoRegistrator implements KryoRegistrator {
         kryo.register(GenericRow.class);
         kryo.register(Object[].class);
         kryo.register(Float[].class);
+        // the layer benchmark's task results (ClusterBenchmark)
+        kryo.register(ExecutorResult.class, new ExecutorResultSerializer());
+        kryo.register(ExecutorResult[].class);
     }
 
     /** label, a flag (0 bytes, 1 floats), the length and the pixels. */
@@ -135,6 +143,50 @@ public final class MecKryoRegistrator implements KryoRegistrator {
             }
             return new WorkerReport(worker, executor, host, engineId, engineUses, backend, gpuAddress, steps, images,
                     compute, layers);
+        }
+    }
+
+    /** executor, host, the environment's pairs in order, then each row's fields. */
+    static final class ExecutorResultSerializer extends Serializer<ExecutorResult> {
+        @Override
+        public void write(Kryo kryo, Output out, ExecutorResult r) {
+            out.writeString(r.executor());
+            out.writeString(r.host());
+            out.writeInt(r.environment().size(), true);
+            r.environment().forEach((k, v) -> {
+                out.writeString(k);
+                out.writeString(v);
+            });
+            out.writeInt(r.rows().size(), true);
+            for (BenchmarkRow row : r.rows()) {
+                out.writeString(row.layer());
+                out.writeString(row.backend());
+                out.writeString(row.algorithm());
+                out.writeString(row.pass());
+                out.writeInt(row.batch(), true);
+                out.writeDouble(row.medianMs());
+                out.writeDouble(row.gflops());
+                out.writeLong(row.workspaceBytes(), true);
+                out.writeString(row.path());
+            }
+        }
+
+        @Override
+        public ExecutorResult read(Kryo kryo, Input in, Class<ExecutorResult> type) {
+            String executor = in.readString();
+            String host = in.readString();
+            int pairs = in.readInt(true);
+            Map<String, String> environment = new LinkedHashMap<>();
+            for (int i = 0; i < pairs; i++) {
+                environment.put(in.readString(), in.readString());
+            }
+            int n = in.readInt(true);
+            List<BenchmarkRow> rows = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                rows.add(new BenchmarkRow(in.readString(), in.readString(), in.readString(), in.readString(),
+                        in.readInt(true), in.readDouble(), in.readDouble(), in.readLong(true), in.readString()));
+            }
+            return new ExecutorResult(executor, host, environment, rows);
         }
     }
 }

@@ -8,6 +8,7 @@ import org.apache.spark.api.plugin.ExecutorPlugin;
 import org.apache.spark.api.plugin.PluginContext;
 import org.apache.spark.api.plugin.SparkPlugin;
 import org.sparkmec.engine.train.TrainConf;
+import org.sparkmec.spark.bench.BenchProgress;
 import org.sparkmec.spark.train.Coordinators;
 import org.sparkmec.spark.train.ExecutorEngines;
 import org.sparkmec.spark.train.TrainMessages;
@@ -19,8 +20,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Driver side: validates every {@code spark.mec.*} setting when the SparkContext starts (so a bad value
  * fails the submission, naming the key, the value and what is allowed) and routes the training workers'
- * RPC requests to the coordinator of their run. Executor side: keeps the plugin's RPC context for the
- * training tasks and closes this JVM's persistent engines at shutdown.
+ * RPC requests to the coordinator of their run, and the benchmark tasks' progress reports to the listener
+ * of theirs. Executor side: keeps the plugin's RPC context for the training and benchmark tasks and closes
+ * this JVM's persistent engines at shutdown.
  */
 public final class MecSparkPlugin implements SparkPlugin {
     /** The value to put in {@code spark.plugins}. */
@@ -72,6 +74,9 @@ public final class MecSparkPlugin implements SparkPlugin {
         public Object receive(Object message) {
             if (message instanceof TrainMessages.Request request) {
                 return Coordinators.get(request.runId()).handle(request);
+            }
+            if (message instanceof BenchProgress.LayerDone layerDone) {
+                return BenchProgress.deliver(layerDone);
             }
             throw new IllegalArgumentException("spark-mec driver plugin: unexpected message "
                     + (message == null ? "null" : message.getClass().getName()));

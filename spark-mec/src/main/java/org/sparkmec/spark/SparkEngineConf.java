@@ -20,10 +20,15 @@ public final class SparkEngineConf {
      * @throws IllegalArgumentException on an invalid value or an unknown {@code spark.mec.} key, naming it
      */
     public static EngineConf from(SparkConf conf, Set<String> knownElsewhere) {
+        return EngineConf.from(settings(conf), knownElsewhere);
+    }
+
+    /** Every {@code spark.mec.*} setting of {@code conf}, unvalidated. */
+    public static Map<String, String> settings(SparkConf conf) {
         Map<String, String> settings = new HashMap<>();
         for (Tuple2<String, String> kv : conf.getAllWithPrefix(EngineConf.PREFIX)) {
             settings.put(EngineConf.PREFIX + kv._1(), kv._2());
         }
-        return EngineConf.from(settings, knownElsewhere);
+        return settings;
     }
 }

@@ -14,6 +14,8 @@ import org.apache.spark.serializer.SerializerInstance;
 import org.apache.spark.sql.catalyst.expressions.GenericRow;
 import org.junit.jupiter.api.Test;
 import org.sparkmec.engine.backend.BackendKind;
+import org.sparkmec.engine.bench.BenchmarkRow;
+import org.sparkmec.engine.bench.ExecutorResult;
 import org.sparkmec.engine.train.LayerMemoryRow;
 import org.sparkmec.spark.data.ImageDataStats;
 import org.sparkmec.spark.data.ImageRecord;
@@ -23,6 +25,10 @@ import scala.reflect.ClassTag$;
 /** Every class the registrator registers survives a Kryo round trip with registration required. */
 class MecKryoRegistratorTest {
     private static final LayerMemoryRow ROW = new LayerMemoryRow("conv1", "conv2d", "mec", 1, 2, 3, 4, 5, 6);
+    private static final ExecutorResult BENCH = new ExecutorResult("1", "127.0.0.1",
+            Map.of("jvm", "OpenJDK 17", "cpu_cores", "2"),
+            List.of(new BenchmarkRow("q1", "cpu", "mec", "forward", 32, 0.125, 61.5, 1L << 40, "A"),
+                    new BenchmarkRow("sgemm-2048", "cpu", "sgemm", "forward", 1, Double.MIN_VALUE, 95, 0, "-")));
 
     private static final Map<Class<?>, Object> SAMPLES = Map.ofEntries(
             Map.entry(ImageRecord.class, ImageRecord.ofBytes(3, new byte[] {0, 1, (byte) 255})),
@@ -41,7 +47,10 @@ class MecKryoRegistratorTest {
             Map.entry(int[].class, new int[] {42}),
             Map.entry(GenericRow.class, new GenericRow(new Object[] {3, new byte[] {1}})),
             Map.entry(Object[].class, new Object[] {1, "a"}),
-            Map.entry(Float[].class, new Float[] {1f, 2f}));
+            Map.entry(Float[].class, new Float[] {1f, 2f}),
+            Map.entry(ExecutorResult.class, BENCH),
+            Map.entry(ExecutorResult[].class, new ExecutorResult[] {BENCH,
+                new ExecutorResult("driver", "h", Map.of(), List.of())}));
 
     private static SerializerInstance kryo() {
         SparkConf conf = new SparkConf(false).set("spark.kryo.registrator", MecKryoRegistrator.CLASS_NAME)

@@ -1,14 +1,16 @@
 package org.sparkmec.engine.bench;
 
+import java.io.Serializable;
 import java.util.Locale;
 import org.sparkmec.engine.conv.ConvAlgorithm;
 import org.sparkmec.engine.conv.MecSolution;
 
 /**
  * An algorithm as the benchmark names it: {@code mec} (solution by the threshold T), {@code mec-a} and
- * {@code mec-b} (forced), {@code im2col}, {@code direct}.
+ * {@code mec-b} (forced), {@code im2col}, {@code direct}. Serializable: Spark ships it to executors inside a task's
+ * closure.
  */
-public record BenchVariant(String name, ConvAlgorithm algorithm, MecSolution solution) {
+public record BenchVariant(String name, ConvAlgorithm algorithm, MecSolution solution) implements Serializable {
 
     public static final String ALLOWED = "mec|mec-a|mec-b|im2col|direct";
 

@@ -11,7 +11,7 @@ import java.util.Map;
 import org.sparkmec.engine.conv.ConvGeometry;
 
 /**
- * Reads a layer-set file ({@code conf/layer-sets/*.layers}): one layer per line,
+ * Reads a layer-set file ({@code conf/layers/*.layers}): one layer per line,
  * {@code name i_h i_w i_c k_h k_w k_c s_h s_w p_h p_w}, whitespace-separated, {@code #} comments.
  */
 public final class LayerSetFile {
@@ -75,6 +75,11 @@ public final class LayerSetFile {
             throw new IllegalArgumentException("layer-set file " + path + " defines no layers");
         }
         return new LayerSetFile(path, layers);
+    }
+
+    /** The file this set was read from. */
+    public Path path() {
+        return path;
     }
 
     /** All layers, in file order. */

@@ -3,6 +3,7 @@ package org.sparkmec.engine.config;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.sparkmec.engine.backend.BackendKind;
@@ -94,6 +95,24 @@ public final class EngineConf {
 
     public static EngineConf from(Map<String, String> settings) {
         return from(settings, Set.of());
+    }
+
+    /**
+     * The engine's own entries among {@code settings} (other keys dropped), validated: what an executor needs to
+     * build its engine.
+     *
+     * @throws IllegalArgumentException on an invalid value, naming key, value and what is allowed
+     */
+    public static Map<String, String> engineEntries(Map<String, String> settings) {
+        Set<String> keys = ENTRIES.stream().map(ConfigEntry::key).collect(Collectors.toSet());
+        Map<String, String> engine = new TreeMap<>();
+        settings.forEach((k, v) -> {
+            if (keys.contains(k)) {
+                engine.put(k, v);
+            }
+        });
+        from(engine);
+        return engine;
     }
 
     public static EngineConf defaults() {

@@ -1,5 +1,6 @@
 package org.sparkmec.engine.conv;
 
+import java.io.Serializable;
 import java.util.Arrays;
 import org.sparkmec.engine.tensor.Layout;
 import org.sparkmec.engine.tensor.Tensor;
@@ -10,10 +11,11 @@ import org.sparkmec.engine.tensor.Tensor;
  * <p>Input I is NHWC {@code i_n x i_h x i_w x i_c}; kernel K is HWIO {@code k_h x k_w x i_c x k_c};
  * output O is NHWC {@code i_n x o_h x o_w x k_c} with {@code o_h = (i_h + 2 p_h - k_h) / s_h + 1}
  * (integer division: trailing input rows that no window covers are unused) and likewise {@code o_w}.
- * Sizes are element counts (floats) unless a name says bytes.
+ * Sizes are element counts (floats) unless a name says bytes. Serializable (a value), so that layer
+ * descriptions can travel in a Spark task's closure.
  */
 public record ConvGeometry(int batch, int inH, int inW, int inC, int kH, int kW, int outC,
-                           int strideH, int strideW, int padH, int padW) {
+                           int strideH, int strideW, int padH, int padW) implements Serializable {
 
     public ConvGeometry {
         requirePositive("batch i_n", batch);

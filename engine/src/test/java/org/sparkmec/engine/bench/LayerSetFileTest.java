@@ -17,7 +17,7 @@ import org.sparkmec.engine.conv.ConvGeometry;
 /** Parsing of layer-set files: the shipped paper set, and malformed files named by file, line and field. */
 class LayerSetFileTest {
     /** The shipped set; Surefire runs in the module folder {@code engine/}. */
-    private static final Path PAPER = Path.of("..", "conf", "layer-sets", "mec-paper.layers");
+    private static final Path PAPER = Path.of("..", "conf", "layers", "cv.layers");
 
     @TempDir
     Path dir;
@@ -129,7 +129,7 @@ class LayerSetFileTest {
         assertEquals(List.of("cv12", "cv3"), set.select(List.of("cv12", " cv3")).stream().map(BenchLayer::name).toList());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> set.select(List.of("cv1", "cv13")));
-        assertMessageContains(e, "unknown layer 'cv13'", "mec-paper.layers",
+        assertMessageContains(e, "unknown layer 'cv13'", "cv.layers",
                 "cv1,cv2,cv3,cv4,cv5,cv6,cv7,cv8,cv9,cv10,cv11,cv12");
     }
 }

@@ -52,9 +52,9 @@ class WorkspaceFormulaTest extends WithCpuBackend {
             new PaperRow("cv12", 115_200, 53_760, MecSolution.A));
 
 
-    /** The layers of {@code conf/layer-sets/mec-paper.layers} (Surefire runs in the module folder). */
+    /** The layers of {@code conf/layers/cv.layers} (Surefire runs in the module folder). */
     private static List<BenchLayer> paperLayers() throws IOException {
-        return LayerSetFile.read(Path.of("..", "conf", "layer-sets", "mec-paper.layers")).all();
+        return LayerSetFile.read(Path.of("..", "conf", "layers", "cv.layers")).all();
     }
 
     static Stream<Arguments> paperLayersWithTable() throws IOException {

@@ -8,11 +8,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
@@ -100,14 +98,7 @@ public final class DistributedTrainer {
         this.spark = spark;
         this.spec = spec;
         this.options = options;
-        Map<String, String> engine = new TreeMap<>();
-        engineSettings.forEach((k, v) -> {
-            if (EngineConf.ENTRIES.stream().anyMatch(e -> e.key().equals(k))) {
-                engine.put(k, v);
-            }
-        });
-        EngineConf.from(engine);
-        this.engineSettings = engine;
+        this.engineSettings = EngineConf.engineEntries(engineSettings);
     }
 
     /**
@@ -129,10 +120,7 @@ public final class DistributedTrainer {
                                               boolean resume) {
         SparkConf conf = spark.sparkContext().getConf();
         SparkEngineConf.from(conf, TrainConf.keys());
-        Map<String, String> settings = new HashMap<>();
-        for (scala.Tuple2<String, String> kv : conf.getAllWithPrefix(EngineConf.PREFIX)) {
-            settings.put(EngineConf.PREFIX + kv._1(), kv._2());
-        }
+        Map<String, String> settings = SparkEngineConf.settings(conf);
         return new DistributedTrainer(spark, spec, SparkTrainingOptions.from(TrainConf.from(settings), algorithmOverride)
                 .withResume(resume), settings);
     }
