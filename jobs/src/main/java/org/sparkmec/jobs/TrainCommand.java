@@ -1,15 +1,11 @@
 package org.sparkmec.jobs;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
-import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -31,15 +27,11 @@ import org.sparkmec.engine.train.ResumePoint;
 import org.sparkmec.engine.train.TrainConf;
 import org.sparkmec.engine.train.TrainingFiles;
 import org.sparkmec.engine.train.TrainingOptions;
-import org.sparkmec.spark.MecKryoRegistrator;
-import org.sparkmec.spark.MecSparkPlugin;
 import org.sparkmec.spark.data.ImageColumns;
 import org.sparkmec.spark.data.ImageFrames;
 import org.sparkmec.spark.train.DistributedResult;
 import org.sparkmec.spark.train.DistributedTrainer;
 import org.sparkmec.spark.train.ExecutorLayerMemory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.sparkmec.jobs.charts.TrainingCharts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,21 +67,9 @@ import picocli.CommandLine.Spec;
                 "Under spark-submit the application's master and settings are used; the options still set spark.mec.*.",
                 ""})
 public final class TrainCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
 
     /** The {@code --master} value that trains in this process. */
     static final String IN_PROCESS = "none";
-    /** The masters Spark accepts (as SparkContext parses them); anything else fails before a session starts. */
-    private static final Pattern SPARK_MASTER = Pattern.compile("local|local\\[(\\*|[1-9]\\d*)(\\s*,\\s*[1-9]\\d*)?]"
-            + "|local-cluster\\[\\s*[1-9]\\d*\\s*,\\s*[1-9]\\d*\\s*,\\s*[1-9]\\d*\\s*]|spark://\\S+|yarn|k8s://\\S+");
-    /** Masters whose driver and executors all run on this machine. */
-    private static final Pattern LOCAL_MASTER = Pattern.compile("local(\\[.*])?|local-cluster\\[.*]");
-    private static final String LOOPBACK = "127.0.0.1";
-    private static final String DRIVER_HOST = "spark.driver.host";
-    private static final String DRIVER_BIND_ADDRESS = "spark.driver.bindAddress";
-    private static final String PLUGINS = "spark.plugins";
-    private static final String SERIALIZER = "spark.serializer";
-    private static final String KRYO_REGISTRATOR = "spark.kryo.registrator";
     /**
      * The most image bytes per DataFrame partition: parallelize ships a partition's rows inside its task, and
      * Spark warns about tasks over 1 MiB.
@@ -245,32 +225,11 @@ public final class TrainCommand implements Callable<Integer> {
      * session.
      */
     private Trained trainOnSpark() throws Exception {
-        String submittedMaster = System.getProperty("spark.master");
-        boolean submitted = submittedMaster != null;
-        if (!submitted && !SPARK_MASTER.matcher(master).matches()) {
-            throw new IllegalArgumentException("--master " + master + ": not a Spark master URL; expected none, local, "
-                    + "local[N], local[*], local[N,F], local-cluster[N,C,MB], spark://host:port, yarn or k8s://URL");
-        }
-        if (submitted && commandSpec.commandLine().getParseResult().hasMatchedOption("--master")
-                && !master.equals(submittedMaster)) {
-            LOG.warn("--master {} is ignored: this application was submitted with master {}", master, submittedMaster);
-        }
-        String sparkMaster = submitted ? submittedMaster : master;
-        Map<String, String> given = CliSettings.keyValues("--conf", conf);
-        for (String key : given.keySet()) {
-            if (!key.startsWith("spark.")) {
-                throw new IllegalArgumentException("--conf " + key + ": not a Spark setting (spark.*)");
-            }
-        }
-        Map<String, String> system = sparkSystemProperties();
-        Map<String, String> base = new HashMap<>();
-        base.put(EngineConf.BACKEND.key(), "cpu");
-        system.forEach((k, v) -> {
-            if (k.startsWith(EngineConf.PREFIX)) {
-                base.put(k, v);
-            }
-        });
-        Map<String, String> mec = mecSettings(base, given);
+        String sparkMaster = SparkApplication.master(master,
+                commandSpec.commandLine().getParseResult().hasMatchedOption("--master"));
+        Map<String, String> given = SparkApplication.sparkConf(conf);
+        Map<String, String> system = SparkApplication.systemProperties();
+        Map<String, String> mec = mecSettings(SparkApplication.mecDefaults(system), given);
         EngineConf.from(mec, TrainConf.keys());
         TrainConf trainConf = TrainConf.from(mec);
         int trainLimit = trainConf.get(TrainConf.LIMIT);
@@ -284,20 +243,14 @@ public final class TrainCommand implements Callable<Integer> {
             ResumePoint.load(checkpoints, out.resolve(TrainingFiles.METRICS), ModelSpecWriter.toHocon(spec),
                     trainConf.get(TrainConf.SEED), trainConf.optimizerSpec().kind(), trainConf.get(TrainConf.EPOCHS));
         }
-        Map<String, String> session = sessionSettings(sparkMaster, system, given, mec);
         RunFolders folders = RunFolders.claim(out, checkpoints.dir(), resume);
-        return folders.runOrCleanUp(() -> trainInSession(spec, split, override, trainLimit, submitted, session));
+        return folders.runOrCleanUp(() -> trainInSession(spec, split, override, trainLimit,
+                SparkApplication.start(sparkMaster, "spark-mec train " + spec.name(), system, given, mec)));
     }
 
-    /** Starts the session (with {@code session} over the application's settings), trains and stops it. */
+    /** Trains on the started session {@code spark} and stops it. */
     private Trained trainInSession(ModelSpec spec, TrainTestSplit split, ConvAlgorithmChoice override, int trainLimit,
-                                   boolean submitted, Map<String, String> session) {
-        SparkSession.Builder builder = SparkSession.builder();
-        if (!submitted) {
-            builder.master(master).appName("spark-mec train " + spec.name());
-        }
-        session.forEach(builder::config);
-        SparkSession spark = builder.getOrCreate();
+                                   SparkSession spark) {
         try {
             // Only the rows used are shipped: parallelize puts each partition's rows into its task. The
             // trainer applies spark.mec.train.limit as well, which leaves these rows as they are.
@@ -348,37 +301,6 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * What the session builder sets over the {@code spark.*} system properties (where spark-submit and
-     * {@code -D} put theirs): the plugin and the Kryo registrator added to any the user lists, Kryo unless
-     * another serializer was chosen, the other {@code --conf} settings, and {@code mec}. A local master's
-     * driver binds to the loopback address unless {@code spark.driver.host}, {@code spark.driver.bindAddress},
-     * {@code SPARK_LOCAL_IP} or {@code SPARK_LOCAL_HOSTNAME} says otherwise: its executors run on this
-     * machine, and this machine's host name need not resolve (containers, VPNs).
-     */
-    private static Map<String, String> sessionSettings(String sparkMaster, Map<String, String> system,
-                                                       Map<String, String> given, Map<String, String> mec) {
-        Map<String, String> user = new HashMap<>(system);
-        user.putAll(given);
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put(PLUGINS, withClass(user.get(PLUGINS), MecSparkPlugin.CLASS_NAME));
-        s.put(SERIALIZER, user.getOrDefault(SERIALIZER, KryoSerializer.class.getName()));
-        s.put(KRYO_REGISTRATOR, withClass(user.get(KRYO_REGISTRATOR), MecKryoRegistrator.CLASS_NAME));
-        given.forEach((k, v) -> {
-            if (!k.startsWith(EngineConf.PREFIX) && !s.containsKey(k)) {
-                s.put(k, v);
-            }
-        });
-        s.putAll(mec);
-        boolean addressGiven = user.containsKey(DRIVER_HOST) || user.containsKey(DRIVER_BIND_ADDRESS)
-                || System.getenv("SPARK_LOCAL_IP") != null || System.getenv("SPARK_LOCAL_HOSTNAME") != null;
-        if (!addressGiven && LOCAL_MASTER.matcher(sparkMaster).matches()) {
-            s.put(DRIVER_HOST, LOOPBACK);
-            s.put(DRIVER_BIND_ADDRESS, LOOPBACK);
-        }
-        return s;
-    }
-
-    /**
      * At least 2 and the default parallelism, and enough partitions to keep each under
      * {@link #PARTITION_IMAGE_BYTES} at one byte per pixel (IDX images become 8-bit rows, {@link ImageFrames}).
      */
@@ -388,19 +310,4 @@ public final class TrainCommand implements Callable<Integer> {
         return Math.max(Math.max(2, spark.sparkContext().defaultParallelism()), bySize);
     }
 
-    /** {@code className} appended to the comma-separated {@code classes} unless listed there already. */
-    private static String withClass(String classes, String className) {
-        if (classes == null || classes.isBlank()) {
-            return className;
-        }
-        boolean listed = Arrays.stream(classes.split(",")).map(String::trim).anyMatch(className::equals);
-        return listed ? classes : classes + "," + className;
-    }
-
-    private static Map<String, String> sparkSystemProperties() {
-        Map<String, String> s = new HashMap<>();
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("spark."))
-                .forEach(k -> s.put(k, System.getProperty(k)));
-        return s;
-    }
 }
