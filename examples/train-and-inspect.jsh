@@ -89,19 +89,23 @@ MulticlassClassificationEvaluator evaluator = new MulticlassClassificationEvalua
 double accuracy = evaluator.setLabelCol("label").setPredictionCol("prediction").evaluate(predictions);
 System.out.printf("test accuracy: %.4f on %d images%n", accuracy, test.count());
 
-// ---- 6. Layer benchmark on this machine's CPU: three of the MEC paper's layers (conf/layer-sets/mec-paper.layers),
+// ---- 6. Layer benchmark on this machine's CPU: three of the MEC paper's layers (conf/layers/cv.layers),
 // MEC against im2col, forward and backward, batch 4, median of 3 runs (./mec bench for real measurements).
 System.out.println("== 6. Layer benchmark");
 List<BenchmarkRow> rows;
 try (Backend cpu = Backends.create(EngineConf.from(Map.of("spark.mec.backend", "cpu")))) {
     LayerBenchmark bench = new LayerBenchmark(cpu, EngineConf.defaults().mecOptions(cpu.kind()),
             new LayerBenchmark.Settings(4, 1, 3, true, true));
-    List<BenchLayer> layers = LayerSetFile.read(Path.of("conf/layer-sets/mec-paper.layers")).
+    List<BenchLayer> layers = LayerSetFile.read(Path.of("conf/layers/cv.layers")).
             select(List.of("cv10", "cv11", "cv12"));
-    rows = bench.run(layers, List.of(BenchVariant.parse("mec"), BenchVariant.parse("im2col")), row -> { });
+    rows = bench.run(layers, List.of(BenchVariant.parse("mec"), BenchVariant.parse("im2col")),
+            (index, count, layer, layerRows) -> System.out.println("layer " + index + "/" + count + " " +
+                    layer.name() + ": " + BenchmarkSummary.progressLine(layerRows)));
 }
-System.out.print(BenchmarkSummary.table(rows));
-System.out.print(BenchmarkSummary.ratios(rows, "mec", Double.NaN));
+for (BenchmarkRow r : rows) {
+    System.out.printf("%-6s %-4s %-7s %-9s %3d %9.3f ms %9.1f GFLOP/s %,13d B workspace%n", r.layer(), r.backend(),
+            r.algorithm(), r.pass(), r.batch(), r.medianMs(), r.gflops(), r.workspaceBytes());
+}
 
 // ---- 7. Done.
 spark.stop();

@@ -25,7 +25,7 @@ import java.nio.file.Paths
 import java.util.{Arrays, Collections}
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator
 import org.sparkmec.engine.backend.Backends
-import org.sparkmec.engine.bench.{BenchVariant, BenchmarkRow, BenchmarkSummary, LayerBenchmark, LayerSetFile}
+import org.sparkmec.engine.bench.{BenchLayer, BenchVariant, BenchmarkRow, BenchmarkSummary, LayerBenchmark, LayerSetFile}
 import org.sparkmec.engine.config.EngineConf
 import org.sparkmec.engine.data.FashionMnist
 import org.sparkmec.spark.MecSparkPlugin
@@ -72,7 +72,7 @@ val accuracy = (new MulticlassClassificationEvaluator().setMetricName("accuracy"
   .setLabelCol("label").setPredictionCol("prediction").evaluate(predictions))
 println(f"test accuracy: $accuracy%.4f on ${test.count()} images")
 
-// ---- 6. Layer benchmark on this machine's CPU: three of the MEC paper's layers (conf/layer-sets/mec-paper.layers),
+// ---- 6. Layer benchmark on this machine's CPU: three of the MEC paper's layers (conf/layers/cv.layers),
 // MEC against im2col, forward and backward, batch 4, median of 3 runs (./mec bench for real measurements).
 println("== 6. Layer benchmark")
 val benchRows = {
@@ -80,13 +80,15 @@ val benchRows = {
   try {
     val bench = new LayerBenchmark(cpu, EngineConf.defaults().mecOptions(cpu.kind()),
       new LayerBenchmark.Settings(4, 1, 3, true, true))
-    val layers = LayerSetFile.read(Paths.get("conf/layer-sets/mec-paper.layers"))
+    val layers = LayerSetFile.read(Paths.get("conf/layers/cv.layers"))
       .select(Arrays.asList("cv10", "cv11", "cv12"))
-    bench.run(layers, Arrays.asList(BenchVariant.parse("mec"), BenchVariant.parse("im2col")), (_: BenchmarkRow) => ())
+    bench.run(layers, Arrays.asList(BenchVariant.parse("mec"), BenchVariant.parse("im2col")),
+      (index: Int, count: Int, layer: BenchLayer, layerRows: java.util.List[BenchmarkRow]) =>
+        println(s"layer $index/$count ${layer.name}: ${BenchmarkSummary.progressLine(layerRows)}"))
   } finally {
     cpu.close()
   }
 }
-print(BenchmarkSummary.table(benchRows))
-print(BenchmarkSummary.ratios(benchRows, "mec", Double.NaN))
+benchRows.forEach(r => println(f"${r.layer}%-6s ${r.backend}%-4s ${r.algorithm}%-7s ${r.pass}%-9s ${r.batch}%3d " +
+  f"${r.medianMs}%9.3f ms ${r.gflops}%9.1f GFLOP/s ${r.workspaceBytes}%,13d B workspace"))
 println("== done")
