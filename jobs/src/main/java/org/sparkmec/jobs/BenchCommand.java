@@ -186,7 +186,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         System.out.println();
         System.out.println("wrote " + out + ": " + BenchmarkReport.LAYERS_CSV + ", " + BenchmarkReport.ENVIRONMENT
-                + ", " + BenchmarkReport.SUMMARY);
+                + ", " + BenchmarkReport.SUMMARY + (noCharts ? "" : ", " + BenchmarkCharts.TIME_PNG + ", "
+                + BenchmarkCharts.MEMORY_PNG));
         return 0;
     }
 
