@@ -70,7 +70,13 @@ final class DeviceMemoryPool implements AutoCloseable {
         long size = sizeClass(bytes);
         liveBytes -= size;
         if (closed) {
-            JCudaDriver.cuMemFree(block);
+            // Closed with the backend: its context, and with it every allocation of the context, is gone
+            // once released, so a late close has nothing left to free.
+            try {
+                JCudaDriver.cuMemFree(block);
+            } catch (CudaException e) {
+                LOG.debug("GPU buffer closed after its backend: {}", e.getMessage());
+            }
             return;
         }
         free.computeIfAbsent(size, s -> new ArrayDeque<>()).push(block);
