@@ -143,19 +143,28 @@ final class CudaGemm {
     /** How many strided batches {@link #launchRuns} would issue for {@code calls} (no partials). */
     private static int runCount(GemmPlan p, int[] calls) {
         int runs = 0;
-        int i = 0;
-        while (i < calls.length) {
-            int len = 1;
-            if (i + 1 < calls.length) {
-                len = 2;
-                while (i + len < calls.length && sameStep(p, calls[i], calls[i + 1], calls[i + len - 1], calls[i + len])) {
-                    len++;
-                }
-            }
+        for (int i = 0; i < calls.length; i += runLength(p, calls, i, Integer.MAX_VALUE)) {
             runs++;
-            i += len;
         }
         return runs;
+    }
+
+    /**
+     * How many calls from {@code calls[from]} on, at most {@code limit}, advance their A, B and C offsets
+     * by the same strides as the first two: one strided batch.
+     */
+    private static int runLength(GemmPlan p, int[] calls, int from, int limit) {
+        if (limit < 2 || from + 1 >= calls.length) {
+            return 1;
+        }
+        int first = calls[from];
+        int second = calls[from + 1];
+        int len = 2;
+        while (from + len < calls.length && len < limit
+                && sameStep(p, first, second, calls[from + len - 1], calls[from + len])) {
+            len++;
+        }
+        return len;
     }
 
     private static boolean sameStep(GemmPlan p, int first, int second, int prev, int next) {
@@ -217,11 +226,11 @@ final class CudaGemm {
     private void accumulateThroughPartials(GemmPlan p) {
         long block = (long) p.m() * p.n();
         int cap = (int) Math.max(1, Math.min(p.count(), PARTIALS_BYTES / Float.BYTES / block));
-        int run = longestRun(p);
-        boolean strided = (p.count() + run - 1) / run <= MAX_STRIDED_LAUNCHES;
-        int partials = strided ? Math.min(run, cap) : cap;
         int[] all = new int[p.count()];
         Arrays.setAll(all, i -> i);
+        int run = longestRun(p, all);
+        boolean strided = (p.count() + run - 1) / run <= MAX_STRIDED_LAUNCHES;
+        int partials = strided ? Math.min(run, cap) : cap;
         try (FloatStorage scratch = backend.allocate(block * partials)) {
             if (strided) {
                 launchRuns(p, all, 1f, scratch, partials);
@@ -234,17 +243,15 @@ final class CudaGemm {
         }
     }
 
-    /** The most consecutive calls whose A and B offsets advance by constant strides. */
-    private static int longestRun(GemmPlan p) {
-        int best = Math.min(2, p.count());
-        int len = 1;
-        for (int i = 2; i < p.count(); i++) {
-            boolean same = p.aOffset(i) - p.aOffset(i - 1) == p.aOffset(i - 1) - p.aOffset(i - 2)
-                    && p.bOffset(i) - p.bOffset(i - 1) == p.bOffset(i - 1) - p.bOffset(i - 2);
-            len = same ? len + 1 : 1;
-            best = Math.max(best, len + 1);
+    /** The most consecutive calls whose offsets advance by constant strides (one strided batch). */
+    private static int longestRun(GemmPlan p, int[] calls) {
+        int best = 1;
+        for (int i = 0; i < calls.length; ) {
+            int len = runLength(p, calls, i, Integer.MAX_VALUE);
+            best = Math.max(best, len);
+            i += len;
         }
-        return Math.min(best, p.count());
+        return best;
     }
 
     /**
@@ -253,33 +260,17 @@ final class CudaGemm {
      * {@code partialCount} calls.
      */
     private void launchRuns(GemmPlan p, int[] calls, float beta, FloatStorage partials, int partialCount) {
-        int i = 0;
-        while (i < calls.length) {
-            int len = 1;
-            long sa = 0;
-            long sb = 0;
-            long sc = 0;
-            if (i + 1 < calls.length) {
-                sa = p.aOffset(calls[i + 1]) - p.aOffset(calls[i]);
-                sb = p.bOffset(calls[i + 1]) - p.bOffset(calls[i]);
-                sc = p.cOffset(calls[i + 1]) - p.cOffset(calls[i]);
-                len = 2;
-                int limit = partials == null ? Integer.MAX_VALUE : partialCount;
-                while (i + len < calls.length && len < limit
-                        && p.aOffset(calls[i + len]) - p.aOffset(calls[i + len - 1]) == sa
-                        && p.bOffset(calls[i + len]) - p.bOffset(calls[i + len - 1]) == sb
-                        && p.cOffset(calls[i + len]) - p.cOffset(calls[i + len - 1]) == sc) {
-                    len++;
-                }
-                if (partials != null && partialCount == 1) {
-                    len = 1;
-                }
-            }
+        int limit = partials == null ? Integer.MAX_VALUE : partialCount;
+        for (int i = 0; i < calls.length; ) {
+            int len = runLength(p, calls, i, limit);
             int first = calls[i];
+            int second = len > 1 ? calls[i + 1] : first;
+            long sa = p.aOffset(second) - p.aOffset(first);
+            long sb = p.bOffset(second) - p.bOffset(first);
             if (partials != null) {
                 batch(p, first, sa, sb, partials, 0, p.n(), (long) p.m() * p.n(), beta, len);
             } else {
-                batch(p, first, sa, sb, p.c(), p.cOffset(first), p.ldc(), sc, beta, len);
+                batch(p, first, sa, sb, p.c(), p.cOffset(first), p.ldc(), p.cOffset(second) - p.cOffset(first), beta, len);
             }
             i += len;
         }
