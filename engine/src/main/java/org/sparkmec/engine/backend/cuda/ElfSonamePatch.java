@@ -3,7 +3,9 @@ package org.sparkmec.engine.backend.cuda;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Rewrites which versioned shared library an ELF64 (x86-64, little-endian) JNI library links against,
@@ -32,45 +34,63 @@ final class ElfSonamePatch {
         if (oldName.length() != newName.length()) {
             throw new IllegalArgumentException("cannot replace " + oldName + " by " + newName + ": names of different length");
         }
-        ByteBuffer buf = ByteBuffer.wrap(elf.clone()).order(ByteOrder.LITTLE_ENDIAN);
-        if (elf.length < 64 || buf.getInt(0) != 0x464c457f || elf[4] != 2 || elf[5] != 1) {
-            throw new IllegalArgumentException("not a little-endian ELF64 file");
-        }
-        long shoff = buf.getLong(0x28);
-        int shentsize = Short.toUnsignedInt(buf.getShort(0x3A));
-        int shnum = Short.toUnsignedInt(buf.getShort(0x3C));
-        int verneed = -1;
-        for (int i = 0; i < shnum; i++) {
-            if (buf.getInt(Math.toIntExact(shoff + (long) i * shentsize) + 4) == SHT_GNU_VERNEED) {
-                verneed = Math.toIntExact(shoff + (long) i * shentsize);
-            }
-        }
-        if (verneed < 0) {
-            throw new IllegalArgumentException("no .gnu.version_r section (version-needed entries)");
-        }
-        int dynstrHeader = Math.toIntExact(shoff + (long) buf.getInt(verneed + 40) * shentsize);
-        int dynstr = Math.toIntExact(buf.getLong(dynstrHeader + 24));
-        int dynstrSize = Math.toIntExact(buf.getLong(dynstrHeader + 32));
-        byte[] bytes = buf.array();
-        int replaced = replaceAll(bytes, dynstr, dynstrSize, terminated(oldName), terminated(newName));
+        byte[] bytes = elf.clone();
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        Sections sections = Sections.of(buf);
+        int replaced = replaceAll(bytes, sections.dynstr(), sections.dynstrSize(), terminated(oldName), terminated(newName));
         if (replaced == 0) {
             throw new IllegalArgumentException(oldName + " does not occur in the dynamic string table");
         }
         int newHash = elfHash(newName);
-        int at = Math.toIntExact(buf.getLong(verneed + 24));
-        int entries = buf.getInt(verneed + 44);
-        for (int e = 0; e < entries; e++) {
-            int count = Short.toUnsignedInt(buf.getShort(at + 2));
-            int aux = at + buf.getInt(at + 8);
-            for (int a = 0; a < count; a++) {
-                if (newName.equals(string(bytes, dynstr + buf.getInt(aux + 8)))) {
-                    buf.putInt(aux, newHash);
-                }
-                aux += buf.getInt(aux + 12);
-            }
-            at += buf.getInt(at + 12);
+        for (int aux : sections.versionsNamed(buf, newName)) {
+            buf.putInt(aux, newHash);
         }
         return bytes;
+    }
+
+    /**
+     * Where the version-needed entries and the dynamic string table they name lie (file offsets).
+     *
+     * @param verneed offset of the {@code .gnu.version_r} section's header
+     */
+    private record Sections(int verneed, int dynstr, int dynstrSize) {
+
+        static Sections of(ByteBuffer buf) {
+            if (buf.capacity() < 64 || buf.getInt(0) != 0x464c457f || buf.get(4) != 2 || buf.get(5) != 1) {
+                throw new IllegalArgumentException("not a little-endian ELF64 file");
+            }
+            long shoff = buf.getLong(0x28);
+            int shentsize = Short.toUnsignedInt(buf.getShort(0x3A));
+            int shnum = Short.toUnsignedInt(buf.getShort(0x3C));
+            for (int i = 0; i < shnum; i++) {
+                int sh = Math.toIntExact(shoff + (long) i * shentsize);
+                if (buf.getInt(sh + 4) == SHT_GNU_VERNEED) {
+                    int dynstrHeader = Math.toIntExact(shoff + (long) buf.getInt(sh + 40) * shentsize);
+                    return new Sections(sh, Math.toIntExact(buf.getLong(dynstrHeader + 24)),
+                            Math.toIntExact(buf.getLong(dynstrHeader + 32)));
+                }
+            }
+            throw new IllegalArgumentException("no .gnu.version_r section (version-needed entries)");
+        }
+
+        /** Offsets of the version-needed auxiliary entries ({@code Elf64_Vernaux}) whose name is {@code name}. */
+        List<Integer> versionsNamed(ByteBuffer buf, String name) {
+            List<Integer> found = new ArrayList<>();
+            int at = Math.toIntExact(buf.getLong(verneed + 24));
+            int entries = buf.getInt(verneed + 44);
+            for (int e = 0; e < entries; e++) {
+                int count = Short.toUnsignedInt(buf.getShort(at + 2));
+                int aux = at + buf.getInt(at + 8);
+                for (int a = 0; a < count; a++) {
+                    if (name.equals(string(buf.array(), dynstr + buf.getInt(aux + 8)))) {
+                        found.add(aux);
+                    }
+                    aux += buf.getInt(aux + 12);
+                }
+                at += buf.getInt(at + 12);
+            }
+            return found;
+        }
     }
 
     /** The System V ELF hash of a symbol-version name ({@code vna_hash}). */
@@ -89,48 +109,14 @@ final class ElfSonamePatch {
 
     /** The dynamic string table ({@code .dynstr}, which the dynamic linker reads) as text (tests). */
     static String dynamicStrings(byte[] elf) {
-        ByteBuffer buf = ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN);
-        long shoff = buf.getLong(0x28);
-        int shentsize = Short.toUnsignedInt(buf.getShort(0x3A));
-        int shnum = Short.toUnsignedInt(buf.getShort(0x3C));
-        for (int i = 0; i < shnum; i++) {
-            int sh = Math.toIntExact(shoff + (long) i * shentsize);
-            if (buf.getInt(sh + 4) == SHT_GNU_VERNEED) {
-                int dynstr = Math.toIntExact(shoff + (long) buf.getInt(sh + 40) * shentsize);
-                int at = Math.toIntExact(buf.getLong(dynstr + 24));
-                return new String(elf, at, Math.toIntExact(buf.getLong(dynstr + 32)), StandardCharsets.ISO_8859_1);
-            }
-        }
-        throw new IllegalArgumentException("no .gnu.version_r section");
+        Sections sections = Sections.of(ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN));
+        return new String(elf, sections.dynstr(), sections.dynstrSize(), StandardCharsets.ISO_8859_1);
     }
 
     /** The {@code vna_hash} values of the version-needed entries named {@code name} (tests). */
     static int[] versionHashes(byte[] elf, String name) {
         ByteBuffer buf = ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN);
-        long shoff = buf.getLong(0x28);
-        int shentsize = Short.toUnsignedInt(buf.getShort(0x3A));
-        int shnum = Short.toUnsignedInt(buf.getShort(0x3C));
-        int[] found = new int[0];
-        for (int i = 0; i < shnum; i++) {
-            int sh = Math.toIntExact(shoff + (long) i * shentsize);
-            if (buf.getInt(sh + 4) != SHT_GNU_VERNEED) {
-                continue;
-            }
-            int dynstr = Math.toIntExact(buf.getLong(Math.toIntExact(shoff + (long) buf.getInt(sh + 40) * shentsize) + 24));
-            int at = Math.toIntExact(buf.getLong(sh + 24));
-            for (int e = 0; e < buf.getInt(sh + 44); e++) {
-                int aux = at + buf.getInt(at + 8);
-                for (int a = 0; a < Short.toUnsignedInt(buf.getShort(at + 2)); a++) {
-                    if (name.equals(string(elf, dynstr + buf.getInt(aux + 8)))) {
-                        found = Arrays.copyOf(found, found.length + 1);
-                        found[found.length - 1] = buf.getInt(aux);
-                    }
-                    aux += buf.getInt(aux + 12);
-                }
-                at += buf.getInt(at + 12);
-            }
-        }
-        return found;
+        return Sections.of(buf).versionsNamed(buf, name).stream().mapToInt(buf::getInt).toArray();
     }
 
     private static byte[] terminated(String s) {
