@@ -77,11 +77,6 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    /** The number of GPUs the driver sees. @throws IllegalStateException if CUDA cannot be used */
-    public static int deviceCount() {
-        return CudaLibraries.deviceCount();
-    }
-
     @Override
     public BackendKind kind() {
         return BackendKind.CUDA;

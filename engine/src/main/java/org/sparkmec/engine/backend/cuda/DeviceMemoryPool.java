@@ -1,8 +1,6 @@
 package org.sparkmec.engine.backend.cuda;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import jcuda.CudaException;
@@ -154,16 +152,5 @@ final class DeviceMemoryPool implements AutoCloseable {
         if (liveBytes != 0) {
             LOG.warn("device memory pool closed with {} bytes still live (freed when their owners close)", liveBytes);
         }
-    }
-
-    /** Size classes with cached blocks (tests). */
-    synchronized List<Long> cachedClasses() {
-        List<Long> out = new ArrayList<>();
-        free.forEach((size, blocks) -> {
-            for (int i = 0; i < blocks.size(); i++) {
-                out.add(size);
-            }
-        });
-        return out;
     }
 }
