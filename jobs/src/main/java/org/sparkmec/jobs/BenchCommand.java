@@ -81,7 +81,7 @@ public final class BenchCommand implements Callable<Integer> {
     int batch;
 
     @Option(names = "--algorithms", split = ",", defaultValue = "mec,im2col,direct", paramLabel = BenchVariant.ALLOWED,
-            description = "Algorithms to compare (default: ${DEFAULT-VALUE}); mec-a/mec-b force a MEC solution; "
+            description = "Algorithms to compare (default: ${DEFAULT-VALUE}); mec-a/mec-b/mec-fused force a MEC solution (mec-fused: backends with fused kernels only); "
                     + "direct runs only on layers within --direct-max-gflop.")
     List<String> algorithms;
 

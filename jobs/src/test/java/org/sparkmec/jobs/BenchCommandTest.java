@@ -156,7 +156,7 @@ class BenchCommandTest {
         assertUsageError(CliRun.of(quickRun(out, "none", "--runs", "0")), "--runs must be at least 5", "got 0");
         assertUsageError(CliRun.of(quickRun(out, "none", "--runs", "five")), "--runs", "'five'");
         assertUsageError(CliRun.of(quickRun(out, "none", "--algorithms", "winograd")), "'winograd'",
-                "mec|mec-a|mec-b|im2col|direct");
+                "mec|mec-a|mec-b|mec-fused|im2col|direct");
         assertUsageError(CliRun.of(quickRun(out, "local[two]")), "--master local[two]: not a Spark master URL");
         assertUsageError(CliRun.of(quickRun(out, "none", "--executors", "2")), "--executors needs a Spark master");
         assertUsageError(CliRun.of(quickRun(out, "local[2]", "--conf", "ui=off")), "--conf ui", "spark.*");

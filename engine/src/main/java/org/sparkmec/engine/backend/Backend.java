@@ -1,5 +1,6 @@
 package org.sparkmec.engine.backend;
 
+import java.util.Optional;
 import org.sparkmec.engine.tensor.StorageAllocator;
 
 /**
@@ -25,6 +26,14 @@ public interface Backend extends StorageAllocator, AutoCloseable {
 
     /** The element-wise and pooling kernels of the network layers. */
     NnKernels nnKernels();
+
+    /**
+     * MEC's window products as fused kernels, when this backend has them; MEC then runs them instead of
+     * its per-window GEMM plans. Empty by default.
+     */
+    default Optional<MecWindowKernels> mecWindowKernels() {
+        return Optional.empty();
+    }
 
     /**
      * Waits until every operation issued so far has finished. A no-op for synchronous backends (CPU);

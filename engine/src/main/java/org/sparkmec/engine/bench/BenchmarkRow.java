@@ -8,7 +8,7 @@ import java.util.Locale;
  *
  * @param layer          layer name, or {@code sgemm-2048} for the ceiling row
  * @param backend        {@code cpu} or {@code cuda}
- * @param algorithm      {@code mec}, {@code mec-a}, {@code mec-b}, {@code im2col} or {@code sgemm}
+ * @param algorithm      {@code mec}, {@code mec-a}, {@code mec-b}, {@code mec-fused}, {@code im2col} or {@code sgemm}
  * @param pass           {@code forward}, or {@code backward} (input + weight gradients)
  * @param batch          mini-batch size
  * @param medianMs       median wall time of the timed runs, milliseconds

@@ -55,7 +55,8 @@ public final class EngineConf {
             0, 0);
 
     public static final ConfigEntry<MecSolution> MEC_SOLUTION = ConfigEntry.ofEnum("spark.mec.mec.solution",
-            "auto (by the threshold), or force a or b (benchmarks, tests).", MecSolution.AUTO, MecSolution.class);
+            "auto (pointwise for 1x1 stride-1 unpadded kernels, the backend's fused kernels where it has them, "
+                    + "else a or b by the threshold), or force a, b, fused or pointwise (benchmarks, tests).", MecSolution.AUTO, MecSolution.class);
 
     /** Every engine entry, in documentation order. */
     public static final List<ConfigEntry<?>> ENTRIES = List.of(BACKEND, CPU_THREADS, CPU_GEMM_PARALLELISM, CPU_BUFFER_CACHE, CUDA_DEVICE,

@@ -1,9 +1,11 @@
 package org.sparkmec.engine.conv;
 
 import java.util.Objects;
+import java.util.Optional;
 import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.backend.ConvKernels;
 import org.sparkmec.engine.backend.GemmPlan;
+import org.sparkmec.engine.backend.MecWindowKernels;
 import org.sparkmec.engine.backend.Transpose;
 import org.sparkmec.engine.memory.Workspace;
 import org.sparkmec.engine.memory.WorkspacePart;
@@ -12,20 +14,25 @@ import org.sparkmec.engine.tensor.Tensor;
 
 /**
  * Memory-efficient convolution (Cho &amp; Brand, "MEC: Memory-efficient Convolution for Deep Neural
- * Network", ICML 2017), forward as the paper's Algorithms 1-2 and backward as derived in
- * {@code shared/mec-algorithm.md}.
+ * Network", ICML 2017), forward as the paper's Algorithms 1-2 and backward as derived in the
+ * project's design notes (README, "Why MEC").
  *
  * <p>Lowering: L has {@code i_n*o_w} rows of {@code (i_h+2p_h)*k_w*i_c} floats, a full-height strip of
  * width k_w per output column. Output row h is the GEMM of the window {@code A_h = L + h*s_h*k_w*i_c}
  * (lda = the row length) with the {@code (k_h*k_w*i_c) x k_c} kernel matrix.
  *
+ * <p>Variants ({@link MecSolution}): the paper's solutions A and B as GEMM plans on the backend's
+ * {@link Backend#gemm}; {@link MecSolution#FUSED}, the backend's {@link MecWindowKernels} (all windows
+ * of a call in one kernel, NHWC written directly); {@link MecSolution#POINTWISE} for 1x1 stride-1
+ * unpadded kernels, where the input already is the lowered matrix.
+ *
  * <p>Workspace (floats; measured through {@link Workspace} and equal to {@link #forwardWorkspaceBytes}
  * / {@link #backwardWorkspaceBytes} / 4):
  * <ul>
  *   <li>forward: |L|; solution A permutes through L's dead buffer when {@code |O| <= |L|}, else (only
- *       when A is forced) through an extra |O| of scratch;</li>
+ *       when A is forced) through an extra |O| of scratch; pointwise: none;</li>
  *   <li>backward: |L| (recomputed lowering; dL reuses its buffer once dK is done), plus |O| with
- *       solution A for the output gradient in h-n-w-c order.</li>
+ *       solution A for the output gradient in h-n-w-c order; pointwise: none.</li>
  * </ul>
  */
 public final class MecConvolution extends ValidatedConvolution {
@@ -46,6 +53,10 @@ public final class MecConvolution extends ValidatedConvolution {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.options = Objects.requireNonNull(options, "options");
         this.chunkBytes = chunkBytes;
+        if (options.solution() == MecSolution.FUSED && backend.mecWindowKernels().isEmpty()) {
+            throw new IllegalArgumentException("MEC solution fused needs a backend with fused window kernels; the "
+                    + backend.kind() + " backend has none (use auto, a or b)");
+        }
     }
 
     @Override
@@ -57,13 +68,40 @@ public final class MecConvolution extends ValidatedConvolution {
         return options;
     }
 
-    /** The solution that runs for {@code g} under this instance's options. */
+    /**
+     * The solution that runs for {@code g} under this instance's options: a forced one as given, else
+     * {@link MecSolution#POINTWISE} for a 1x1 stride-1 unpadded kernel, else {@link MecSolution#FUSED}
+     * where the backend has fused kernels, else A or B by the threshold.
+     */
     public MecSolution solutionFor(ConvGeometry g) {
-        return options.resolve(g);
+        if (options.solution() != MecSolution.AUTO) {
+            return options.solution();
+        }
+        if (isPointwise(g)) {
+            return MecSolution.POINTWISE;
+        }
+        return backend.mecWindowKernels().isPresent() ? MecSolution.FUSED : options.resolve(g);
+    }
+
+    /** A 1x1 kernel with stride 1 and no padding: the NHWC input is the lowered matrix itself. */
+    public static boolean isPointwise(ConvGeometry g) {
+        return g.kH() == 1 && g.kW() == 1 && g.strideH() == 1 && g.strideW() == 1 && g.padH() == 0 && g.padW() == 0;
+    }
+
+    private MecSolution checkedSolution(ConvGeometry g) {
+        MecSolution solution = solutionFor(g);
+        if (solution == MecSolution.POINTWISE && !isPointwise(g)) {
+            throw new IllegalArgumentException("MEC solution pointwise needs a 1x1 kernel with stride 1 and no padding, got "
+                    + g + "; use auto, a or b");
+        }
+        return solution;
     }
 
     @Override
     public long forwardWorkspaceBytes(ConvGeometry g) {
+        if (solutionFor(g) == MecSolution.POINTWISE) {
+            return 0;
+        }
         long floats = g.mecLoweredElements();
         if (solutionFor(g) == MecSolution.A && g.outputElements() > g.mecLoweredElements()) {
             floats += g.outputElements();
@@ -73,18 +111,31 @@ public final class MecConvolution extends ValidatedConvolution {
 
     @Override
     public long backwardWorkspaceBytes(ConvGeometry g) {
+        if (solutionFor(g) == MecSolution.POINTWISE) {
+            return 0;
+        }
         long floats = g.mecLoweredElements() + (solutionFor(g) == MecSolution.A ? g.outputElements() : 0);
         return floats * Float.BYTES;
     }
 
     @Override
     ConvStats forwardChecked(ConvGeometry g, Tensor input, Tensor kernel, Tensor bias, Tensor output) {
-        MecSolution solution = solutionFor(g);
+        MecSolution solution = checkedSolution(g);
         ConvKernels k = backend.kernels();
         FloatStorage out = output.storage();
         try (Workspace ws = new Workspace(backend)) {
+            if (solution == MecSolution.POINTWISE) {
+                backend.gemm(pointwisePlan(g, Transpose.NONE, Transpose.NONE, g.outC(), g.inC(),
+                        input.storage(), g.inC(), kernel.storage(), g.outC(), out, g.outC()));
+                if (bias != null) {
+                    k.addBias(out, pixels(g), g.outC(), bias.storage());
+                }
+                return ConvStats.measured(ConvAlgorithm.MEC, solution.name(), ws);
+            }
             FloatStorage lowered = ws.allocateForOverwrite(WorkspacePart.LOWERED, g.mecLoweredElements());
-            if (solution == MecSolution.A) {
+            if (solution == MecSolution.FUSED) {
+                fused().forward(input.storage(), lowered, kernel.storage(), bias == null ? null : bias.storage(), out, g);
+            } else if (solution == MecSolution.A) {
                 k.lowerMec(input.storage(), g, lowered);
                 backend.gemm(windowPlan(g, lowered, kernel.storage(), out, MecSolution.A, 0, g.batch()));
                 // O' is in h-n-w-c order in the output buffer; L is dead and serves as the permutation scratch.
@@ -127,14 +178,43 @@ public final class MecConvolution extends ValidatedConvolution {
     @Override
     ConvStats backwardChecked(ConvGeometry g, Tensor input, Tensor kernel, Tensor gradOutput, Tensor gradInput,
                               Tensor gradKernel, Tensor gradBias) {
-        MecSolution solution = solutionFor(g);
+        MecSolution solution = checkedSolution(g);
         ConvKernels k = backend.kernels();
         FloatStorage dOut = gradOutput.storage();
         try (Workspace ws = new Workspace(backend)) {
             if (gradBias != null) {
-                k.sumRows(dOut, (long) g.batch() * g.outH() * g.outW(), g.outC(), gradBias.storage());
+                k.sumRows(dOut, pixels(g), g.outC(), gradBias.storage());
             }
             if (gradKernel == null && gradInput == null) {
+                return ConvStats.measured(ConvAlgorithm.MEC, solution.name(), ws);
+            }
+            if (solution == MecSolution.POINTWISE) {
+                if (gradKernel != null) {
+                    // dK (i_c x k_c) = I^T (i_c x pixels) x dO (pixels x k_c)
+                    backend.gemm(pointwisePlan(g, Transpose.TRANSPOSE, Transpose.NONE, g.outC(), pixelsInt(g),
+                            input.storage(), g.inC(), dOut, g.outC(), gradKernel.storage(), g.outC()));
+                }
+                if (gradInput != null) {
+                    // dI (pixels x i_c) = dO (pixels x k_c) x K^T (k_c x i_c)
+                    backend.gemm(pointwisePlan(g, Transpose.NONE, Transpose.TRANSPOSE, g.inC(), g.outC(),
+                            dOut, g.outC(), kernel.storage(), g.outC(), gradInput.storage(), g.inC()));
+                }
+                return ConvStats.measured(ConvAlgorithm.MEC, solution.name(), ws);
+            }
+            if (solution == MecSolution.FUSED) {
+                MecWindowKernels fused = fused();
+                FloatStorage buffer = ws.allocateForOverwrite(gradKernel != null ? WorkspacePart.LOWERED
+                        : WorkspacePart.LOWERED_GRADIENT, g.mecLoweredElements());
+                if (gradKernel != null) {
+                    k.lowerMec(input.storage(), g, buffer);
+                    fused.weightGradient(buffer, dOut, gradKernel.storage(), g);
+                }
+                if (gradInput != null) {
+                    // L is dead after dK: its buffer becomes dL.
+                    fused.loweredGradient(dOut, kernel.storage(), buffer, g);
+                    k.zero(gradInput.storage(), 0, gradInput.numElements());
+                    k.scatterAddMec(buffer, g, gradInput.storage());
+                }
                 return ConvStats.measured(ConvAlgorithm.MEC, solution.name(), ws);
             }
             // Rows of the output gradient in the forward GEMMs' order: h-n-w-c for A, n-h-w-c (as given) for B.
@@ -183,6 +263,35 @@ public final class MecConvolution extends ValidatedConvolution {
                 .outputs(GemmPlan.Outputs.OVERLAPPING);
         forEachWindow(g, solution, 0, g.batch(), (loweredOffset, rowsOffset) -> plan.add(rowsOffset, 0, loweredOffset));
         return plan.build();
+    }
+
+    private MecWindowKernels fused() {
+        Optional<MecWindowKernels> kernels = backend.mecWindowKernels();
+        return kernels.orElseThrow(() -> new IllegalStateException("the " + backend.kind() + " backend has no fused MEC kernels"));
+    }
+
+    /** Output pixels of the batch, {@code i_n*o_h*o_w}: the rows of every pointwise GEMM. */
+    private static long pixels(ConvGeometry g) {
+        return (long) g.batch() * g.outH() * g.outW();
+    }
+
+    private static int pixelsInt(ConvGeometry g) {
+        long rows = pixels(g);
+        if (rows > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("pointwise convolution of " + rows + " pixels exceeds a 32-bit GEMM dimension; "
+                    + "use a smaller batch");
+        }
+        return (int) rows;
+    }
+
+    /**
+     * One GEMM of a pointwise convolution: {@code C (m x n) = op(A) x op(B)}, m being the pixels of the
+     * batch unless op(A) is transposed (then k is).
+     */
+    private static GemmPlan pointwisePlan(ConvGeometry g, Transpose transA, Transpose transB, int n, int k,
+                                          FloatStorage a, int lda, FloatStorage b, int ldb, FloatStorage c, int ldc) {
+        int m = transA == Transpose.NONE ? pixelsInt(g) : g.inC();
+        return GemmPlan.builder(transA, transB, m, n, k).a(a, lda).b(b, ldb).c(c, ldc).add(0, 0, 0).build();
     }
 
     /** Images per chunk of solution B: at least one, at most the chunk size's worth of L. */

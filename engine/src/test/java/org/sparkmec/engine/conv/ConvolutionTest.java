@@ -1,6 +1,8 @@
 package org.sparkmec.engine.conv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sparkmec.engine.conv.ConvTestSupport.assertAllClose;
 import static org.sparkmec.engine.conv.ConvTestSupport.random;
 
@@ -9,6 +11,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -52,6 +55,7 @@ class ConvolutionTest {
                 new ConvGeometry(1, 11, 13, 3, 11, 11, 2, 4, 4, 0, 0),
                 new ConvGeometry(3, 12, 12, 3, 11, 11, 3, 4, 3, 2, 2),
                 new ConvGeometry(2, 7, 9, 17, 1, 1, 6, 1, 1, 0, 0),
+                new ConvGeometry(3, 5, 6, 33, 1, 1, 9, 1, 1, 0, 0),
                 new ConvGeometry(3, 8, 10, 3, 1, 1, 4, 2, 3, 1, 1),
                 new ConvGeometry(1, 5, 5, 3, 5, 3, 3, 1, 4, 2, 1),
                 new ConvGeometry(3, 10, 10, 17, 3, 3, 8, 4, 4, 2, 2),
@@ -95,8 +99,43 @@ class ConvolutionTest {
         ConvStats fwd = assertMatchesDirectReference(variant.backend(), variant.create(g.params()), variant.toString(), g,
                 g.hashCode());
         if (variant.algorithm() == ConvAlgorithm.MEC) {
-            assertEquals(new MecOptions(100, variant.solution()).resolve(g).name(), fwd.path());
+            assertEquals(expectedPath(variant.solution(), g).name(), fwd.path());
         }
+    }
+
+    /** The path MEC takes on a backend without fused kernels: forced, else pointwise for 1x1/1/0, else by T = 100. */
+    static MecSolution expectedPath(MecSolution requested, ConvGeometry g) {
+        if (requested != MecSolution.AUTO) {
+            return requested;
+        }
+        return MecConvolution.isPointwise(g) ? MecSolution.POINTWISE : new MecOptions(100, requested).resolve(g);
+    }
+
+    @Test
+    void pointwiseRunsWithoutWorkspaceAndIsRefusedElsewhere() {
+        ConvGeometry pointwise = new ConvGeometry(3, 5, 6, 33, 1, 1, 9, 1, 1, 0, 0);
+        MecConvolution forced = new MecConvolution(tasks, pointwise.params(), new MecOptions(100, MecSolution.POINTWISE));
+        ConvStats fwd = assertMatchesDirectReference(tasks, forced, "mec-pointwise", pointwise, 11);
+        assertEquals(0, fwd.workspaceBytes());
+        assertEquals(0, forced.backwardWorkspaceBytes(pointwise));
+
+        ConvGeometry strided = new ConvGeometry(1, 5, 6, 3, 1, 1, 2, 2, 2, 0, 0);
+        MecConvolution wrong = new MecConvolution(tasks, strided.params(), new MecOptions(100, MecSolution.POINTWISE));
+        try (Tensor input = Tensor.zeros(tasks, Layout.NHWC, strided.inputDims());
+             Tensor kernel = Tensor.zeros(tasks, Layout.HWIO, strided.kernelDims());
+             Tensor out = Tensor.zeros(tasks, Layout.NHWC, strided.outputDims())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> wrong.forward(input, kernel, null, out));
+            assertTrue(e.getMessage().startsWith("MEC solution pointwise needs a 1x1 kernel with stride 1 and no padding, got conv[n=1"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void fusedIsRefusedOnABackendWithoutFusedKernels() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MecConvolution(tasks,
+                new Conv2dParams(1, 1, 0, 0), new MecOptions(100, MecSolution.FUSED)));
+        assertEquals("MEC solution fused needs a backend with fused window kernels; the CPU backend has none (use auto, a or b)",
+                e.getMessage());
     }
 
     /**
