@@ -8,7 +8,7 @@ import org.sparkmec.engine.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code ./mec config}: every {@code spark.mec.*} setting with its default, as the README's Markdown table. */
+/** {@code ./mec config}: every {@code spark.mec.*} setting with its default, as the Markdown table of docs/configuration.md. */
 @Command(name = "config", mixinStandardHelpOptions = true,
         description = {"Prints every spark.mec.* setting (key, default, allowed values, description) as a Markdown table,",
                 "generated from the typed definitions; --write FILE puts it between FILE's lines",
@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 public final class ConfigCommand implements Callable<Integer> {
 
     @Option(names = "--write", paramLabel = "FILE",
-            description = "Replace the table between the markers in FILE (e.g. README.md) instead of printing it.")
+            description = "Replace the table between the markers in FILE (e.g. docs/configuration.md) instead of printing it.")
     Path write;
 
     @Override

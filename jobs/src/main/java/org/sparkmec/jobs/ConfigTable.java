@@ -10,7 +10,7 @@ import org.sparkmec.engine.config.EngineConf;
 import org.sparkmec.engine.train.TrainConf;
 
 /**
- * The README's configuration table, rendered from the typed {@code spark.mec.*} entries of every module
+ * The configuration table of docs/configuration.md, rendered from the typed {@code spark.mec.*} entries of every module
  * (jobs sees them all), and the marked block of a Markdown document that holds it.
  */
 public final class ConfigTable {

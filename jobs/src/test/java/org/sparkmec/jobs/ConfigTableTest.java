@@ -21,14 +21,14 @@ import org.sparkmec.engine.config.ConfigEntry;
 import org.sparkmec.engine.config.EngineConf;
 import org.sparkmec.engine.train.TrainConf;
 
-/** The README's configuration table is the one the typed entries generate; the generator and {@code ./mec config}. */
+/** The configuration table of docs/configuration.md is the one the typed entries generate; the generator and {@code ./mec config}. */
 class ConfigTableTest {
-    private static final Path README = Path.of("..", "README.md");
-    private static final String REGENERATE = "./mec config --write README.md";
+    private static final Path TABLE_FILE = Path.of("..", "docs", "configuration.md");
+    private static final String REGENERATE = "./mec config --write docs/configuration.md";
 
     @Test
     void readmeTableMatchesTheDefinitions() throws IOException {
-        String actual = ConfigTable.block(Files.readString(README));
+        String actual = ConfigTable.block(Files.readString(TABLE_FILE));
         String expected = ConfigTable.markdown();
         if (actual.equals(expected)) {
             return;
@@ -39,8 +39,8 @@ class ConfigTableTest {
         while (line < a.size() && line < e.size() && a.get(line).equals(e.get(line))) {
             line++;
         }
-        fail("README.md's configuration table (between " + ConfigTable.BEGIN + " and " + ConfigTable.END
-                + ") differs from the spark.mec.* definitions at table line " + (line + 1) + ":\n  README:    "
+        fail("docs/configuration.md's configuration table (between " + ConfigTable.BEGIN + " and " + ConfigTable.END
+                + ") differs from the spark.mec.* definitions at table line " + (line + 1) + ":\n  file:      "
                 + (line < a.size() ? a.get(line) : "(table ends)") + "\n  generated: "
                 + (line < e.size() ? e.get(line) : "(table ends)") + "\nRegenerate it with: " + REGENERATE);
     }
@@ -64,7 +64,7 @@ class ConfigTableTest {
                 "enum values with escaped pipes:\n" + ConfigTable.markdown());
     }
 
-    /** A key defined in some class but missing from {@link ConfigTable#entries()} would be missing from the README. */
+    /** A key defined in some class but missing from {@link ConfigTable#entries()} would be missing from docs/configuration.md. */
     @Test
     void everyDefinedKeyIsInTheTable() throws IOException {
         Set<String> listed = ConfigTable.entries().stream().map(ConfigEntry::key).collect(Collectors.toSet());

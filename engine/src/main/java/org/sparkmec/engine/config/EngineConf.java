@@ -32,7 +32,7 @@ public final class EngineConf {
     public static final ConfigEntry<GemmParallelism> CPU_GEMM_PARALLELISM = ConfigEntry.ofEnum(
             "spark.mec.cpu.gemmParallelism",
             "tasks: one OpenBLAS thread, independent GEMMs run concurrently on the engine's threads; "
-                    + "blas: OpenBLAS's own threads, one GEMM at a time. tasks measured faster here (README).",
+                    + "blas: OpenBLAS's own threads, one GEMM at a time. tasks measured faster here (docs/results.md).",
             GemmParallelism.TASKS, GemmParallelism.class);
 
     public static final ConfigEntry<Long> CPU_BUFFER_CACHE = ConfigEntry.bytes("spark.mec.cpu.bufferCacheBytes",

@@ -15,7 +15,7 @@ import org.sparkmec.engine.tensor.Tensor;
 /**
  * Memory-efficient convolution (Cho &amp; Brand, "MEC: Memory-efficient Convolution for Deep Neural
  * Network", ICML 2017), forward as the paper's Algorithms 1-2 and backward as derived in the
- * project's design notes (README, "Why MEC").
+ * project's design notes (docs/design.md, "MEC as implemented").
  *
  * <p>Lowering: L has {@code i_n*o_w} rows of {@code (i_h+2p_h)*k_w*i_c} floats, a full-height strip of
  * width k_w per output column. Output row h is the GEMM of the window {@code A_h = L + h*s_h*k_w*i_c}

@@ -12,7 +12,7 @@ import org.sparkmec.engine.backend.BackendKind;
 public record MecOptions(int threshold, MecSolution solution) {
 
     /**
-     * Default T for the CPU backend, measured on the 2-core development machine (README, "Choosing T"):
+     * Default T for the CPU backend, measured on the 2-core development machine (docs/design.md, "Choosing T"):
      * with {@code conf/layers/threshold-sweep.layers} (3x3, 64 -> 64 channels, o_w = 24 ... 136),
      * backward solution A is faster up to o_w = 56 and B from o_w = 72 (forward B is level or faster
      * from o_w = 56); on the paper's layers A wins at o_w <= 56 and B at o_w >= 109.
@@ -20,7 +20,7 @@ public record MecOptions(int threshold, MecSolution solution) {
     public static final int DEFAULT_CPU_THRESHOLD = 64;
 
     /**
-     * Default T for the CUDA backend, measured on an H100 (README, "GPU backend") with
+     * Default T for the CUDA backend, measured on an H100 (docs/results.md, "Results on an H100") with
      * {@code conf/layers/threshold-sweep.layers} at batch 32, forward plus backward: solution A was
      * faster up to o_w = 56 (1.88 ms against 2.77), level at 72 (2.68 against 2.62) and slower from 88
      * (3.91 against 3.22) on; so A is chosen up to o_w = 64.

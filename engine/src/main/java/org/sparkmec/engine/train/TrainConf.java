@@ -35,7 +35,7 @@ public final class TrainConf {
     public static final ConfigEntry<Boolean> NESTEROV = ConfigEntry.bool("spark.mec.train.nesterov",
             "SGD with Nesterov momentum.", false);
     public static final ConfigEntry<Double> WEIGHT_DECAY = ConfigEntry.doubleBetween("spark.mec.train.weightDecay",
-            "L2 weight decay added to the gradients (5e-4 took LeNet past 90% on Fashion-MNIST; README).", 5e-4, 0.0, 1.0);
+            "L2 weight decay added to the gradients (5e-4 took LeNet past 90% on Fashion-MNIST; docs/results.md).", 5e-4, 0.0, 1.0);
     public static final ConfigEntry<ScheduleKind> SCHEDULE = ConfigEntry.ofEnum("spark.mec.train.schedule",
             "Learning-rate schedule over the epochs: constant, step (x0.1 every 30 epochs) or cosine.",
             ScheduleKind.COSINE, ScheduleKind.class);

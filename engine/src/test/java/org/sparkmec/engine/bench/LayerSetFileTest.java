@@ -41,7 +41,7 @@ class LayerSetFileTest {
                 layers.stream().map(BenchLayer::name).toList(), "cv1-cv12 in file order");
         for (BenchLayer layer : layers) {
             ConvGeometry g = layer.geometry();
-            // shared/benchmark-layers.md: no padding, square inputs and kernels, equal strides.
+            // The paper's layers (conf/layers/cv.layers): no padding, square inputs and kernels, equal strides.
             assertEquals(1, g.batch(), layer.name());
             assertEquals(g.inH(), g.inW(), layer.name());
             assertEquals(g.kH(), g.kW(), layer.name());

@@ -30,9 +30,9 @@ class WorkspaceFormulaTest extends WithCpuBackend {
     private static final int THRESHOLD = 100;
 
     /**
-     * Lowered-matrix sizes per image in floats and the solution chosen at batch 32 with T = 100, copied
-     * from {@code shared/benchmark-layers.md} ("Lowered-matrix sizes per image" and the paragraph after
-     * it). The document states that a layer benchmark reporting memory must match these exactly.
+     * Lowered-matrix sizes per image in floats and the solution chosen at batch 32 with T = 100, as
+     * tabulated for the paper's benchmark layers (README, "Why MEC"; solution A for cv1, cv2, cv5, cv6,
+     * cv9-cv12 and B for cv3, cv4, cv7, cv8): a layer benchmark reporting memory must match these exactly.
      */
     private record PaperRow(String name, long im2colFloats, long mecFloats, MecSolution solution) {
     }
