@@ -19,8 +19,11 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Accepted types: the label an integral column (byte, short, int, long) or a double holding a whole
  * number (Spark ML's convention); the image {@code binary} (8-bit pixels, scaled to {@code b / 255}),
- * {@code array<float>}, {@code array<double>} or an ML {@code Vector} (values used as given). Pixels are
- * NHWC: height x width x channels values per row. Nulls are rejected with the row's position.
+ * {@code array<float>}, {@code array<double>} or an ML {@code Vector} (values used as given), or the struct
+ * of Spark's image data source ({@code spark.read.format("image")}: {@code height}, {@code width},
+ * {@code nChannels} and {@code data}, 8-bit pixels row by row in OpenCV's BGR or BGRA order; the channels are
+ * reordered to RGB or RGBA and scaled to {@code b / 255}). Pixels are NHWC: height x width x channels values
+ * per row. Nulls are rejected with the row's position.
  *
  * @param labelColumn the label column (may be null for {@link #images} only, e.g. at prediction time)
  * @param imageColumn the image column
@@ -52,12 +55,13 @@ public record ImageColumns(String labelColumn, String imageColumn) implements Se
     /** The image column's type, validated. */
     public DataType imageType(StructType schema) {
         DataType t = field(schema, imageColumn, "image").dataType();
-        boolean ok = t.equals(DataTypes.BinaryType) || t instanceof VectorUDT
+        boolean ok = t.equals(DataTypes.BinaryType) || t instanceof VectorUDT || isImageStruct(t)
                 || (t instanceof ArrayType a && (a.elementType().equals(DataTypes.FloatType)
                 || a.elementType().equals(DataTypes.DoubleType)));
         if (!ok) {
             throw new IllegalArgumentException("image column '" + imageColumn + "' has type " + t.simpleString()
-                    + "; expected binary (8-bit pixels), array<float>, array<double> or vector, NHWC values per row");
+                    + "; expected binary (8-bit pixels), array<float>, array<double> or vector, NHWC values per row, "
+                    + "or the struct of Spark's image data source");
         }
         return t;
     }
@@ -107,13 +111,64 @@ public record ImageColumns(String labelColumn, String imageColumn) implements Se
         if (image instanceof byte[] b) {
             return ImageRecord.ofBytes(classIndex, b);
         }
+        if (image instanceof Row struct) {
+            return ImageRecord.ofBytes(classIndex, imageSourcePixels(struct));
+        }
         return ImageRecord.ofFloats(classIndex, floats(image));
+    }
+
+    /** Whether {@code t} is the struct of Spark's image data source (its pixel and size fields). */
+    static boolean isImageStruct(DataType t) {
+        if (!(t instanceof StructType s)) {
+            return false;
+        }
+        List<String> names = Arrays.asList(s.fieldNames());
+        return names.containsAll(List.of("height", "width", "nChannels", "data"))
+                && s.apply("data").dataType().equals(DataTypes.BinaryType)
+                && s.apply("height").dataType().equals(DataTypes.IntegerType)
+                && s.apply("width").dataType().equals(DataTypes.IntegerType)
+                && s.apply("nChannels").dataType().equals(DataTypes.IntegerType);
+    }
+
+    /**
+     * The 8-bit pixels of an image-source struct, NHWC with the channels in RGB(A) order: OpenCV's BGR(A)
+     * bytes with the first and third channel of every pixel swapped; one channel is taken as it is.
+     *
+     * @throws IllegalArgumentException if the data does not hold {@code height x width x nChannels} bytes or
+     *                                  the channel count is not 1, 3 or 4 (naming the image's origin)
+     */
+    public static byte[] imageSourcePixels(Row image) {
+        int height = image.<Integer>getAs("height");
+        int width = image.<Integer>getAs("width");
+        int channels = image.<Integer>getAs("nChannels");
+        byte[] data = image.getAs("data");
+        String origin = Arrays.asList(image.schema().fieldNames()).contains("origin") ? image.getAs("origin") : "?";
+        if (channels != 1 && channels != 3 && channels != 4) {
+            throw new IllegalArgumentException("image " + origin + " has " + channels + " channels; expected 1 (grey), "
+                    + "3 (BGR) or 4 (BGRA)");
+        }
+        if (data == null || (long) data.length != (long) height * width * channels) {
+            throw new IllegalArgumentException("image " + origin + " holds " + (data == null ? 0 : data.length)
+                    + " bytes; " + height + "x" + width + "x" + channels + " needs " + (long) height * width * channels);
+        }
+        if (channels == 1) {
+            return data;
+        }
+        byte[] rgb = data.clone();
+        for (int i = 0; i < rgb.length; i += channels) {
+            rgb[i] = data[i + 2];
+            rgb[i + 2] = data[i];
+        }
+        return rgb;
     }
 
     /** The pixels of an image value of an accepted type, as floats ({@code b / 255} for bytes). */
     public static float[] floats(Object image) {
         if (image instanceof byte[] b) {
             return ImageRecord.ofBytes(0, b).toFloats();
+        }
+        if (image instanceof Row struct) {
+            return ImageRecord.ofBytes(0, imageSourcePixels(struct)).toFloats();
         }
         if (image instanceof Vector v) {
             double[] d = v.toArray();

@@ -4,25 +4,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.TreeMap;
-import java.util.WeakHashMap;
 import org.apache.spark.SparkConf;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
-import org.apache.spark.ml.linalg.DenseVector;
-import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
@@ -38,30 +28,18 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.TaskCompletionListener;
 import org.sparkmec.engine.config.EngineConf;
-import org.sparkmec.engine.conv.ConvAlgorithm;
-import org.sparkmec.engine.data.LabeledImages;
 import org.sparkmec.engine.data.Normalization;
 import org.sparkmec.engine.model.ModelFile;
 import org.sparkmec.engine.model.ModelSpec;
-import org.sparkmec.engine.nn.Conv2dLayer;
-import org.sparkmec.engine.nn.ConvAlgorithmChoice;
-import org.sparkmec.engine.nn.Layer;
-import org.sparkmec.engine.nn.Mode;
-import org.sparkmec.engine.nn.Network;
-import org.sparkmec.engine.nn.Parameter;
-import org.sparkmec.engine.train.BatchTensors;
 import org.sparkmec.engine.train.Checkpoint;
 import org.sparkmec.engine.train.EpochMetrics;
 import org.sparkmec.engine.train.LayerMemoryRow;
-import org.sparkmec.engine.train.Networks;
 import org.sparkmec.engine.train.TrainConf;
 import org.sparkmec.spark.data.ImageColumns;
 import org.sparkmec.spark.train.DistributedResult;
 import org.sparkmec.spark.train.ExecutorEngines;
 import org.sparkmec.spark.train.ExecutorLayerMemory;
-import org.sparkmec.spark.train.TaskGpu;
 
 /**
  * A trained spark-mec network as a Spark ML {@link Model}, made by {@link MecClassifier#fit}: the model
@@ -69,11 +47,10 @@ import org.sparkmec.spark.train.TaskGpu;
  * {@link Normalization} fitted on the training data, the training history and per-layer memory.
  *
  * <p>{@link #transform} keeps every input column and appends {@code predictionCol} ({@code double}, the class
- * index of the largest logit, the first on ties) and {@code probabilityCol} ({@code vector}, the softmax of
- * the logits, computed in double: its values sum to 1). The image column takes the types
- * {@link MecClassifier} does ({@code binary} 8-bit pixels scaled to {@code b / 255}, {@code array<float>},
- * {@code array<double>}, {@code vector}; NHWC, {@code height x width x channels} values per row); the label
- * column is not needed. Each image is normalized exactly as in training ({@code (x - mean[c]) / std[c]} in
+ * index of the largest logit, the first on ties), {@code probabilityCol} ({@code vector}, the softmax of the
+ * logits, computed in double: its values sum to 1) and {@code rawPredictionCol} ({@code vector}, the logits).
+ * The image column ({@code featuresCol}) takes the types {@link MecClassifier} does ({@link MecClassifierParams});
+ * the label column is not needed. Each image is normalized exactly as in training ({@code (x - mean[c]) / std[c]} in
  * double, then cast to float) and the network runs in evaluation mode (dropout off). A null image or one of
  * the wrong size fails the task with an {@link IllegalArgumentException} naming the column and the sizes
  * (Spark reports it wrapped in a {@code SparkException}).
@@ -92,7 +69,8 @@ import org.sparkmec.spark.train.TaskGpu;
  * file under {@code path/data} (the checkpoint as one binary value, so below 2 GiB); {@link #load(String)}
  * restores everything. Saving over an existing path needs {@code write().overwrite().save(path)}.
  */
-public final class MecClassificationModel extends Model<MecClassificationModel> implements MLWritable {
+public final class MecClassificationModel extends Model<MecClassificationModel>
+        implements MecClassifierParams<MecClassificationModel>, MLWritable {
     private static final long serialVersionUID = 1L;
 
     /** Default of {@link #predictionBatchSize()}. */
@@ -113,10 +91,7 @@ public final class MecClassificationModel extends Model<MecClassificationModel> 
     private final Normalization normalization;
     private final List<EpochMetrics> history;
     private final List<ExecutorLayerMemory> layerMemory;
-    private final Param<String> imageCol;
-    private final Param<String> predictionCol;
-    private final Param<String> probabilityCol;
-    private final Param<String> convAlgorithm;
+    private final Shared shared;
     private final IntParam predictionBatchSize;
     private transient String checkpointDigest;
 
@@ -131,16 +106,10 @@ public final class MecClassificationModel extends Model<MecClassificationModel> 
         this.normalization = normalization;
         this.history = List.copyOf(history);
         this.layerMemory = List.copyOf(layerMemory);
-        imageCol = MecClassifier.imageColParam(this);
-        predictionCol = MecClassifier.predictionColParam(this);
-        probabilityCol = MecClassifier.probabilityColParam(this);
-        convAlgorithm = MecClassifier.convAlgorithmParam(this);
+        shared = new Shared(this);
         predictionBatchSize = new IntParam(this, "predictionBatchSize", "Images per forward pass at prediction "
                 + "(bounds the activation memory of a task); an integer >= 1.");
-        setDefault(imageCol, "image");
-        setDefault(predictionCol, "prediction");
-        setDefault(probabilityCol, "probability");
-        setDefault(convAlgorithm, MecClassifier.DECLARED_ALGORITHM);
+        shared.setDefaults(this);
         setDefault(predictionBatchSize, DEFAULT_PREDICTION_BATCH_SIZE);
     }
 
@@ -149,68 +118,16 @@ public final class MecClassificationModel extends Model<MecClassificationModel> 
         return uid;
     }
 
+    @Override
+    public Shared shared() {
+        return shared;
+    }
+
     // ---- Params ----
-
-    /** Image column; default {@code image}. */
-    public Param<String> imageCol() {
-        return imageCol;
-    }
-
-    /** Output column of the predicted class index (double); default {@code prediction}. */
-    public Param<String> predictionCol() {
-        return predictionCol;
-    }
-
-    /** Output column of the class probabilities (vector); default {@code probability}. */
-    public Param<String> probabilityCol() {
-        return probabilityCol;
-    }
-
-    /** The conv algorithm override the network is built with ({@code declared|mec|im2col|auto}); from the estimator. */
-    public Param<String> convAlgorithm() {
-        return convAlgorithm;
-    }
 
     /** Images per forward pass at prediction; default {@value #DEFAULT_PREDICTION_BATCH_SIZE}. */
     public IntParam predictionBatchSize() {
         return predictionBatchSize;
-    }
-
-    public String getImageCol() {
-        return getOrDefault(imageCol);
-    }
-
-    public MecClassificationModel setImageCol(String value) {
-        set(imageCol, MecClassifier.checkColumnName(imageCol, value));
-        return this;
-    }
-
-    public String getPredictionCol() {
-        return getOrDefault(predictionCol);
-    }
-
-    public MecClassificationModel setPredictionCol(String value) {
-        set(predictionCol, MecClassifier.checkColumnName(predictionCol, value));
-        return this;
-    }
-
-    public String getProbabilityCol() {
-        return getOrDefault(probabilityCol);
-    }
-
-    public MecClassificationModel setProbabilityCol(String value) {
-        set(probabilityCol, MecClassifier.checkColumnName(probabilityCol, value));
-        return this;
-    }
-
-    public String getConvAlgorithm() {
-        return getOrDefault(convAlgorithm);
-    }
-
-    public MecClassificationModel setConvAlgorithm(String value) {
-        MecClassifier.parseConvAlgorithm(convAlgorithm, value);
-        set(convAlgorithm, value);
-        return this;
     }
 
     public int getPredictionBatchSize() {
@@ -286,36 +203,20 @@ public final class MecClassificationModel extends Model<MecClassificationModel> 
 
     /**
      * Checks the Params and that {@code schema} has the image column with an accepted type, and returns it with
-     * {@code predictionCol} ({@code double}) and {@code probabilityCol} ({@code vector}) appended.
+     * {@code predictionCol} ({@code double}), {@code probabilityCol} and {@code rawPredictionCol}
+     * ({@code vector}) appended.
      *
      * @throws IllegalArgumentException naming the column or Param at fault
      */
     @Override
     public StructType transformSchema(StructType schema) {
-        MecClassifier.parseConvAlgorithm(convAlgorithm, getConvAlgorithm());
+        validateSharedParams();
         checkBatchSize(getPredictionBatchSize());
-        new ImageColumns(null, getImageCol()).validate(schema, false);
-        return outputSchema(schema, getPredictionCol(), getProbabilityCol());
+        new ImageColumns(null, getFeaturesCol()).validate(schema, false);
+        return withOutputColumns(schema);
     }
 
-    /** {@code schema} with the prediction and probability columns appended; throws if either is already there. */
-    static StructType outputSchema(StructType schema, String predictionColumn, String probabilityColumn) {
-        if (predictionColumn.equals(probabilityColumn)) {
-            throw new IllegalArgumentException("predictionCol and probabilityCol are both '" + predictionColumn
-                    + "'; they need different names");
-        }
-        List<String> names = Arrays.asList(schema.fieldNames());
-        for (String c : List.of(predictionColumn, probabilityColumn)) {
-            if (names.contains(c)) {
-                throw new IllegalArgumentException("output column '" + c + "' already exists in the data (columns "
-                        + names + "); choose another name with setPredictionCol / setProbabilityCol");
-            }
-        }
-        return schema.add(predictionColumn, DataTypes.DoubleType, false)
-                .add(probabilityColumn, SQLDataTypes.VectorType(), false);
-    }
-
-    /** The rows of {@code dataset} with the prediction and probability columns appended (lazily, as a Spark plan). */
+    /** The rows of {@code dataset} with the three output columns appended (lazily, as a Spark plan). */
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType out = transformSchema(dataset.schema(), true);
@@ -334,8 +235,8 @@ public final class MecClassificationModel extends Model<MecClassificationModel> 
         long budget = TrainConf.WORKSPACE_BUDGET.parse(conf.contains(budgetKey) ? conf.get(budgetKey) : null);
         Broadcast<byte[]> weights = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(checkpoint);
         Predictor predictor = new Predictor(modelText, spec.name(), checkpointDigest(), weights, normalization,
-                engineSettings, budget, MecClassifier.parseConvAlgorithm(convAlgorithm, getConvAlgorithm()),
-                dataset.schema().fieldIndex(getImageCol()), getImageCol(), getPredictionBatchSize());
+                engineSettings, budget, algorithmOverride(), dataset.schema().fieldIndex(getFeaturesCol()), getFeaturesCol(),
+                getPredictionBatchSize());
         return dataset.toDF().mapPartitions(predictor, Encoders.row(out));
     }
 
@@ -456,209 +357,6 @@ public final class MecClassificationModel extends Model<MecClassificationModel> 
 
         private static double[] doubles(Row row, String field) {
             return row.<Double>getList(row.fieldIndex(field)).stream().mapToDouble(Double::doubleValue).toArray();
-        }
-    }
-
-    // ---- executor side ----
-
-    /**
-     * The per-partition prediction: Java-serialized into the stage's closure with the settings, the
-     * normalization and the broadcast handle of the weights (not the weights).
-     */
-    private static final class Predictor implements MapPartitionsFunction<Row, Row> {
-        private static final long serialVersionUID = 1L;
-        /** Which checkpoint (digest) each prediction network of this JVM holds; engines use one thread each. */
-        private static final Map<Network, String> LOADED = Collections.synchronizedMap(new WeakHashMap<>());
-
-        private final String modelText;
-        private final String modelName;
-        private final String checkpointDigest;
-        private final Broadcast<byte[]> weights;
-        private final Normalization normalization;
-        private final TreeMap<String, String> engineSettings;
-        private final long workspaceBudgetBytes;
-        private final ConvAlgorithmChoice algorithmOverride;
-        private final int imageIndex;
-        private final String imageColumn;
-        private final int batchSize;
-
-        Predictor(String modelText, String modelName, String checkpointDigest, Broadcast<byte[]> weights,
-                  Normalization normalization, Map<String, String> engineSettings, long workspaceBudgetBytes,
-                  ConvAlgorithmChoice algorithmOverride, int imageIndex, String imageColumn, int batchSize) {
-            this.modelText = modelText;
-            this.modelName = modelName;
-            this.checkpointDigest = checkpointDigest;
-            this.weights = weights;
-            this.normalization = normalization;
-            this.engineSettings = new TreeMap<>(engineSettings);
-            this.workspaceBudgetBytes = workspaceBudgetBytes;
-            this.algorithmOverride = algorithmOverride;
-            this.imageIndex = imageIndex;
-            this.imageColumn = imageColumn;
-            this.batchSize = batchSize;
-        }
-
-        @Override
-        public Iterator<Row> call(Iterator<Row> rows) {
-            return new Output(rows);
-        }
-
-        /** Networks are shared by models of the same declaration and build settings; weights are loaded per model. */
-        private String networkKey() {
-            return "predict|" + modelText + "|budget=" + workspaceBudgetBytes + "|algorithm=" + algorithmOverride;
-        }
-
-        /** Pulls up to {@code batchSize} input rows, predicts them in one forward pass, hands them out. */
-        private final class Output implements Iterator<Row> {
-            private final Iterator<Row> input;
-            private final ArrayDeque<Row> ready = new ArrayDeque<>();
-            private ExecutorEngines.Engine engine;
-            private Network network;
-            private BatchTensors tensors;
-            private boolean released;
-
-            Output(Iterator<Row> input) {
-                this.input = input;
-            }
-
-            @Override
-            public boolean hasNext() {
-                if (!ready.isEmpty()) {
-                    return true;
-                }
-                if (!input.hasNext()) {
-                    release();
-                    return false;
-                }
-                predictBatch();
-                return true;
-            }
-
-            @Override
-            public Row next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return ready.pollFirst();
-            }
-
-            private void predictBatch() {
-                List<Row> batch = new ArrayList<>(batchSize);
-                while (batch.size() < batchSize && input.hasNext()) {
-                    batch.add(input.next());
-                }
-                if (network == null) {
-                    acquire();
-                }
-                int[] dims = network.imageDims();
-                int size = dims[0] * dims[1] * dims[2];
-                int n = batch.size();
-                float[] pixels = new float[Math.multiplyExact(n, size)];
-                for (int i = 0; i < n; i++) {
-                    Object value = batch.get(i).get(imageIndex);
-                    if (value == null) {
-                        throw new IllegalArgumentException("a row has a null image in column '" + imageColumn + "'");
-                    }
-                    float[] image = ImageColumns.floats(value);
-                    if (image.length != size) {
-                        throw new IllegalArgumentException("an image in column '" + imageColumn + "' has " + image.length
-                                + " values; model " + modelName + " takes " + dims[0] + "x" + dims[1] + "x" + dims[2]
-                                + " images = " + size + " values (NHWC) per row");
-                    }
-                    System.arraycopy(image, 0, pixels, i * size, size);
-                }
-                LabeledImages images = normalization.apply(new LabeledImages("prediction batch of model " + modelName,
-                        dims[0], dims[1], dims[2], pixels, new int[n], network.classes()));
-                int[] idx = new int[n];
-                Arrays.setAll(idx, i -> i);
-                BatchTensors.Batch loaded = tensors.load(images, idx);
-                float[] logits = network.forward(loaded.images(), Mode.EVAL).toArray();
-                int classes = network.classes();
-                for (int i = 0; i < n; i++) {
-                    ready.addLast(withPrediction(batch.get(i), logits, i * classes, classes));
-                }
-            }
-
-            private Row withPrediction(Row row, float[] logits, int offset, int classes) {
-                int best = 0;
-                double max = Double.NEGATIVE_INFINITY;
-                for (int k = 0; k < classes; k++) {
-                    if (logits[offset + k] > max) {
-                        max = logits[offset + k];
-                        best = k;
-                    }
-                }
-                double[] p = new double[classes];
-                double sum = 0;
-                for (int k = 0; k < classes; k++) {
-                    p[k] = Math.exp(logits[offset + k] - max);
-                    sum += p[k];
-                }
-                for (int k = 0; k < classes; k++) {
-                    p[k] /= sum;
-                }
-                int width = row.size();
-                Object[] values = new Object[width + 2];
-                for (int c = 0; c < width; c++) {
-                    values[c] = row.get(c);
-                }
-                values[width] = (double) best;
-                values[width + 1] = new DenseVector(p);
-                return RowFactory.create(values);
-            }
-
-            private void acquire() {
-                TaskContext task = TaskContext.get();
-                Map<String, String> settings = new TreeMap<>(engineSettings);
-                if (EngineConf.from(settings).get(EngineConf.CPU_THREADS) == 0) {
-                    settings.put(EngineConf.CPU_THREADS.key(),
-                            Integer.toString(task == null ? 1 : Math.max(1, task.cpus())));
-                }
-                ExecutorEngines.Engine e = ExecutorEngines.acquire(settings, TaskGpu.assigned(task));
-                engine = e;
-                if (task != null) {
-                    task.addTaskCompletionListener((TaskCompletionListener) context -> release());
-                }
-                String key = networkKey();
-                network = e.network(key, () -> Networks.build(e.backend(), ModelFile.parse(modelText, "model " + modelName),
-                        EngineConf.from(settings).mecOptions(e.backend().kind()), workspaceBudgetBytes, 0, algorithmOverride));
-                tensors = e.batches(key, network);
-                if (!checkpointDigest.equals(LOADED.get(network))) {
-                    loadWeights(network);
-                    LOADED.put(network, checkpointDigest);
-                }
-            }
-
-            private void loadWeights(Network net) {
-                Checkpoint ckpt;
-                try {
-                    ckpt = Checkpoint.fromBytes(weights.value(), "the broadcast weights of model " + modelName);
-                } catch (IOException ex) {
-                    throw new UncheckedIOException(ex);
-                }
-                for (Parameter p : net.parameters()) {
-                    Checkpoint.Tensor t = ckpt.parameters().get(p.name());
-                    if (t == null || !Arrays.equals(t.dims(), p.value().dims())) {
-                        throw new IllegalStateException("model " + modelName + ": parameter " + p.name() + " is "
-                                + (t == null ? "missing" : Arrays.toString(t.dims())) + " in the checkpoint, the network "
-                                + "needs " + Arrays.toString(p.value().dims()));
-                    }
-                    p.value().copyFrom(t.values());
-                }
-                for (Layer layer : net.layers()) {
-                    if (layer instanceof Conv2dLayer c && c.algorithm() == null
-                            && ckpt.convAlgorithms().containsKey(c.name())) {
-                        c.useAlgorithm(ConvAlgorithm.parse(ckpt.convAlgorithms().get(c.name())));
-                    }
-                }
-            }
-
-            private void release() {
-                if (engine != null && !released) {
-                    released = true;
-                    ExecutorEngines.release(engine);
-                }
-            }
         }
     }
 }

@@ -24,12 +24,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.sparkmec.engine.config.ConfigEntry;
-import org.sparkmec.engine.config.ConfigEnums;
 import org.sparkmec.engine.config.EngineConf;
 import org.sparkmec.engine.model.ModelFile;
 import org.sparkmec.engine.model.ModelSpec;
 import org.sparkmec.engine.model.ModelSpecWriter;
-import org.sparkmec.engine.nn.ConvAlgorithmChoice;
 import org.sparkmec.engine.train.TrainConf;
 import org.sparkmec.spark.data.ImageColumns;
 import org.sparkmec.spark.train.DistributedResult;
@@ -41,17 +39,16 @@ import org.sparkmec.spark.train.SparkTrainingOptions;
  * (HOCON, {@link ModelFile}), on a DataFrame of labelled images with the synchronous data-parallel
  * {@link DistributedTrainer}, and returns a {@link MecClassificationModel}.
  *
- * <p>Input columns ({@link ImageColumns}):
- * <ul>
- *   <li>{@code labelCol}: an integral type, or a double holding a whole number (Spark ML's convention):
- *       class indices in {@code [0, classes)}, {@code classes} being the last dense layer's units;</li>
- *   <li>{@code imageCol}: {@code binary} (8-bit pixels, scaled to {@code b / 255}), {@code array<float>},
- *       {@code array<double>} or an ML {@code vector}: {@code height x width x channels} values per row in
- *       NHWC order (channel fastest), as the model file's {@code input} declares.</li>
- * </ul>
- * Nulls, wrong image sizes and out-of-range labels fail {@link #fit} with an {@link IllegalArgumentException}
- * before any training work. The model adds {@code predictionCol} ({@code double}) and
- * {@code probabilityCol} ({@code vector}); both must not be in the input.
+ * <p>Columns, as Spark ML's classifiers name them ({@link MecClassifierParams}): {@code featuresCol} (default
+ * {@code image}; {@code imageCol} is an alias) holds the images: {@code binary} 8-bit pixels, {@code array<float>},
+ * {@code array<double>} or an ML {@code vector} ({@code height x width x channels} values per row, NHWC), or the
+ * struct of Spark's image data source; {@code labelCol} class indices in {@code [0, classes)}, {@code classes}
+ * being the last dense layer's units (an integral type, or a double holding a whole number). Nulls, wrong image
+ * sizes and out-of-range labels fail {@link #fit} with an {@link IllegalArgumentException} before any training
+ * work. The model adds {@code predictionCol} ({@code double}), {@code probabilityCol} and
+ * {@code rawPredictionCol} ({@code vector}); none of them may be in the input. So the estimator works in a
+ * {@code Pipeline}, under {@code CrossValidator} / {@code TrainValidationSplit} with a {@code ParamGridBuilder}
+ * grid over its Params, and with {@code MulticlassClassificationEvaluator}.
  *
  * <p>Normalization: {@link #fit} computes the per-channel mean and population standard deviation of the
  * training images (after the {@code b / 255} scaling) and trains on {@code (x - mean[c]) / std[c]}; the
@@ -72,28 +69,22 @@ import org.sparkmec.spark.train.SparkTrainingOptions;
  * application needs that many free task slots. Persistence: {@link #write()} / {@link #load(String)} save
  * and restore the Params (Spark ML's {@code DefaultParamsWriter} metadata).
  */
-public final class MecClassifier extends Estimator<MecClassificationModel> implements MLWritable {
+public final class MecClassifier extends Estimator<MecClassificationModel>
+        implements MecClassifierParams<MecClassifier>, MLWritable {
     private static final long serialVersionUID = 1L;
-
-    /** The value of {@link #convAlgorithm()} that keeps every conv layer's declared algorithm. */
-    public static final String DECLARED_ALGORITHM = "declared";
 
     /** Param name to the training entry it sets and is validated by (static: not part of the serialized form). */
     private static final Map<String, ConfigEntry<?>> ENTRIES = entries();
 
     private final String uid;
+    private final Shared shared;
     private final Param<String> modelSpec;
-    private final Param<String> labelCol;
-    private final Param<String> imageCol;
-    private final Param<String> predictionCol;
-    private final Param<String> probabilityCol;
     private final IntParam epochs;
     private final IntParam batchSize;
     private final IntParam seed;
     private final Param<String> optimizer;
     private final DoubleParam learningRate;
     private final IntParam workers;
-    private final Param<String> convAlgorithm;
 
     public MecClassifier() {
         this(Identifiable.randomUID("mecClassifier"));
@@ -101,31 +92,22 @@ public final class MecClassifier extends Estimator<MecClassificationModel> imple
 
     public MecClassifier(String uid) {
         this.uid = Objects.requireNonNull(uid, "uid");
+        shared = new Shared(this);
         modelSpec = new Param<>(this, "modelSpec", "The model declaration: the text of a model file (HOCON, "
                 + "see conf/models). Required.");
-        labelCol = new Param<>(this, "labelCol", "Label column: an integral type or a double holding class "
-                + "indices in [0, classes).");
-        imageCol = imageColParam(this);
-        predictionCol = predictionColParam(this);
-        probabilityCol = probabilityColParam(this);
         epochs = new IntParam(this, "epochs", entryDoc("epochs"));
         batchSize = new IntParam(this, "batchSize", entryDoc("batchSize"));
         seed = new IntParam(this, "seed", entryDoc("seed"));
         optimizer = new Param<>(this, "optimizer", entryDoc("optimizer"));
         learningRate = new DoubleParam(this, "learningRate", entryDoc("learningRate"));
         workers = new IntParam(this, "workers", entryDoc("workers"));
-        convAlgorithm = convAlgorithmParam(this);
-        setDefault(labelCol, "label");
-        setDefault(imageCol, "image");
-        setDefault(predictionCol, "prediction");
-        setDefault(probabilityCol, "probability");
+        shared.setDefaults(this);
         setDefault(epochs, TrainConf.EPOCHS.parse(null));
         setDefault(batchSize, TrainConf.BATCH_SIZE.parse(null));
         setDefault(seed, TrainConf.SEED.parse(null));
         setDefault(optimizer, TrainConf.OPTIMIZER.defaultValue());
         setDefault(learningRate, TrainConf.LEARNING_RATE.parse(null));
         setDefault(workers, TrainConf.WORKERS.parse(null));
-        setDefault(convAlgorithm, DECLARED_ALGORITHM);
     }
 
     @Override
@@ -133,31 +115,16 @@ public final class MecClassifier extends Estimator<MecClassificationModel> imple
         return uid;
     }
 
+    @Override
+    public Shared shared() {
+        return shared;
+    }
+
     // ---- Params ----
 
     /** The model declaration (model-file text). Required; no default. */
     public Param<String> modelSpec() {
         return modelSpec;
-    }
-
-    /** Label column; default {@code label}. */
-    public Param<String> labelCol() {
-        return labelCol;
-    }
-
-    /** Image column (NHWC values per row); default {@code image}. */
-    public Param<String> imageCol() {
-        return imageCol;
-    }
-
-    /** Output column of the predicted class index (double); default {@code prediction}. */
-    public Param<String> predictionCol() {
-        return predictionCol;
-    }
-
-    /** Output column of the class probabilities (softmax of the logits, a vector); default {@code probability}. */
-    public Param<String> probabilityCol() {
-        return probabilityCol;
     }
 
     /** Epochs to train ({@code spark.mec.train.epochs}). */
@@ -190,14 +157,6 @@ public final class MecClassifier extends Estimator<MecClassificationModel> imple
         return workers;
     }
 
-    /**
-     * The convolution algorithm of every conv layer: {@code declared} (each layer's own, from the model file),
-     * or {@code mec|im2col|auto} for all of them. Copied to the model, which predicts with it.
-     */
-    public Param<String> convAlgorithm() {
-        return convAlgorithm;
-    }
-
     // ---- getters and setters ----
 
     public String getModelSpec() {
@@ -219,42 +178,6 @@ public final class MecClassifier extends Estimator<MecClassificationModel> imple
     /** Reads and validates a model file and sets {@link #modelSpec()} to its canonical text. */
     public MecClassifier setModelFile(Path file) {
         set(modelSpec, ModelSpecWriter.toHocon(ModelFile.read(file)));
-        return this;
-    }
-
-    public String getLabelCol() {
-        return getOrDefault(labelCol);
-    }
-
-    public MecClassifier setLabelCol(String value) {
-        set(labelCol, checkColumnName(labelCol, value));
-        return this;
-    }
-
-    public String getImageCol() {
-        return getOrDefault(imageCol);
-    }
-
-    public MecClassifier setImageCol(String value) {
-        set(imageCol, checkColumnName(imageCol, value));
-        return this;
-    }
-
-    public String getPredictionCol() {
-        return getOrDefault(predictionCol);
-    }
-
-    public MecClassifier setPredictionCol(String value) {
-        set(predictionCol, checkColumnName(predictionCol, value));
-        return this;
-    }
-
-    public String getProbabilityCol() {
-        return getOrDefault(probabilityCol);
-    }
-
-    public MecClassifier setProbabilityCol(String value) {
-        set(probabilityCol, checkColumnName(probabilityCol, value));
         return this;
     }
 
@@ -312,21 +235,12 @@ public final class MecClassifier extends Estimator<MecClassificationModel> imple
         return this;
     }
 
-    public String getConvAlgorithm() {
-        return getOrDefault(convAlgorithm);
-    }
-
-    public MecClassifier setConvAlgorithm(String value) {
-        parseConvAlgorithm(convAlgorithm, value);
-        set(convAlgorithm, value);
-        return this;
-    }
-
     // ---- Estimator ----
 
     /**
      * Checks every Param and that {@code schema} has the label and image columns with accepted types, and
-     * returns it with the prediction ({@code double}) and probability ({@code vector}) columns appended.
+     * returns it with the prediction ({@code double}), probability and raw prediction ({@code vector})
+     * columns appended.
      *
      * @throws IllegalArgumentException naming the Param or column at fault, what it is and what is allowed
      */
@@ -334,7 +248,7 @@ public final class MecClassifier extends Estimator<MecClassificationModel> imple
     public StructType transformSchema(StructType schema) {
         validateParams();
         columns().validate(schema, true);
-        return MecClassificationModel.outputSchema(schema, getPredictionCol(), getProbabilityCol());
+        return withOutputColumns(schema);
     }
 
     /** Trains on every row of {@code dataset}; the history's test columns are NaN. See {@link #fitWithTest}. */
@@ -402,7 +316,7 @@ public final class MecClassifier extends Estimator<MecClassificationModel> imple
     // ---- internals ----
 
     private ImageColumns columns() {
-        return new ImageColumns(getLabelCol(), getImageCol());
+        return new ImageColumns(getLabelCol(), getFeaturesCol());
     }
 
     private ModelSpec parsedModelSpec() {
@@ -413,21 +327,13 @@ public final class MecClassifier extends Estimator<MecClassificationModel> imple
         return ModelFile.parse(getModelSpec(), "param modelSpec of " + uid);
     }
 
-    private ConvAlgorithmChoice algorithmOverride() {
-        return parseConvAlgorithm(convAlgorithm, getConvAlgorithm());
-    }
-
     /** Checks every Param as its setter does (values may also arrive through a ParamMap). */
     private void validateParams() {
         parsedModelSpec();
-        checkColumnName(labelCol, getLabelCol());
-        checkColumnName(imageCol, getImageCol());
-        checkColumnName(predictionCol, getPredictionCol());
-        checkColumnName(probabilityCol, getProbabilityCol());
+        validateSharedParams();
         for (String name : ENTRIES.keySet()) {
             checkEntry(getParam(name), getOrDefault(getParam(name)));
         }
-        algorithmOverride();
     }
 
     /**
@@ -474,49 +380,5 @@ public final class MecClassifier extends Estimator<MecClassificationModel> imple
         ConfigEntry<?> entry = ENTRIES.get(param);
         return entry.doc() + " Allowed: " + entry.allowed() + ". Sets " + entry.key() + "; default "
                 + entry.defaultValue() + ".";
-    }
-
-    static Param<String> imageColParam(org.apache.spark.ml.param.Params parent) {
-        return new Param<>(parent, "imageCol", "Image column: binary (8-bit pixels), array<float>, array<double> or "
-                + "vector; height x width x channels values per row, NHWC.");
-    }
-
-    static Param<String> predictionColParam(org.apache.spark.ml.param.Params parent) {
-        return new Param<>(parent, "predictionCol", "Output column of the predicted class index (double).");
-    }
-
-    static Param<String> probabilityColParam(org.apache.spark.ml.param.Params parent) {
-        return new Param<>(parent, "probabilityCol", "Output column of the class probabilities (vector, the softmax "
-                + "of the logits).");
-    }
-
-    static Param<String> convAlgorithmParam(org.apache.spark.ml.param.Params parent) {
-        return new Param<>(parent, "convAlgorithm", "Convolution algorithm of every conv layer: " + convAlgorithmsAllowed()
-                + "; declared keeps each layer's algorithm from the model file.");
-    }
-
-    private static String convAlgorithmsAllowed() {
-        return DECLARED_ALGORITHM + "|" + ConfigEnums.allowed(ConvAlgorithmChoice.class);
-    }
-
-    /** The override {@code value} names (null for {@code declared}), or throws naming the Param and what is allowed. */
-    static ConvAlgorithmChoice parseConvAlgorithm(Param<String> param, String value) {
-        if (value != null && value.trim().equalsIgnoreCase(DECLARED_ALGORITHM)) {
-            return null;
-        }
-        try {
-            return ConvAlgorithmChoice.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid value '" + value + "' for param " + param.name() + " of "
-                    + param.parent() + ": not an algorithm; allowed: " + convAlgorithmsAllowed(), e);
-        }
-    }
-
-    static String checkColumnName(Param<String> param, String value) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("invalid value '" + value + "' for param " + param.name() + " of "
-                    + param.parent() + ": a column name must not be empty");
-        }
-        return value;
     }
 }
