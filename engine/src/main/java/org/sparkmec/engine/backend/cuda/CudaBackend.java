@@ -1,11 +1,13 @@
 package org.sparkmec.engine.backend.cuda;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.backend.BackendKind;
 import org.sparkmec.engine.backend.ConvKernels;
 import org.sparkmec.engine.backend.GemmPlan;
+import org.sparkmec.engine.backend.MecWindowKernels;
 import org.sparkmec.engine.backend.NnKernels;
 import org.sparkmec.engine.memory.MemoryTracker;
 import org.sparkmec.engine.tensor.FloatStorage;
@@ -37,6 +39,7 @@ public final class CudaBackend implements Backend {
     private final CudaConvKernels kernels;
     private final CudaNnKernels nnKernels;
     private final CudaGemm gemm;
+    private final CudaMecWindowKernels mecWindowKernels;
     private final List<String> libraries;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -65,6 +68,7 @@ public final class CudaBackend implements Backend {
         this.kernels = new CudaConvKernels(module);
         this.nnKernels = new CudaNnKernels(module);
         this.gemm = new CudaGemm(this, device, kernels);
+        this.mecWindowKernels = new CudaMecWindowKernels(this, module, kernels, device.multiprocessors());
     }
 
     /** Whether CUDA can be used in this JVM; otherwise the reason (for {@code auto}'s log line). */
@@ -143,6 +147,13 @@ public final class CudaBackend implements Backend {
     public ConvKernels kernels() {
         checkOpen();
         return kernels;
+    }
+
+    /** MEC's fused window kernels ({@link CudaMecWindowKernels}): MEC's default solution on this backend. */
+    @Override
+    public Optional<MecWindowKernels> mecWindowKernels() {
+        checkOpen();
+        return Optional.of(mecWindowKernels);
     }
 
     @Override

@@ -23,6 +23,7 @@ final class CudaDevice implements AutoCloseable {
     private final String name;
     private final int computeMajor;
     private final int computeMinor;
+    private final int multiprocessors;
     private final long totalBytes;
     private boolean closed;
 
@@ -47,6 +48,7 @@ final class CudaDevice implements AutoCloseable {
         this.name = new String(raw, 0, end, StandardCharsets.US_ASCII);
         this.computeMajor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
         this.computeMinor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+        this.multiprocessors = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
         long[] total = new long[1];
         JCudaDriver.cuDeviceTotalMem(total, device);
         this.totalBytes = total[0];
@@ -93,6 +95,11 @@ final class CudaDevice implements AutoCloseable {
 
     int computeMinor() {
         return computeMinor;
+    }
+
+    /** Streaming multiprocessors (132 on an H100/H200 SXM): the fused kernels size their grids by it. */
+    int multiprocessors() {
+        return multiprocessors;
     }
 
     long totalBytes() {

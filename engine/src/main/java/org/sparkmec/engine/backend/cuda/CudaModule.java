@@ -19,7 +19,8 @@ import jcuda.nvrtc.nvrtcResult;
 import org.sparkmec.engine.tensor.FloatStorage;
 
 /**
- * The project's CUDA kernels ({@code mec_kernels.cu}, a class-path resource), compiled at run time by
+ * The project's CUDA kernels ({@code mec_kernels.cu} and {@code mec_fused.cu}, class-path resources
+ * compiled as one source), compiled at run time by
  * NVRTC for the GPU's architecture and loaded as a module; nothing is needed at build time and users
  * need no nvcc.
  *
@@ -32,6 +33,8 @@ import org.sparkmec.engine.tensor.FloatStorage;
  */
 final class CudaModule implements AutoCloseable {
     static final String SOURCE = "mec_kernels.cu";
+    /** Sources compiled after {@link #SOURCE}, in order, as one translation unit. */
+    static final String[] MORE_SOURCES = {"mec_fused.cu"};
     static final int BLOCK = 256;
     static final int MAX_BLOCKS = 65_535 * 4;
 
@@ -73,9 +76,17 @@ final class CudaModule implements AutoCloseable {
     }
 
     private static String source() {
-        try (InputStream in = CudaModule.class.getResourceAsStream(SOURCE)) {
+        StringBuilder all = new StringBuilder(resource(SOURCE));
+        for (String more : MORE_SOURCES) {
+            all.append('\n').append(resource(more));
+        }
+        return all.toString();
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = CudaModule.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException(SOURCE + " is missing from the engine jar");
+                throw new IllegalStateException(name + " is missing from the engine jar");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -124,6 +135,11 @@ final class CudaModule implements AutoCloseable {
 
     /** Launches {@code kernel} with an explicit 1-D grid (kernels that use a block per row, say). */
     void launchBlocks(String kernel, int blocks, int threadsPerBlock, Object... args) {
+        launchGrid(kernel, blocks, 1, 1, threadsPerBlock, args);
+    }
+
+    /** Launches {@code kernel} on a {@code x * y * z} grid of 1-D blocks (the tiled GEMM kernels). */
+    void launchGrid(String kernel, int x, int y, int z, int threadsPerBlock, Object... args) {
         if (closed) {
             throw new IllegalStateException("the CUDA kernel module is closed");
         }
@@ -137,7 +153,7 @@ final class CudaModule implements AutoCloseable {
         for (int i = 0; i < args.length; i++) {
             params[i] = parameter(args[i]);
         }
-        JCudaDriver.cuLaunchKernel(f, blocks, 1, 1, threadsPerBlock, 1, 1, 0, null, Pointer.to(params), null);
+        JCudaDriver.cuLaunchKernel(f, x, y, z, threadsPerBlock, 1, 1, 0, null, Pointer.to(params), null);
     }
 
     private static Pointer parameter(Object arg) {

@@ -1,0 +1,266 @@
+"""Prototype bench of the fused MEC kernels (mec_fused.cu) beside cuDNN, in one process on the GPU machine.
+
+Compiles the engine's own kernel sources (mec_kernels.cu + mec_fused.cu, as the backend's NVRTC does) with
+CuPy, checks every mode against PyTorch in float64 (||out - ref|| / ||ref|| < 1e-5) on each layer, then times, per layer and batch 32:
+every tile variant x split count of the forward, dK and dL kernels (CUDA events, medians), the variant the
+backend's rule (CudaMecWindowKernels.plan, mirrored in `plan` below) picks, and cuDNN (PyTorch conv2d,
+cudnn.benchmark, best of NCHW/NHWC) forward and forward+backward.
+Usage: python3 dev/gpu/prototype_mec_kernels.py [out.csv] [layers: cv|resnet|all] [--quick]
+"""
+import math
+import statistics
+import sys
+from pathlib import Path
+
+import cupy as cp
+import torch
+
+torch.backends.cuda.matmul.allow_tf32 = False
+torch.backends.cudnn.allow_tf32 = False
+torch.backends.cudnn.benchmark = True
+
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / "engine/src/main/resources/org/sparkmec/engine/backend/cuda"
+CV = [  # name, i, i_c, k, k_c, s, p
+    ("cv1", 227, 3, 11, 96, 4, 0), ("cv2", 231, 3, 11, 96, 4, 0), ("cv3", 227, 3, 7, 64, 2, 0),
+    ("cv4", 224, 64, 7, 64, 2, 0), ("cv5", 24, 96, 5, 256, 1, 0), ("cv6", 12, 256, 3, 512, 1, 0),
+    ("cv7", 224, 3, 3, 64, 1, 0), ("cv8", 112, 64, 3, 128, 1, 0), ("cv9", 56, 64, 3, 64, 1, 0),
+    ("cv10", 28, 128, 3, 128, 1, 0), ("cv11", 14, 256, 3, 256, 1, 0), ("cv12", 7, 512, 3, 512, 1, 0),
+]
+RESNET = [
+    ("r-stem", 224, 3, 7, 64, 2, 3), ("r56", 56, 64, 3, 64, 1, 1), ("r28", 28, 128, 3, 128, 1, 1),
+    ("r14", 14, 256, 3, 256, 1, 1), ("r7", 7, 512, 3, 512, 1, 1), ("r56-1x1", 56, 64, 1, 256, 1, 0),
+    ("r-down", 56, 256, 1, 512, 2, 0),
+]
+TILES = {  # name: (BM, BN, BK, TM, TN)
+    "128x128x8_8x8": (128, 128, 8, 8, 8), "128x64x8_8x4": (128, 64, 8, 8, 4), "64x64x8_4x4": (64, 64, 8, 4, 4),
+    "64x64x16_8x4": (64, 64, 16, 8, 4), "128x128x16_8x8": (128, 128, 16, 8, 8), "64x128x8_8x8": (64, 128, 8, 8, 8),
+    "32x64x16_4x4": (32, 64, 16, 4, 4),
+}
+MODES = ("forward", "dkernel", "dlowered")
+SMS = torch.cuda.get_device_properties(0).multi_processor_count
+BATCH = 32
+
+module = cp.RawModule(code=(SRC / "mec_kernels.cu").read_text() + "\n" + (SRC / "mec_fused.cu").read_text(),
+                      options=("--std=c++14", "-DMEC_ALL_TILES"))
+
+
+def fn(name):
+    return module.get_function(name)
+
+
+def ceil(a, b):
+    return -(-a // b)
+
+
+class Geo:
+    def __init__(self, i, ic, k, kc, s, p, n=BATCH):
+        self.n, self.ih, self.iw, self.ic, self.kh, self.kw, self.kc, self.sh, self.sw, self.ph, self.pw = \
+            n, i, i, ic, k, k, kc, s, s, p, p
+        self.oh = (i + 2 * p - k) // s + 1
+        self.ow = self.oh
+        self.span = k * ic
+        self.padded_h = i + 2 * p
+        self.lda = self.padded_h * self.span
+        self.kd = k * self.span
+        self.rows = n * self.oh * self.ow
+
+
+def dims(mode, g):
+    """(rows, cols, reduction, z-extent-for-dL) of the GEMM of one mode."""
+    if mode == "forward":
+        return g.rows, g.kc, g.kd
+    if mode == "dkernel":
+        return g.kd, g.kc, g.rows
+    return g.n * g.ow, g.span, None
+
+
+def plan(mode, g):
+    """The backend's rule: (tile, splits). Mirrors CudaMecWindowKernels.forwardPlan / weightGradientPlan."""
+    rows, cols, red = dims(mode, g)
+    t = "64x64x16_8x4"
+    tiles = ceil(rows, 64) * ceil(cols, 64)
+    if mode == "dlowered":
+        return t, 1
+    if mode == "forward":
+        wanted = min(16, ceil(6 * SMS, tiles)) if tiles < 2 * SMS else 1
+    else:
+        wanted = min(256, max(1, math.floor(4.5 * SMS / tiles + 0.5)))
+    splits = max(1, min(wanted, red // 256))
+    length = ceil(ceil(red, splits), 16) * 16
+    return t, ceil(red, length)
+
+
+def launch(mode, tile, splits, g, A, B, C, bias, scratch):
+    bm, bn, bk, tm, tn = TILES[tile]
+    rows, cols, red = dims(mode, g)
+    vec_a = {"forward": g.span % 4 == 0, "dkernel": g.span % 4 == 0, "dlowered": g.kc % 4 == 0}[mode]
+    vec_b = g.kc % 4 == 0
+    vec_c = (g.span if mode == "dlowered" else g.kc) % 4 == 0
+    if mode == "dlowered":
+        grid, split_len, target = (ceil(rows, bm), ceil(cols, bn), g.padded_h), 0, C
+        splits = 1
+    else:
+        split_len = ceil(ceil(red, splits), bk) * bk
+        splits = ceil(red, split_len)
+        grid = (ceil(rows, bm), ceil(cols, bn), splits)
+        target = C if splits == 1 else scratch
+    args = (A, B, target, bias if (bias is not None and splits == 1) else cp.uint64(0), cp.int64(rows),
+            cp.int32(cols), cp.int64(red or 0), cp.int64(split_len), cp.int32(vec_a), cp.int32(vec_b),
+            cp.int32(vec_c), cp.int32(g.n), cp.int32(g.oh), cp.int32(g.ow), cp.int32(g.kc), cp.int32(g.span),
+            cp.int32(g.sh), cp.int32(g.kh), cp.int32(g.padded_h), cp.int64(g.lda))
+    fn(f"mec_{mode}_{tile}")(grid, ((bm // tm) * (bn // tn),), args)
+    if splits > 1:
+        size = rows * cols
+        fn("mec_sum_splits")((min(ceil(size, 256), 65535 * 4),), (256,),
+                             (scratch, cp.int32(splits), cp.int64(size), cp.int32(cols),
+                              bias if bias is not None else cp.uint64(0), C))
+    return splits
+
+
+def lower(g, x, L):
+    v = 4 if g.ic % 4 == 0 else 1
+    total = g.n * g.ow * g.padded_h * g.span // v
+    fn("lower_mec4" if v == 4 else "lower_mec")((min(ceil(total, 256), 65535 * 4),), (256,),
+                                                (x, L, cp.int32(0), cp.int32(g.n), cp.int32(g.ih), cp.int32(g.iw),
+                                                 cp.int32(g.ic), cp.int32(g.kw), cp.int32(g.sw), cp.int32(g.ph),
+                                                 cp.int32(g.pw), cp.int32(g.ow)))
+
+
+def scatter(g, dL, dI):
+    v = 4 if g.ic % 4 == 0 else 1
+    total = g.n * g.ih * g.iw * g.ic // v
+    dI.fill(0)
+    fn("scatter_add_mec4" if v == 4 else "scatter_add_mec")(
+        (min(ceil(total, 256), 65535 * 4),), (256,),
+        (dL, dI, cp.int32(g.n), cp.int32(g.ih), cp.int32(g.iw), cp.int32(g.ic), cp.int32(g.kw), cp.int32(g.sw),
+         cp.int32(g.ph), cp.int32(g.pw), cp.int32(g.ow)))
+
+
+def median_ms(f, warmup=2, runs=7):
+    for _ in range(warmup):
+        f()
+    ts = []
+    for _ in range(runs):
+        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        a.record()
+        f()
+        b.record()
+        torch.cuda.synchronize()
+        ts.append(a.elapsed_time(b))
+    return statistics.median(ts)
+
+
+def rel(a, b):
+    """||a - b|| / ||b|| in float64 (b: the float64 reference)."""
+    return (torch.linalg.vector_norm(a.double() - b) / torch.linalg.vector_norm(b)).item()
+
+
+def cudnn(g):
+    best = [math.inf, math.inf]
+    for layout in (torch.contiguous_format, torch.channels_last):
+        x = torch.rand(g.n, g.ic, g.ih, g.iw, device="cuda").to(memory_format=layout).requires_grad_(True)
+        w = torch.rand(g.kc, g.ic, g.kh, g.kw, device="cuda").to(memory_format=layout).requires_grad_(True)
+        conv = lambda: torch.nn.functional.conv2d(x, w, stride=g.sh, padding=g.ph)
+        go = torch.rand_like(conv())
+        best[0] = min(best[0], median_ms(conv, 3, 15))
+        best[1] = min(best[1], median_ms(lambda: torch.autograd.grad(conv(), (x, w), go), 3, 15))
+    return best
+
+
+def main():
+    out_csv = sys.argv[1] if len(sys.argv) > 1 else "prototype.csv"
+    which = sys.argv[2] if len(sys.argv) > 2 else "all"
+    quick = "--quick" in sys.argv
+    layers = (CV if which in ("cv", "all") else []) + (RESNET if which in ("resnet", "all") else [])
+    print(f"GPU {torch.cuda.get_device_name(0)}, {SMS} SMs; batch {BATCH}; FP32 (TF32 off)")
+    rows_out = ["layer,mode,tile,splits,ms,rule"]
+    summary = []
+    for name, i, ic, k, kc, s, p in layers:
+        g = Geo(i, ic, k, kc, s, p)
+        torch.manual_seed(0)
+        x_t = torch.randn(g.n, g.ih, g.iw, g.ic, device="cuda")
+        w_t = torch.randn(g.kh, g.kw, g.ic, g.kc, device="cuda") / math.sqrt(g.kd)
+        b_t = torch.randn(g.kc, device="cuda")
+        go_t = torch.randn(g.n, g.oh, g.ow, g.kc, device="cuda")
+        x, w, b, go = (cp.asarray(t) for t in (x_t, w_t, b_t, go_t))
+        L = cp.empty(g.n * g.ow * g.lda, dtype=cp.float32)
+        dL = cp.empty_like(L)
+        out = cp.empty(g.rows * g.kc, dtype=cp.float32)
+        dK = cp.empty(g.kd * g.kc, dtype=cp.float32)
+        dI = cp.empty(g.n * g.ih * g.iw * g.ic, dtype=cp.float32)
+        scratch = cp.empty(max(8 * SMS * 128 * 128, g.kd * g.kc * 128), dtype=cp.float32)
+        # reference: PyTorch in float64
+        xr = x_t.permute(0, 3, 1, 2).double().contiguous().requires_grad_(True)
+        wr = w_t.permute(3, 2, 0, 1).double().contiguous().requires_grad_(True)
+        yr = torch.nn.functional.conv2d(xr, wr, b_t.double(), stride=s, padding=p)
+        gx, gw = torch.autograd.grad(yr, (xr, wr), go_t.permute(0, 3, 1, 2).double())
+        y_ref, dk_ref, di_ref = yr.permute(0, 2, 3, 1), gw.permute(2, 3, 1, 0), gx.permute(0, 2, 3, 1)
+        best = {}
+        for mode in MODES:
+            rule = plan(mode, g)
+            rows, cols, red = dims(mode, g)
+            cands = []
+            for t, (bm, bn, bk, _, _) in TILES.items():
+                tiles = ceil(rows, bm) * ceil(cols, bn) * (g.padded_h if mode == "dlowered" else 1)
+                splits = [1] if mode == "dlowered" else \
+                    [sp for sp in (1, 2, 4, 8, 16, 32, 64, 128) if (sp == 1 or tiles * sp <= 8 * SMS)
+                     and (sp == 1 or red // sp >= bk * 16) and (sp > 1 or tiles >= SMS // 4 or mode == "forward")]
+                if quick:
+                    splits = [sp for sp in splits if (t, sp) == rule]
+                cands += [(t, sp) for sp in splits]
+            if rule not in cands:
+                cands.append(rule)
+            lower(g, x, L)
+            timings = {}
+            for t, sp in cands:
+                if mode == "forward":
+                    out.fill(float("nan"))
+                    f = lambda: launch("forward", t, sp, g, L, w, out, b, scratch)
+                    f()
+                    err = rel(torch.as_tensor(out, device="cuda").view_as(y_ref), y_ref)
+                elif mode == "dkernel":
+                    dK.fill(float("nan"))
+                    f = lambda: launch("dkernel", t, sp, g, L, go, dK, None, scratch)
+                    f()
+                    err = rel(torch.as_tensor(dK, device="cuda").view_as(dk_ref), dk_ref)
+                else:
+                    dL.fill(float("nan"))
+                    f = lambda: launch("dlowered", t, sp, g, go, w, dL, None, scratch)
+                    f()
+                    scatter(g, dL, dI)
+                    err = rel(torch.as_tensor(dI, device="cuda").view_as(di_ref), di_ref)
+                ms = median_ms(f)
+                timings[(t, sp)] = (ms, err)
+                rows_out.append(f"{name},{mode},{t},{sp},{ms:.4f},{int((t, sp) == rule)}")
+                if not err < 1e-5:
+                    print(f"  WRONG {name} {mode} {t} splits {sp}: rel err {err:.3g}")
+            bt = min(timings, key=lambda c: timings[c][0])
+            best[mode] = (bt, timings[bt][0], rule, timings[rule][0], max(e for _, e in timings.values()))
+        lower_ms = median_ms(lambda: lower(g, x, L))
+        scatter_ms = median_ms(lambda: scatter(g, dL, dI))
+        fwd_rule = lower_ms + best["forward"][3]
+        bwd_rule = lower_ms + best["dkernel"][3] + best["dlowered"][3] + scatter_ms
+        fwd_best = lower_ms + best["forward"][1]
+        bwd_best = lower_ms + best["dkernel"][1] + best["dlowered"][1] + scatter_ms
+        cd = cudnn(g)
+        gf = 2 * g.rows * g.kd * g.kc / 1e9
+        summary.append((name, fwd_rule, fwd_best, fwd_rule + bwd_rule, fwd_best + bwd_best, cd[0], cd[1]))
+        print(f"{name}: lower {lower_ms:.3f} scatter {scatter_ms:.3f} | " + " | ".join(
+            f"{m} best {best[m][0][0]}/{best[m][0][1]} {best[m][1]:.3f} ({gf / best[m][1]:.1f} TF/s) "
+            f"rule {best[m][2][0]}/{best[m][2][1]} {best[m][3]:.3f} err {best[m][4]:.1e}" for m in MODES)
+              + f" | cudnn {cd[0]:.3f} / {cd[1]:.3f}", flush=True)
+    Path(out_csv).write_text("\n".join(rows_out) + "\n")
+    print(f"\n{'layer':8}{'fwd rule':>9}{'fwd best':>9}{'cudnn':>8}{'ratio':>7}{'f+b rule':>9}{'f+b best':>9}"
+          f"{'cudnn':>8}{'ratio':>7}")
+    for name, fr, fb, ar, ab, cf, ca in summary:
+        print(f"{name:8}{fr:9.3f}{fb:9.3f}{cf:8.3f}{fr / cf:7.2f}{ar:9.3f}{ab:9.3f}{ca:8.3f}{ar / ca:7.2f}")
+    for label, sel in (("cv", lambda n: n.startswith("cv")), ("resnet", lambda n: n.startswith("r"))):
+        sub = [r for r in summary if sel(r[0])]
+        if sub:
+            gm = lambda idx: math.exp(statistics.mean(math.log(r[idx] / r[5 if idx < 3 else 6]) for r in sub))
+            print(f"geomean {label}: fwd rule {gm(1):.2f}x cuDNN, best {gm(2):.2f}x; f+b rule {gm(3):.2f}x, best {gm(4):.2f}x")
+
+
+if __name__ == "__main__":
+    main()

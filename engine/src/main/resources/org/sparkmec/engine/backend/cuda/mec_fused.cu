@@ -1,0 +1,376 @@
+// MEC's window products as fused tiled GEMM kernels (CudaMecWindowKernels), compiled by NVRTC after
+// mec_kernels.cu (same conventions: row-major, NHWC, offsets in floats, no atomics).
+//
+// One FP32 SIMT GEMM core, C (rows x cols) = sum over a reduction index r of A(row, r) * B(r, col), with
+// three operand mappings (the "modes"), so that no operand is ever copied or permuted:
+//   MEC_FORWARD  rows m = (n, h, w) of the NHWC output, cols = k_c, r over the window (k_h*k_w*i_c):
+//                A(m, r) = L[(n*o_w + w)*lda + h*s_h*k_w*i_c + r], B(r, c) = K[r*k_c + c].
+//   MEC_DKERNEL  rows = the window position r' in [0, k_h*k_w*i_c), cols = k_c, r over all output rows m:
+//                A(r', m) = L[rowbase(m) + r'] (window m's column r'), B(m, c) = dO[m*k_c + c].
+//   MEC_DLOWERED blockIdx.z = the padded input row hp of L; rows = (n, w), cols e in [0, k_w*i_c), r over
+//                (h, c) for the windows h that cover hp (h*s_h <= hp < h*s_h + k_h), c over k_c:
+//                A((n,w), (h,c)) = dO[((n*o_h + h)*o_w + w)*k_c + c], B((h,c), e) = K[((hp - h*s_h)*k_w*i_c + e)*k_c + c];
+//                C = dL[(n*o_w + w)*lda + hp*k_w*i_c + e]. Each element of dL is written once, by one thread,
+//                as a gather over the windows that cover it: overlapping windows need no atomics.
+// Tiles of BM x BN outputs per block of (BM/TM)*(BN/TN) threads, TM x TN outputs per thread in registers,
+// BK reduction steps per shared-memory stage, two stages (the next stage is loaded into registers while
+// the current one is multiplied). Loads move 4 floats per thread (one 16-byte load where the layer's
+// alignment allows it, flagged by vec, else 4 scalar loads), zero beyond the operands' bounds.
+//
+// Split-K (forward and dK): blockIdx.z = split z computes the reduction range [z*splitLen, (z+1)*splitLen)
+// and, when gridDim.z > 1, writes its partial result to C + z*rows*cols (same layout as the final result);
+// mec_sum_splits then adds the splits in ascending order (and the bias). The sum order is fixed by the
+// tile shape and the split count, which the host chooses from the shape alone: the same bits every run.
+
+#define MEC_FORWARD 0
+#define MEC_DKERNEL 1
+#define MEC_DLOWERED 2
+
+struct MecShape {
+    int batch, outH, outW, outC, span, strideH, kH, paddedH;
+    long long lda;
+};
+
+template <int MODE, int BM, int BN, int BK, int TM, int TN>
+__device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const float* __restrict__ B,
+                                         float* __restrict__ C, const float* __restrict__ bias, long long rows,
+                                         int cols, long long reduction, long long splitLen, int vecA, int vecB,
+                                         int vecC, MecShape s) {
+    constexpr int NT = (BM / TM) * (BN / TN);
+    constexpr int AG = BM * BK / 4;  // 4-float groups of an A stage
+    constexpr int BG = BN * BK / 4;
+    constexpr int AL = (AG + NT - 1) / NT;
+    constexpr int BL = (BG + NT - 1) / NT;
+    constexpr int PAD = 4;
+    __shared__ __align__(16) float As[2][BK][BM + PAD];
+    __shared__ __align__(16) float Bs[2][BK][BN + PAD];
+
+    const int tid = threadIdx.x;
+    const int tx = tid % (BN / TN);
+    const int ty = tid / (BN / TN);
+    const long long row0 = (long long) blockIdx.x * BM;
+    const int col0 = blockIdx.y * BN;
+
+    // The reduction range of this block.
+    long long rBegin = 0, rEnd = reduction;
+    int hlo = 0, hp = 0;
+    if (MODE == MEC_DLOWERED) {
+        hp = blockIdx.z;
+        hlo = hp < s.kH ? 0 : (hp - s.kH + s.strideH) / s.strideH;
+        int hhi = hp / s.strideH;
+        if (hhi > s.outH - 1) hhi = s.outH - 1;
+        rEnd = hhi >= hlo ? (long long) (hhi - hlo + 1) * s.outC : 0;
+    } else if (gridDim.z > 1) {
+        rBegin = (long long) blockIdx.z * splitLen;
+        long long e = rBegin + splitLen;
+        rEnd = e < reduction ? e : reduction;
+    }
+
+    // Per-thread constants of the loads: which row/col of the tile each 4-group belongs to.
+    // FORWARD/DLOWERED A: group g -> tile row g / (BK/4), reduction offset (g % (BK/4))*4 (contiguous in r).
+    // DKERNEL A: group g -> reduction offset g / (BM/4), tile rows (g % (BM/4))*4 (contiguous in rows).
+    long long aBase[AL];
+    bool aRowOk[AL];
+#pragma unroll
+    for (int l = 0; l < AL; l++) {
+        int g = tid + l * NT;
+        aBase[l] = 0;
+        aRowOk[l] = false;
+        if (MODE != MEC_DKERNEL && (AG % NT == 0 || g < AG)) {
+            long long m = row0 + g / (BK / 4);
+            aRowOk[l] = m < rows;
+            if (aRowOk[l]) {
+                if (MODE == MEC_FORWARD) {
+                    long long ohw = (long long) s.outH * s.outW;
+                    long long n = m / ohw;
+                    int rem = (int) (m - n * ohw);
+                    int h = rem / s.outW;
+                    int w = rem - h * s.outW;
+                    aBase[l] = (n * s.outW + w) * s.lda + (long long) h * s.strideH * s.span;
+                } else {
+                    long long n = m / s.outW;
+                    int w = (int) (m - n * s.outW);
+                    aBase[l] = ((n * s.outH + hlo) * s.outW + w) * s.outC;
+                }
+            }
+        }
+    }
+    // DLOWERED B: group g -> tile col g / (BK/4), reduction offset (g % (BK/4))*4 (contiguous in r).
+    // FORWARD/DKERNEL B: group g -> reduction offset g / (BN/4), cols (g % (BN/4))*4.
+
+    float4 aReg[AL], bReg[BL];
+
+    auto loadA = [&](long long r0) {
+#pragma unroll
+        for (int l = 0; l < AL; l++) {
+            int g = tid + l * NT;
+            float4 v = make_float4(0.f, 0.f, 0.f, 0.f);
+            if (AG % NT == 0 || g < AG) {
+                if (MODE == MEC_DKERNEL) {
+                    long long r = r0 + g / (BM / 4);
+                    long long i = row0 + (g % (BM / 4)) * 4;
+                    if (r < rEnd) {
+                        long long ohw = (long long) s.outH * s.outW;
+                        long long n = r / ohw;
+                        int rem = (int) (r - n * ohw);
+                        int h = rem / s.outW;
+                        int w = rem - h * s.outW;
+                        const float* p = A + (n * s.outW + w) * s.lda + (long long) h * s.strideH * s.span + i;
+                        if (vecA && i + 3 < rows) {
+                            v = *reinterpret_cast<const float4*>(p);
+                        } else {
+                            if (i < rows) v.x = p[0];
+                            if (i + 1 < rows) v.y = p[1];
+                            if (i + 2 < rows) v.z = p[2];
+                            if (i + 3 < rows) v.w = p[3];
+                        }
+                    }
+                } else if (aRowOk[l]) {
+                    long long r = r0 + (g % (BK / 4)) * 4;
+                    if (MODE == MEC_FORWARD) {
+                        const float* p = A + aBase[l] + r;
+                        if (vecA && r + 3 < rEnd) {
+                            v = *reinterpret_cast<const float4*>(p);
+                        } else {
+                            if (r < rEnd) v.x = p[0];
+                            if (r + 1 < rEnd) v.y = p[1];
+                            if (r + 2 < rEnd) v.z = p[2];
+                            if (r + 3 < rEnd) v.w = p[3];
+                        }
+                    } else {
+                        float t[4] = {0.f, 0.f, 0.f, 0.f};
+#pragma unroll
+                        for (int j = 0; j < 4; j++) {
+                            long long rj = r + j;
+                            if (rj < rEnd && (j == 0 || !vecA)) {
+                                long long hh = rj / s.outC;
+                                int c = (int) (rj - hh * s.outC);
+                                const float* p = A + aBase[l] + hh * s.outW * s.outC + c;
+                                if (vecA) {
+                                    float4 q = *reinterpret_cast<const float4*>(p);
+                                    t[0] = q.x; t[1] = q.y; t[2] = q.z; t[3] = q.w;
+                                } else {
+                                    t[j] = *p;
+                                }
+                            }
+                        }
+                        v = make_float4(t[0], t[1], t[2], t[3]);
+                    }
+                }
+            }
+            aReg[l] = v;
+        }
+    };
+    auto storeA = [&](int buf) {
+#pragma unroll
+        for (int l = 0; l < AL; l++) {
+            int g = tid + l * NT;
+            if (AG % NT == 0 || g < AG) {
+                if (MODE == MEC_DKERNEL) {
+                    *reinterpret_cast<float4*>(&As[buf][g / (BM / 4)][(g % (BM / 4)) * 4]) = aReg[l];
+                } else {
+                    int m = g / (BK / 4), k = (g % (BK / 4)) * 4;
+                    As[buf][k][m] = aReg[l].x;
+                    As[buf][k + 1][m] = aReg[l].y;
+                    As[buf][k + 2][m] = aReg[l].z;
+                    As[buf][k + 3][m] = aReg[l].w;
+                }
+            }
+        }
+    };
+    auto loadB = [&](long long r0) {
+#pragma unroll
+        for (int l = 0; l < BL; l++) {
+            int g = tid + l * NT;
+            float4 v = make_float4(0.f, 0.f, 0.f, 0.f);
+            if (BG % NT == 0 || g < BG) {
+                if (MODE == MEC_DLOWERED) {
+                    int e = col0 + g / (BK / 4);
+                    long long r = r0 + (g % (BK / 4)) * 4;
+                    if (e < cols) {
+                        float t[4] = {0.f, 0.f, 0.f, 0.f};
+#pragma unroll
+                        for (int j = 0; j < 4; j++) {
+                            long long rj = r + j;
+                            if (rj < rEnd && (j == 0 || !vecB)) {
+                                int hh = (int) (rj / s.outC);
+                                int c = (int) (rj - (long long) hh * s.outC);
+                                int kh = hp - (hlo + hh) * s.strideH;
+                                const float* p = B + ((long long) kh * s.span + e) * s.outC + c;
+                                if (vecB) {
+                                    float4 q = *reinterpret_cast<const float4*>(p);
+                                    t[0] = q.x; t[1] = q.y; t[2] = q.z; t[3] = q.w;
+                                } else {
+                                    t[j] = *p;
+                                }
+                            }
+                        }
+                        v = make_float4(t[0], t[1], t[2], t[3]);
+                    }
+                } else {
+                    long long r = r0 + g / (BN / 4);
+                    int c = col0 + (g % (BN / 4)) * 4;
+                    if (r < rEnd) {
+                        const float* p = B + r * cols + c;
+                        if (vecB && c + 3 < cols) {
+                            v = *reinterpret_cast<const float4*>(p);
+                        } else {
+                            if (c < cols) v.x = p[0];
+                            if (c + 1 < cols) v.y = p[1];
+                            if (c + 2 < cols) v.z = p[2];
+                            if (c + 3 < cols) v.w = p[3];
+                        }
+                    }
+                }
+            }
+            bReg[l] = v;
+        }
+    };
+    auto storeB = [&](int buf) {
+#pragma unroll
+        for (int l = 0; l < BL; l++) {
+            int g = tid + l * NT;
+            if (BG % NT == 0 || g < BG) {
+                if (MODE == MEC_DLOWERED) {
+                    int e = g / (BK / 4), k = (g % (BK / 4)) * 4;
+                    Bs[buf][k][e] = bReg[l].x;
+                    Bs[buf][k + 1][e] = bReg[l].y;
+                    Bs[buf][k + 2][e] = bReg[l].z;
+                    Bs[buf][k + 3][e] = bReg[l].w;
+                } else {
+                    *reinterpret_cast<float4*>(&Bs[buf][g / (BN / 4)][(g % (BN / 4)) * 4]) = bReg[l];
+                }
+            }
+        }
+    };
+
+    float acc[TM][TN];
+#pragma unroll
+    for (int i = 0; i < TM; i++)
+#pragma unroll
+        for (int j = 0; j < TN; j++) acc[i][j] = 0.f;
+
+    long long steps = rEnd > rBegin ? (rEnd - rBegin + BK - 1) / BK : 0;
+    if (steps > 0) {
+        loadA(rBegin);
+        loadB(rBegin);
+        storeA(0);
+        storeB(0);
+        __syncthreads();
+        for (long long t = 0; t < steps; t++) {
+            int buf = (int) (t & 1);
+            if (t + 1 < steps) {
+                loadA(rBegin + (t + 1) * BK);
+                loadB(rBegin + (t + 1) * BK);
+            }
+#pragma unroll
+            for (int k = 0; k < BK; k++) {
+                float a[TM], b[TN];
+#pragma unroll
+                for (int i = 0; i < TM; i += 4) {
+                    float4 q = *reinterpret_cast<const float4*>(&As[buf][k][ty * TM + i]);
+                    a[i] = q.x; a[i + 1] = q.y; a[i + 2] = q.z; a[i + 3] = q.w;
+                }
+#pragma unroll
+                for (int j = 0; j < TN; j += 4) {
+                    float4 q = *reinterpret_cast<const float4*>(&Bs[buf][k][tx * TN + j]);
+                    b[j] = q.x; b[j + 1] = q.y; b[j + 2] = q.z; b[j + 3] = q.w;
+                }
+#pragma unroll
+                for (int i = 0; i < TM; i++)
+#pragma unroll
+                    for (int j = 0; j < TN; j++) acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
+            }
+            if (t + 1 < steps) {
+                storeA(buf ^ 1);
+                storeB(buf ^ 1);
+            }
+            __syncthreads();
+        }
+    }
+
+    // Epilogue: bias (forward, unsplit), bounds, 16-byte stores where aligned.
+    bool partial = MODE != MEC_DLOWERED && gridDim.z > 1;
+    float* out = partial ? C + (long long) blockIdx.z * rows * cols : C;
+#pragma unroll
+    for (int i = 0; i < TM; i++) {
+        long long m = row0 + ty * TM + i;
+        if (m >= rows) break;
+        float* orow;
+        if (MODE == MEC_DLOWERED) {
+            orow = out + m * s.lda + (long long) hp * s.span;
+        } else {
+            orow = out + m * cols;
+        }
+#pragma unroll
+        for (int j = 0; j < TN; j += 4) {
+            int c = col0 + tx * TN + j;
+            float4 v = make_float4(acc[i][j], acc[i][j + 1], acc[i][j + 2], acc[i][j + 3]);
+            if (MODE == MEC_FORWARD && bias != nullptr && !partial) {
+                if (c < cols) v.x += bias[c];
+                if (c + 1 < cols) v.y += bias[c + 1];
+                if (c + 2 < cols) v.z += bias[c + 2];
+                if (c + 3 < cols) v.w += bias[c + 3];
+            }
+            if (vecC && c + 3 < cols) {
+                *reinterpret_cast<float4*>(orow + c) = v;
+            } else {
+                if (c < cols) orow[c] = v.x;
+                if (c + 1 < cols) orow[c + 1] = v.y;
+                if (c + 2 < cols) orow[c + 2] = v.z;
+                if (c + 3 < cols) orow[c + 3] = v.w;
+            }
+        }
+    }
+}
+
+// One extern "C" kernel per (mode, tile): mec_<mode>_<BM>x<BN>x<BK>_<TM>x<TN>.
+#define MEC_KERNEL(name, MODE, BM, BN, BK, TM, TN)                                                            \
+    extern "C" __global__ void __launch_bounds__((BM / TM) * (BN / TN))                                     \
+    name(const float* A, const float* B, float* C, const float* bias, long long rows, int cols,               \
+         long long reduction, long long splitLen, int vecA, int vecB, int vecC, int batch, int outH, int outW,  \
+         int outC, int span, int strideH, int kH, int paddedH, long long lda) {                               \
+        MecShape s{batch, outH, outW, outC, span, strideH, kH, paddedH, lda};                                 \
+        mec_gemm<MODE, BM, BN, BK, TM, TN>(A, B, C, bias, rows, cols, reduction, splitLen, vecA, vecB, vecC, s); \
+    }
+
+// The tile the backend uses (CudaMecWindowKernels: measured best on every cv1-cv12 and ResNet layer, all
+// three modes, H200, dev/gpu/prototype_mec_kernels.py); the others only for that prototype's comparison.
+#ifdef MEC_ALL_TILES
+#define MEC_TILES(mode, MODE)                                              \
+    MEC_KERNEL(mec_##mode##_64x64x16_8x4, MODE, 64, 64, 16, 8, 4)          \
+    MEC_KERNEL(mec_##mode##_128x128x8_8x8, MODE, 128, 128, 8, 8, 8)        \
+    MEC_KERNEL(mec_##mode##_128x64x8_8x4, MODE, 128, 64, 8, 8, 4)          \
+    MEC_KERNEL(mec_##mode##_64x64x8_4x4, MODE, 64, 64, 8, 4, 4)            \
+    MEC_KERNEL(mec_##mode##_128x128x16_8x8, MODE, 128, 128, 16, 8, 8)      \
+    MEC_KERNEL(mec_##mode##_64x128x8_8x8, MODE, 64, 128, 8, 8, 8)          \
+    MEC_KERNEL(mec_##mode##_32x64x16_4x4, MODE, 32, 64, 16, 4, 4)
+#else
+#define MEC_TILES(mode, MODE) MEC_KERNEL(mec_##mode##_64x64x16_8x4, MODE, 64, 64, 16, 8, 4)
+#endif
+
+MEC_TILES(forward, MEC_FORWARD)
+MEC_TILES(dkernel, MEC_DKERNEL)
+MEC_TILES(dlowered, MEC_DLOWERED)
+
+// out[i] = (bias ? bias[i % cols] : 0) + sum over z ascending of partials[z*size + i], i < size (loads 4 splits
+// ahead of the additions; the order of the additions is the same).
+extern "C" __global__ void mec_sum_splits(const float* partials, int splits, long long size, int cols,
+                                          const float* bias, float* out) {
+    GRID_LOOP(i, size) {
+        float s = bias != nullptr ? bias[i % cols] : 0.f;
+        const float* p = partials + i;
+        int z = 0;
+        for (; z + 4 <= splits; z += 4) {
+            float a = p[z * size], b = p[(z + 1) * size], c = p[(z + 2) * size], d = p[(z + 3) * size];
+            s += a;
+            s += b;
+            s += c;
+            s += d;
+        }
+        for (; z < splits; z++) {
+            s += p[z * size];
+        }
+        out[i] = s;
+    }
+}

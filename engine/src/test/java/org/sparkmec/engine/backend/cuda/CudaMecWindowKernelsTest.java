@@ -1,0 +1,59 @@
+package org.sparkmec.engine.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.sparkmec.engine.conv.ConvGeometry;
+
+/**
+ * The fused kernels' launch plans (no GPU needed): split counts on the layers they were measured on
+ * (an H200's 132 multiprocessors), and that every plan's splits cover the reduction exactly once in
+ * whole stages.
+ */
+class CudaMecWindowKernelsTest {
+    private static final int H200_SMS = 132;
+
+    private static ConvGeometry layer(int i, int ic, int k, int kc, int s, int p) {
+        return new ConvGeometry(32, i, i, ic, k, k, kc, s, s, p, p);
+    }
+
+    @Test
+    void forwardSplitsOnlyLayersWithFewOutputTiles() {
+        assertEquals(1, CudaMecWindowKernels.forwardPlan(layer(227, 3, 11, 96, 4, 0), H200_SMS).splits(), "cv1");
+        assertEquals(1, CudaMecWindowKernels.forwardPlan(layer(14, 256, 3, 256, 1, 0), H200_SMS).splits(), "cv11");
+        // cv12: 13 x 8 = 104 tiles for 132 multiprocessors
+        assertEquals(8, CudaMecWindowKernels.forwardPlan(layer(7, 512, 3, 512, 1, 0), H200_SMS).splits(), "cv12");
+        // ResNet's 7x7x512 pad 1: 25 x 8 tiles
+        assertEquals(4, CudaMecWindowKernels.forwardPlan(layer(7, 512, 3, 512, 1, 1), H200_SMS).splits(), "r7");
+    }
+
+    @Test
+    void weightGradientAimsAtAFewBlocksPerMultiprocessor() {
+        // cv7: k_h*k_w*i_c = 27 rows, 64 columns: one tile, the most splits
+        assertEquals(CudaMecWindowKernels.MAX_DK_SPLITS,
+                CudaMecWindowKernels.weightGradientPlan(layer(224, 3, 3, 64, 1, 0), H200_SMS).splits(), "cv7");
+        // cv4: 49 tiles -> 12 splits (the measured best was 8-16)
+        assertEquals(12, CudaMecWindowKernels.weightGradientPlan(layer(224, 64, 7, 64, 2, 0), H200_SMS).splits(), "cv4");
+        // cv12: 576 tiles, no split
+        assertEquals(1, CudaMecWindowKernels.weightGradientPlan(layer(7, 512, 3, 512, 1, 0), H200_SMS).splits(), "cv12");
+    }
+
+    @Test
+    void splitsCoverTheReductionOnceInWholeStages() {
+        List<ConvGeometry> shapes = List.of(layer(227, 3, 11, 96, 4, 0), layer(7, 512, 3, 512, 1, 0),
+                new ConvGeometry(1, 5, 5, 3, 5, 3, 3, 1, 4, 2, 1), new ConvGeometry(64, 10, 10, 8, 5, 3, 16, 2, 1, 2, 1));
+        for (ConvGeometry g : shapes) {
+            for (int sms : new int[] {1, 28, 132}) {
+                for (CudaMecWindowKernels.Plan p : List.of(CudaMecWindowKernels.forwardPlan(g, sms),
+                        CudaMecWindowKernels.weightGradientPlan(g, sms))) {
+                    assertEquals(0, p.splitLength() % CudaMecWindowKernels.BK, p.toString());
+                    assertTrue((long) p.splits() * p.splitLength() >= p.reduction(), p.toString());
+                    assertTrue((long) (p.splits() - 1) * p.splitLength() < p.reduction(), p.toString());
+                    assertTrue(p.splits() == 1 || p.splitLength() >= CudaMecWindowKernels.MIN_SPLIT_LENGTH, p.toString());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package org.sparkmec.engine.conv;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.sparkmec.engine.conv.ConvTestSupport.random;
+
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.sparkmec.engine.backend.cuda.CudaBackend;
+import org.sparkmec.engine.backend.cuda.Gpu;
+import org.sparkmec.engine.tensor.Layout;
+import org.sparkmec.engine.tensor.Tensor;
+
+/**
+ * MEC's fused window kernels on the GPU (solution {@code fused}, the default there) against the
+ * double-precision direct reference, on shapes larger than the awkward ones so that the kernels' split-K
+ * paths, several tiles per dimension and both load widths (channel counts that are and are not multiples
+ * of 4) run; finite-difference gradient checks; and determinism: two calls give the same bits.
+ * Tolerances as in {@link CudaConvolutionTest}. Skipped, with the reason, where no GPU can be used.
+ */
+@Tag("gpu")
+class CudaMecFusedTest {
+    private static CudaBackend gpu;
+
+    @BeforeAll
+    static void open() {
+        gpu = Gpu.openOrSkip();
+    }
+
+    @AfterAll
+    static void close() {
+        if (gpu != null) {
+            gpu.close();
+        }
+    }
+
+    /** (batch, i_h, i_w, i_c, k_h, k_w, k_c, s_h, s_w, p_h, p_w) */
+    static List<ConvGeometry> splitShapes() {
+        return List.of(
+                // forward split in 2 (18 tiles, 576 reduction), 16-byte loads everywhere
+                new ConvGeometry(4, 12, 12, 64, 3, 3, 128, 1, 1, 1, 1),
+                // k_c = 40: scalar loads of K, dO and the output; forward split in 3
+                new ConvGeometry(8, 7, 7, 96, 3, 3, 40, 1, 1, 1, 1),
+                // i_c = 3, 11x11 stride 4 (cv1-like): scalar loads of L, dK split in 3
+                new ConvGeometry(4, 67, 67, 3, 11, 11, 20, 4, 4, 1, 1),
+                // dK split in 25 over 6400 output rows; padding 2 on a 5x3 kernel with stride 2x1
+                new ConvGeometry(64, 10, 10, 8, 5, 3, 16, 2, 1, 2, 1),
+                // 65 channels out, 70 rows: partial tiles in both dimensions, windows that skip input rows
+                new ConvGeometry(5, 15, 14, 17, 3, 3, 65, 3, 2, 0, 1));
+    }
+
+    private static MecConvolution fused(ConvGeometry g) {
+        return new MecConvolution(gpu, g.params(), new MecOptions(100, MecSolution.FUSED));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("splitShapes")
+    void fusedMatchesDirectReference(ConvGeometry g) {
+        ConvStats fwd = ConvolutionTest.assertMatchesDirectReference(gpu, fused(g), "fused", g, g.hashCode());
+        assertEquals(MecSolution.FUSED.name(), fwd.path());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.sparkmec.engine.conv.ConvolutionTest#awkwardShapes")
+    void autoIsFusedOnTheGpuExceptPointwise(ConvGeometry g) {
+        MecConvolution auto = new MecConvolution(gpu, g.params(), MecOptions.defaults());
+        ConvStats fwd = ConvolutionTest.assertMatchesDirectReference(gpu, auto, "auto", g, g.hashCode() + 5);
+        assertEquals((MecConvolution.isPointwise(g) ? MecSolution.POINTWISE : MecSolution.FUSED).name(), fwd.path());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.sparkmec.engine.conv.GradientCheckTest#shapes")
+    void fusedGradientsMatchCentralDifferences(ConvGeometry g) {
+        long seed = 7000L + GradientCheckTest.shapes().indexOf(g);
+        try (GradientCheckTest.Problem p = new GradientCheckTest.Problem(gpu, fused(g), g, seed)) {
+            float[][] analytic = p.analyticGradients();
+            GradientCheckTest.check("gradInput", p.numericGradient(p.input, seed + 10), analytic[0]);
+            GradientCheckTest.check("gradKernel", p.numericGradient(p.kernel, seed + 11), analytic[1]);
+            GradientCheckTest.check("gradBias", p.numericGradient(p.bias, seed + 12), analytic[2]);
+        }
+    }
+
+    /** Split-K sums in a fixed order and no atomics: the same inputs give the same bits every call. */
+    @Test
+    void twoCallsGiveIdenticalBits() {
+        for (ConvGeometry g : splitShapes()) {
+            MecConvolution conv = fused(g);
+            try (Tensor input = random(gpu, Layout.NHWC, 1, g.inputDims());
+                 Tensor kernel = random(gpu, Layout.HWIO, 2, g.kernelDims());
+                 Tensor bias = random(gpu, Layout.VECTOR, 3, g.outC());
+                 Tensor gradOut = random(gpu, Layout.NHWC, 4, g.outputDims());
+                 Tensor out = Tensor.zeros(gpu, Layout.NHWC, g.outputDims());
+                 Tensor dIn = Tensor.zeros(gpu, Layout.NHWC, g.inputDims());
+                 Tensor dK = Tensor.zeros(gpu, Layout.HWIO, g.kernelDims());
+                 Tensor dB = Tensor.zeros(gpu, Layout.VECTOR, g.outC())) {
+                float[][] first = null;
+                for (int call = 0; call < 2; call++) {
+                    conv.forward(input, kernel, bias, out);
+                    conv.backward(input, kernel, gradOut, dIn, dK, dB);
+                    float[][] now = {out.toArray(), dIn.toArray(), dK.toArray(), dB.toArray()};
+                    if (first == null) {
+                        first = now;
+                    } else {
+                        for (int i = 0; i < now.length; i++) {
+                            assertArrayEquals(first[i], now[i], 0f, "call 2 differs from call 1, tensor " + i + " of " + g);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
