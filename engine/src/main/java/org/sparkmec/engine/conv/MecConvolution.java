@@ -243,8 +243,11 @@ public final class MecConvolution extends ValidatedConvolution {
         }
     }
 
-    /** {@code dK += A_h^T x dO_h} over all windows (accumulating into one C: overlapping outputs). */
-    private static GemmPlan weightGradientPlan(ConvGeometry g, FloatStorage lowered, FloatStorage dRows,
+    /**
+     * {@code dK += A_h^T x dO_h} over all windows (accumulating into one C: overlapping outputs). Public for
+     * the benchmarks' time breakdown; unchecked.
+     */
+    public static GemmPlan weightGradientPlan(ConvGeometry g, FloatStorage lowered, FloatStorage dRows,
                                                FloatStorage dKernel, MecSolution solution) {
         int rows = rowsPerWindow(g, solution);
         GemmPlan.Builder plan = GemmPlan.builder(Transpose.TRANSPOSE, Transpose.NONE, g.kernelRows(), g.outC(), rows)
@@ -254,8 +257,11 @@ public final class MecConvolution extends ValidatedConvolution {
         return plan.build();
     }
 
-    /** {@code dL[window h] += dO_h x K^T}: windows overlap when {@code s_h < k_h}. */
-    private static GemmPlan loweredGradientPlan(ConvGeometry g, FloatStorage dRows, FloatStorage kernel,
+    /**
+     * {@code dL[window h] += dO_h x K^T}: windows overlap when {@code s_h < k_h}. Public for the benchmarks'
+     * time breakdown; unchecked.
+     */
+    public static GemmPlan loweredGradientPlan(ConvGeometry g, FloatStorage dRows, FloatStorage kernel,
                                                 FloatStorage dLowered, MecSolution solution) {
         int rows = rowsPerWindow(g, solution);
         GemmPlan.Builder plan = GemmPlan.builder(Transpose.NONE, Transpose.TRANSPOSE, rows, g.kernelRows(), g.outC())

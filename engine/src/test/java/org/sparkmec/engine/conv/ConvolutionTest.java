@@ -16,9 +16,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sparkmec.engine.backend.Backend;
+import org.sparkmec.engine.backend.BackendKind;
+import org.sparkmec.engine.backend.ConvKernels;
+import org.sparkmec.engine.backend.GemmPlan;
+import org.sparkmec.engine.backend.NnKernels;
 import org.sparkmec.engine.backend.cpu.CpuBackend;
 import org.sparkmec.engine.backend.cpu.CpuBackendOptions;
 import org.sparkmec.engine.backend.cpu.GemmParallelism;
+import org.sparkmec.engine.memory.MemoryTracker;
+import org.sparkmec.engine.tensor.FloatStorage;
 import org.sparkmec.engine.tensor.Layout;
 import org.sparkmec.engine.tensor.Tensor;
 
@@ -81,6 +87,7 @@ class ConvolutionTest {
             String mode = b == tasks ? "tasks" : "blas";
             variants.add(new Variant("mec-A/" + mode, b, ConvAlgorithm.MEC, MecSolution.A));
             variants.add(new Variant("mec-B/" + mode, b, ConvAlgorithm.MEC, MecSolution.B));
+            variants.add(new Variant("mec-fused/" + mode, b, ConvAlgorithm.MEC, MecSolution.FUSED));
             variants.add(new Variant("mec-auto/" + mode, b, ConvAlgorithm.MEC, MecSolution.AUTO));
             variants.add(new Variant("im2col/" + mode, b, ConvAlgorithm.IM2COL, MecSolution.AUTO));
         }
@@ -103,12 +110,12 @@ class ConvolutionTest {
         }
     }
 
-    /** The path MEC takes on a backend without fused kernels: forced, else pointwise for 1x1/1/0, else by T = 100. */
+    /** The path MEC takes on the CPU backend (which has fused window kernels): forced, else pointwise for 1x1/1/0, else fused. */
     static MecSolution expectedPath(MecSolution requested, ConvGeometry g) {
         if (requested != MecSolution.AUTO) {
             return requested;
         }
-        return MecConvolution.isPointwise(g) ? MecSolution.POINTWISE : new MecOptions(100, requested).resolve(g);
+        return MecConvolution.isPointwise(g) ? MecSolution.POINTWISE : MecSolution.FUSED;
     }
 
     @Test
@@ -132,7 +139,17 @@ class ConvolutionTest {
 
     @Test
     void fusedIsRefusedOnABackendWithoutFusedKernels() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MecConvolution(tasks,
+        Backend withoutFused = new Backend() {
+            @Override public BackendKind kind() { return tasks.kind(); }
+            @Override public String description() { return "the CPU backend less its fused kernels"; }
+            @Override public void gemm(GemmPlan plan) { tasks.gemm(plan); }
+            @Override public ConvKernels kernels() { return tasks.kernels(); }
+            @Override public NnKernels nnKernels() { return tasks.nnKernels(); }
+            @Override public FloatStorage allocate(long length) { return tasks.allocate(length); }
+            @Override public MemoryTracker memoryTracker() { return tasks.memoryTracker(); }
+            @Override public void close() { }
+        };
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MecConvolution(withoutFused,
                 new Conv2dParams(1, 1, 0, 0), new MecOptions(100, MecSolution.FUSED)));
         assertEquals("MEC solution fused needs a backend with fused window kernels; the CPU backend has none (use auto, a or b)",
                 e.getMessage());

@@ -45,12 +45,13 @@ class GradientCheckTest extends WithCpuBackend {
 
 
     enum Variant {
-        MEC_A, MEC_B, IM2COL;
+        MEC_A, MEC_B, MEC_FUSED, IM2COL;
 
         Convolution create(Backend b, Conv2dParams params) {
             return switch (this) {
                 case MEC_A -> new MecConvolution(b, params, new MecOptions(100, MecSolution.A));
                 case MEC_B -> new MecConvolution(b, params, new MecOptions(100, MecSolution.B));
+                case MEC_FUSED -> new MecConvolution(b, params, new MecOptions(100, MecSolution.FUSED));
                 case IM2COL -> new Im2colConvolution(b, params);
             };
         }

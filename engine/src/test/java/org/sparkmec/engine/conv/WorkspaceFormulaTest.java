@@ -85,7 +85,9 @@ class WorkspaceFormulaTest extends WithCpuBackend {
     @MethodSource("paperLayersWithTable")
     void solutionChoiceAtThresholdHundredMatchesThePaper(String name, BenchLayer layer, PaperRow row) {
         ConvGeometry g = layer.atBatch(BATCH);
-        assertEquals(row.solution(), autoMec(g).solutionFor(g), name);
+        assertEquals(row.solution(), new MecOptions(THRESHOLD, MecSolution.AUTO).resolve(g), name);
+        // On the CPU backend, which has fused window kernels, AUTO runs them instead of A or B.
+        assertEquals(MecSolution.FUSED, autoMec(g).solutionFor(g), name + " on the CPU backend");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,10 +1,12 @@
 package org.sparkmec.engine.backend.cpu;
 
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.backend.BackendKind;
 import org.sparkmec.engine.backend.ConvKernels;
 import org.sparkmec.engine.backend.GemmPlan;
+import org.sparkmec.engine.backend.MecWindowKernels;
 import org.sparkmec.engine.backend.NnKernels;
 import org.sparkmec.engine.backend.Transpose;
 import org.sparkmec.engine.memory.MemoryTracker;
@@ -24,6 +26,7 @@ public final class CpuBackend implements Backend {
     private final CpuWorkers workers;
     private final CpuConvKernels kernels;
     private final CpuNnKernels nnKernels;
+    private final CpuMecWindowKernels mecWindowKernels;
     private final HostBufferCache cache;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -37,6 +40,7 @@ public final class CpuBackend implements Backend {
         this.workers = new CpuWorkers(options.threads());
         this.kernels = new CpuConvKernels(workers);
         this.nnKernels = new CpuNnKernels(workers);
+        this.mecWindowKernels = new CpuMecWindowKernels(workers, kernels, options.gemmParallelism());
         this.cache = new HostBufferCache(options.bufferCacheBytes(), tracker);
         OpenBlas.setThreads(options.gemmParallelism() == GemmParallelism.BLAS ? options.threads() : 1);
     }
@@ -85,6 +89,13 @@ public final class CpuBackend implements Backend {
     public NnKernels nnKernels() {
         checkOpen();
         return nnKernels;
+    }
+
+    /** MEC's windows as tiles of stacked images written straight to NHWC ({@link CpuMecWindowKernels}). */
+    @Override
+    public Optional<MecWindowKernels> mecWindowKernels() {
+        checkOpen();
+        return Optional.of(mecWindowKernels);
     }
 
     @Override
@@ -171,6 +182,7 @@ public final class CpuBackend implements Backend {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             workers.close();
+            mecWindowKernels.close();
             cache.close();
         }
     }

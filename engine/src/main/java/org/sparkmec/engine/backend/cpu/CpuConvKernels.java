@@ -14,7 +14,7 @@ final class CpuConvKernels implements ConvKernels {
     private static final int SAXPY_MIN_LENGTH = 64;
     private static final int F = Float.BYTES;
     /** Floats per heap chunk of the bias loops: the plain array loop vectorizes, Unsafe accesses do not. */
-    private static final int CHUNK = 1 << 14;
+    static final int CHUNK = 1 << 14;
 
     private final CpuWorkers workers;
 
@@ -189,7 +189,7 @@ final class CpuConvKernels implements ConvKernels {
      * {@code to[i] = from[i] + bias[i % bias.length]} for {@code length} floats, {@code from} starting at a
      * channel boundary; {@code from == to} is allowed.
      */
-    private static void copyAddingBias(long from, long to, long length, float[] bias, float[] scratch) {
+    static void copyAddingBias(long from, long to, long length, float[] bias, float[] scratch) {
         int channels = bias.length;
         int chunk = Math.max(channels, CHUNK / channels * channels);
         for (long done = 0; done < length; done += chunk) {
@@ -204,7 +204,7 @@ final class CpuConvKernels implements ConvKernels {
         }
     }
 
-    private static float[] toArray(FloatStorage storage) {
+    static float[] toArray(FloatStorage storage) {
         float[] out = new float[Math.toIntExact(storage.length())];
         storage.copyTo(0, out, 0, out.length);
         return out;

@@ -1,0 +1,173 @@
+package org.sparkmec.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.sparkmec.engine.backend.Backend;
+import org.sparkmec.engine.backend.ConvKernels;
+import org.sparkmec.engine.backend.GemmPlan;
+import org.sparkmec.engine.bench.BenchLayer;
+import org.sparkmec.engine.bench.LayerSetFile;
+import org.sparkmec.engine.conv.ConvGeometry;
+import org.sparkmec.engine.conv.MecConvolution;
+import org.sparkmec.engine.conv.MecOptions;
+import org.sparkmec.engine.conv.MecSolution;
+import org.sparkmec.engine.tensor.FloatStorage;
+import org.sparkmec.engine.tensor.Layout;
+import org.sparkmec.engine.tensor.RandomFill;
+import org.sparkmec.engine.tensor.Tensor;
+
+/**
+ * Where MEC's time goes, per layer and pass: the stages of {@link MecConvolution}'s solution A or B
+ * (the one the default threshold picks) run one by one on the configured backend and timed separately
+ * (median over rounds; each round runs every stage once, in order). Forward: lowering, window GEMMs,
+ * the h-n-w-c permutation with bias (A) or the bias pass (B). Backward: bias gradient, the output
+ * gradient's permutation (A), lowering, zeroing, dK GEMMs, dL GEMMs, scatter-add. The GEMM stages also
+ * report GFLOP/s, to set against the sgemm ceiling. Solution B's forward lowers all images first here,
+ * where the convolution interleaves lowering and GEMMs by chunks of images: same work.
+ *
+ * <p>Usage: {@code java -cp ... org.sparkmec.benchmarks.MecBreakdown [runs] [layers...]} (batch from
+ * {@code -Dmec.batch}, default 32; layer file from {@code -Dmec.layerSet}, default
+ * {@code conf/layers/cv.layers}; engine settings from {@code spark.mec.*} system properties).
+ */
+public final class MecBreakdown {
+    private MecBreakdown() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        LayerSetFile file = LayerSetFile.read(Path.of(System.getProperty("mec.layerSet", "conf/layers/cv.layers")));
+        List<BenchLayer> layers = args.length > 1 ? file.select(Arrays.asList(args).subList(1, args.length)) : file.all();
+        int batch = Integer.getInteger("mec.batch", 32);
+        try (Backend backend = LayerState.backend()) {
+            System.out.println("# " + backend.description() + "; batch " + batch + ", median of " + runs + " rounds, ms");
+            System.out.println("| layer | solution | pass | stage | ms | share | GFLOP/s |");
+            System.out.println("|---|---|---|---|---|---|---|");
+            for (BenchLayer layer : layers) {
+                ConvGeometry g = layer.atBatch(batch);
+                MecSolution solution = MecOptions.defaults().resolve(g);
+                print(layer.name(), solution, "forward", forward(backend, g, solution, runs), g);
+                print(layer.name(), solution, "backward", backward(backend, g, solution, runs), g);
+            }
+        }
+    }
+
+    /** Stage name to {median ms, GEMM flops or 0}. */
+    private static Map<String, double[]> forward(Backend backend, ConvGeometry g, MecSolution solution, int runs) {
+        ConvKernels k = backend.kernels();
+        try (Tensor input = uniform(backend, Layout.NHWC, 1, g.inputDims());
+             Tensor kernel = uniform(backend, Layout.HWIO, 2, g.kernelDims());
+             Tensor bias = uniform(backend, Layout.VECTOR, 3, g.outC());
+             Tensor output = Tensor.zeros(backend, Layout.NHWC, g.outputDims());
+             Tensor lowered = Tensor.zeros(backend, Layout.VECTOR, Math.toIntExact(g.mecLoweredElements()));
+             Tensor scratch = Tensor.zeros(backend, Layout.VECTOR, Math.toIntExact(g.outputElements()))) {
+            FloatStorage out = output.storage();
+            FloatStorage l = lowered.storage();
+            GemmPlan plan = solution == MecSolution.A
+                    ? MecConvolution.windowPlan(g, l, kernel.storage(), out, MecSolution.A, 0, g.batch())
+                    : MecConvolution.windowPlan(g, l, kernel.storage(), out, MecSolution.B, 0, g.batch());
+            Stages s = new Stages();
+            s.add("lowering", 0, () -> k.lowerMec(input.storage(), g, l));
+            s.add("window GEMMs", plan.flops(), () -> backend.gemm(plan));
+            if (solution == MecSolution.A) {
+                s.add("permutation h-n-w-c to n-h-w-c + bias", 0, () -> {
+                    k.copy(out, 0, scratch.storage(), 0, g.outputElements());
+                    k.swapOuterDimensions(scratch.storage(), out, g.outH(), g.batch(), (long) g.outW() * g.outC(),
+                            bias.storage());
+                });
+            } else {
+                s.add("bias", 0, () -> k.addBias(out, (long) g.batch() * g.outH() * g.outW(), g.outC(), bias.storage()));
+            }
+            return s.run(runs);
+        }
+    }
+
+    private static Map<String, double[]> backward(Backend backend, ConvGeometry g, MecSolution solution, int runs) {
+        ConvKernels k = backend.kernels();
+        try (Tensor input = uniform(backend, Layout.NHWC, 1, g.inputDims());
+             Tensor kernel = uniform(backend, Layout.HWIO, 2, g.kernelDims());
+             Tensor gradOutput = uniform(backend, Layout.NHWC, 4, g.outputDims());
+             Tensor gradInput = Tensor.zeros(backend, Layout.NHWC, g.inputDims());
+             Tensor gradKernel = Tensor.zeros(backend, Layout.HWIO, g.kernelDims());
+             Tensor gradBias = Tensor.zeros(backend, Layout.VECTOR, g.outC());
+             Tensor lowered = Tensor.zeros(backend, Layout.VECTOR, Math.toIntExact(g.mecLoweredElements()));
+             Tensor rows = Tensor.zeros(backend, Layout.VECTOR, Math.toIntExact(g.outputElements()))) {
+            FloatStorage dOut = gradOutput.storage();
+            FloatStorage dRows = solution == MecSolution.A ? rows.storage() : dOut;
+            FloatStorage l = lowered.storage();
+            long pixels = (long) g.batch() * g.outH() * g.outW();
+            GemmPlan dK = MecConvolution.weightGradientPlan(g, l, dRows, gradKernel.storage(), solution);
+            GemmPlan dL = MecConvolution.loweredGradientPlan(g, dRows, kernel.storage(), l, solution);
+            Stages s = new Stages();
+            s.add("bias gradient", 0, () -> k.sumRows(dOut, pixels, g.outC(), gradBias.storage()));
+            if (solution == MecSolution.A) {
+                s.add("permutation of dO to h-n-w-c", 0, () ->
+                        k.swapOuterDimensions(dOut, dRows, g.batch(), g.outH(), (long) g.outW() * g.outC(), null));
+            }
+            s.add("lowering", 0, () -> k.lowerMec(input.storage(), g, l));
+            s.add("zero dK", 0, () -> k.zero(gradKernel.storage(), 0, gradKernel.numElements()));
+            s.add("dK GEMMs", dK.flops(), () -> backend.gemm(dK));
+            s.add("zero dL", 0, () -> k.zero(l, 0, l.length()));
+            s.add("dL GEMMs", dL.flops(), () -> backend.gemm(dL));
+            s.add("zero dI", 0, () -> k.zero(gradInput.storage(), 0, gradInput.numElements()));
+            s.add("scatter-add", 0, () -> k.scatterAddMec(l, g, gradInput.storage()));
+            return s.run(runs);
+        }
+    }
+
+    private static void print(String layer, MecSolution solution, String pass, Map<String, double[]> stages, ConvGeometry g) {
+        double total = stages.values().stream().mapToDouble(v -> v[0]).sum();
+        for (Map.Entry<String, double[]> e : stages.entrySet()) {
+            double ms = e.getValue()[0];
+            double flops = e.getValue()[1];
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %.0f%% | %s |%n", layer, solution, pass, e.getKey(), ms,
+                    100 * ms / total, flops > 0 ? String.format(Locale.ROOT, "%.0f", flops / ms / 1e6) : "");
+        }
+        System.out.printf(Locale.ROOT, "| %s | %s | %s | **sum** | %.2f | 100%% | %.0f |%n", layer, solution, pass, total,
+                g.forwardFlops() * (pass.equals("forward") ? 1 : 2) / total / 1e6);
+    }
+
+    /** Named stages run in order once per round; medians per stage. */
+    private static final class Stages {
+        private final List<String> names = new ArrayList<>();
+        private final List<Double> flops = new ArrayList<>();
+        private final List<Runnable> bodies = new ArrayList<>();
+
+        void add(String name, double stageFlops, Runnable body) {
+            names.add(name);
+            flops.add(stageFlops);
+            bodies.add(body);
+        }
+
+        Map<String, double[]> run(int runs) {
+            bodies.forEach(Runnable::run);
+            double[][] ms = new double[bodies.size()][runs];
+            for (int r = 0; r < runs; r++) {
+                for (int i = 0; i < bodies.size(); i++) {
+                    long t0 = System.nanoTime();
+                    bodies.get(i).run();
+                    ms[i][r] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+            Map<String, double[]> result = new LinkedHashMap<>();
+            for (int i = 0; i < bodies.size(); i++) {
+                double[] v = ms[i].clone();
+                Arrays.sort(v);
+                double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+                result.put(names.get(i), new double[] {median, flops.get(i)});
+            }
+            return result;
+        }
+    }
+
+    private static Tensor uniform(Backend backend, Layout layout, long seed, int... dims) {
+        Tensor t = Tensor.zeros(backend, layout, dims);
+        RandomFill.uniform(t.storage(), seed);
+        return t;
+    }
+}
