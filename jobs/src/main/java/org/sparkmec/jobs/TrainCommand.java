@@ -209,7 +209,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingOptions options = trainConf.options(out, resume, !noProgress, override);
         try (Backend backend = Backends.create(engineConf)) {
             LocalTrainer trainer = new LocalTrainer(backend, spec, split, options, engineConf.mecOptions(backend.kind()),
-                    noProgress ? null : System.err);
+                    noProgress ? null : System.err).maxLoss(trainConf.get(TrainConf.MAX_LOSS));
             RunFolders folders = RunFolders.claim(out, options.checkpoints().dir(), resume);
             LocalTrainer.Result result = folders.runOrCleanUp(trainer::run);
             EpochMetrics last = result.epochs().get(result.epochs().size() - 1);
