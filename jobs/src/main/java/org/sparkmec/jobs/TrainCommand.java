@@ -149,6 +149,10 @@ public final class TrainCommand implements Callable<Integer> {
             + "(checked as steps per epoch). metrics.csv keeps the earlier epochs' rows.")
     boolean resume;
 
+    @Option(names = "--backend", paramLabel = "auto|cpu|cuda", description = "Backend (spark.mec.backend; default "
+            + "cpu): in process this one's, on Spark every worker's.")
+    String backend;
+
     @Option(names = "--threads", description = "CPU threads per engine (spark.mec.cpu.threads; default all cores); on "
             + "Spark every worker has its own engine.")
     Integer threads;
@@ -296,6 +300,7 @@ public final class TrainCommand implements Callable<Integer> {
         CliSettings.putIfSet(s, TrainConf.SCHEDULE.key(), schedule);
         CliSettings.putIfSet(s, TrainConf.CHECKPOINT_DIR.key(), checkpointDir);
         CliSettings.putIfSet(s, TrainConf.CHECKPOINT_EVERY.key(), checkpointEvery);
+        CliSettings.putIfSet(s, EngineConf.BACKEND.key(), backend);
         CliSettings.putIfSet(s, EngineConf.CPU_THREADS.key(), threads);
         return s;
     }

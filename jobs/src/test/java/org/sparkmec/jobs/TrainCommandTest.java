@@ -134,6 +134,19 @@ class TrainCommandTest {
         assertTrue(Files.notExists(dir.resolve("slots")) && Files.notExists(dir.resolve("cuda")), "nothing written");
     }
 
+    /** --backend sets spark.mec.backend as on ./mec bench: validated, and used by the engine. */
+    @Test
+    void backendOptionChoosesTheEngine() {
+        assertUsageError(CliRun.of("train", "--master", "none", "--backend", "gpu", "--out", dir.resolve("gpu").toString()),
+                "spark.mec.backend");
+        Assumptions.assumeTrue(Files.isDirectory(DATA), "Fashion-MNIST is not installed (CI installs it)");
+        CliRun cuda = CliRun.of("train", "--master", "none", "--model", LENET.toString(), "--epochs", "1", "--limit",
+                "100", "--backend", "cuda", "--conf", "spark.mec.cuda.device=99", "--no-progress", "--out",
+                dir.resolve("cuda").toString());
+        assertEquals(2, cuda.exit(), cuda.err());
+        assertTrue(cuda.err().contains("spark.mec.backend=cuda was requested but GPU 99"), cuda.err());
+    }
+
     @Test
     void badInputFoundBeforeTrainingWritesNothing() {
         Assumptions.assumeTrue(Files.isDirectory(DATA), "Fashion-MNIST is not installed (CI installs it)");
