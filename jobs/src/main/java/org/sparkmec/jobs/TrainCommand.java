@@ -67,6 +67,7 @@ import picocli.CommandLine.Spec;
                 "Under spark-submit the application's master and settings are used; the options still set spark.mec.*.",
                 ""})
 public final class TrainCommand implements Callable<Integer> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainCommand.class);
 
     /** The {@code --master} value that trains in this process. */
     static final String IN_PROCESS = "none";
@@ -210,6 +211,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainConf trainConf = TrainConf.from(settings);
         ModelSpec spec = ModelFile.read(model);
         TrainTestSplit split = FashionMnist.load(data == null ? FashionMnist.DEFAULT_DIR : data);
+        warnIfLimitExceeds(trainConf.get(TrainConf.LIMIT), split.train().size());
         TrainingOptions options = trainConf.options(out, resume, !noProgress, override);
         try (Backend backend = Backends.create(engineConf)) {
             LocalTrainer trainer = new LocalTrainer(backend, spec, split, options, engineConf.mecOptions(backend.kind()),
@@ -240,6 +242,7 @@ public final class TrainCommand implements Callable<Integer> {
         ConvAlgorithmChoice override = algorithm == null ? null : ConvAlgorithmChoice.parse(algorithm);
         ModelSpec spec = ModelFile.read(model);
         TrainTestSplit split = FashionMnist.load(data == null ? FashionMnist.DEFAULT_DIR : data);
+        warnIfLimitExceeds(trainLimit, split.train().size());
         CheckpointPolicy checkpoints = trainConf.checkpoints(out);
         if (resume) {
             // The trainer checks again (and the steps per epoch, once it knows the data); this fails before the
@@ -272,6 +275,19 @@ public final class TrainCommand implements Callable<Integer> {
         } finally {
             spark.stop();
         }
+    }
+
+    private static void warnIfLimitExceeds(int limit, int images) {
+        String warning = limitWarning(limit, images);
+        if (warning != null) {
+            LOG.warn("{}", warning);
+        }
+    }
+
+    /** What a {@code --limit} above the training images means, for a warning; null when it does not exceed them. */
+    static String limitWarning(int limit, int images) {
+        return limit > images ? "--limit " + limit + " (" + TrainConf.LIMIT.key() + ") is more than the " + images
+                + " training images: all " + images + " are used" : null;
     }
 
     /** The rows of the first executor in {@code layer_memory.csv} order (the first worker's executor). */

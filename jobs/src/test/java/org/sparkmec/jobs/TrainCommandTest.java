@@ -1,6 +1,7 @@
 package org.sparkmec.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -132,6 +133,14 @@ class TrainCommandTest {
         assertTrue(cuda.err().startsWith("mec train: training lenet cannot start: on executor driver (127.0.0.1): "
                 + "spark.mec.backend=cuda was requested but GPU 99"), cuda.err());
         assertTrue(Files.notExists(dir.resolve("slots")) && Files.notExists(dir.resolve("cuda")), "nothing written");
+    }
+
+    @Test
+    void aLimitAboveTheDataIsNamed() {
+        assertEquals("--limit 100000 (spark.mec.train.limit) is more than the 60000 training images: all 60000 are used",
+                TrainCommand.limitWarning(100000, 60000));
+        assertNull(TrainCommand.limitWarning(60000, 60000));
+        assertNull(TrainCommand.limitWarning(0, 60000));
     }
 
     /** --backend sets spark.mec.backend as on ./mec bench: validated, and used by the engine. */

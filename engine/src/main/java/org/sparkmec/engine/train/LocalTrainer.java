@@ -149,6 +149,9 @@ public final class LocalTrainer {
             ModelSpecWriter.write(spec, out.resolve(TrainingFiles.MODEL_CONF));
             ShardedEpochOrder sharding = new ShardedEpochOrder(train.size(), options.shards(),
                     options.batchSize() / options.shards(), options.seed());
+            if (sharding.oversizedBatch() != null) {
+                LOG.warn("{}", sharding.oversizedBatch());
+            }
             List<Parameter> parameters = network.parameters();
             for (int epoch = startEpoch; epoch < stopAfter; epoch++) {
                 EpochBatches order = sharding.globalBatches(epoch);

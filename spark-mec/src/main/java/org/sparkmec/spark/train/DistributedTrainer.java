@@ -231,6 +231,9 @@ public final class DistributedTrainer {
             }
             ShardedEpochOrder order = new ShardedEpochOrder(Math.toIntExact(stats.count()), workers, options.batchSize(),
                     options.seed());
+            if (order.oversizedBatch() != null) {
+                LOG.warn("{}", order.oversizedBatch());
+            }
             if (resumeFrom != null && resumeFrom.steps() != (long) resumeFrom.epochsCompleted() * order.stepsPerEpoch()) {
                 throw new IllegalArgumentException("cannot resume: the checkpoint at " + resumeFrom.file() + " took "
                         + resumeFrom.steps() + " steps in " + resumeFrom.epochsCompleted() + " epochs, this run takes "
