@@ -1,6 +1,7 @@
 package org.sparkmec.jobs;
 
 import java.util.List;
+import org.sparkmec.spark.PermanentFailureException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,6 +12,8 @@ import picocli.CommandLine.Command;
 public final class MecMain implements Runnable {
     /** The exit code of a usage error: a bad option, value, file or setting. */
     static final int USAGE_ERROR = 2;
+    /** The system property naming the log file (conf/log4j2.properties), set by {@code ./mec}. */
+    static final String LOG_FILE_PROPERTY = "mec.logFile";
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -45,7 +48,7 @@ public final class MecMain implements Runnable {
                 return USAGE_ERROR;
             }
             if (e instanceof IllegalStateException || e instanceof java.io.IOException) {
-                cmd.getErr().println(qualifiedName(cmd) + ": " + oneLine(e.getMessage()));
+                cmd.getErr().println(qualifiedName(cmd) + ": " + oneLine(e.getMessage()) + logHint(e));
                 return USAGE_ERROR;
             }
             throw e;
@@ -56,6 +59,12 @@ public final class MecMain implements Runnable {
     /** A message on one line (some carry line breaks, e.g. a model file's parse errors). */
     private static String oneLine(String message) {
         return String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** Where the trace of a failure on Spark is: the log file {@code ./mec} names ({@code mec.logFile}). */
+    private static String logHint(Exception e) {
+        String logFile = System.getProperty(LOG_FILE_PROPERTY);
+        return e instanceof PermanentFailureException && logFile != null ? " (details in " + logFile + ")" : "";
     }
 
     private static String qualifiedName(CommandLine cmd) {

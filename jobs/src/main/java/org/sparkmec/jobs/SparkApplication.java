@@ -34,6 +34,8 @@ final class SparkApplication {
     private static final String PLUGINS = "spark.plugins";
     private static final String SERIALIZER = "spark.serializer";
     private static final String KRYO_REGISTRATOR = "spark.kryo.registrator";
+    private static final String EXECUTOR_CLASS_PATH = "spark.executor.extraClassPath";
+    private static final Pattern LOCAL_CLUSTER_MASTER = Pattern.compile("local-cluster\\[.*]");
 
     /** The masters {@code --master} accepts, for messages and help. */
     static final String MASTERS = "local, local[N], local[*], local[N,F], local-cluster[N,C,MB], spark://host:port, "
@@ -119,9 +121,11 @@ final class SparkApplication {
      * {@code --conf} settings, and {@code mec}. A local master's driver binds to the loopback address unless
      * {@code spark.driver.host}, {@code spark.driver.bindAddress}, {@code SPARK_LOCAL_IP} or
      * {@code SPARK_LOCAL_HOSTNAME} says otherwise: its executors run on this machine, and this machine's host
-     * name need not resolve (containers, VPNs).
+     * name need not resolve (containers, VPNs). A {@code local-cluster} master's executors get this JVM's class
+     * path ({@code spark.executor.extraClassPath}, unless set): they run without a Spark distribution's jars
+     * (its workers also need {@code SPARK_HOME} and {@code SPARK_SCALA_VERSION}, which {@code ./mec} sets).
      */
-    private static Map<String, String> sessionSettings(String sparkMaster, Map<String, String> system,
+    static Map<String, String> sessionSettings(String sparkMaster, Map<String, String> system,
                                                        Map<String, String> given, Map<String, String> mec) {
         Map<String, String> user = new HashMap<>(system);
         user.putAll(given);
@@ -141,7 +145,17 @@ final class SparkApplication {
             s.put(DRIVER_HOST, LOOPBACK);
             s.put(DRIVER_BIND_ADDRESS, LOOPBACK);
         }
+        if (LOCAL_CLUSTER_MASTER.matcher(sparkMaster).matches() && !user.containsKey(EXECUTOR_CLASS_PATH)) {
+            s.put(EXECUTOR_CLASS_PATH, absoluteClassPath(System.getProperty("java.class.path")));
+        }
         return s;
+    }
+
+    /** {@code classPath} with every entry made absolute (executors start in their own folders). */
+    static String absoluteClassPath(String classPath) {
+        return Arrays.stream(classPath.split(java.io.File.pathSeparator)).filter(e -> !e.isEmpty())
+                .map(e -> java.nio.file.Path.of(e).toAbsolutePath().toString())
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
     /** {@code className} appended to the comma-separated {@code classes} unless listed there already. */

@@ -67,6 +67,7 @@ import picocli.CommandLine.Spec;
                 "Under spark-submit the application's master and settings are used; the options still set spark.mec.*.",
                 ""})
 public final class TrainCommand implements Callable<Integer> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainCommand.class);
 
     /** The {@code --master} value that trains in this process. */
     static final String IN_PROCESS = "none";
@@ -149,6 +150,10 @@ public final class TrainCommand implements Callable<Integer> {
             + "(checked as steps per epoch). metrics.csv keeps the earlier epochs' rows.")
     boolean resume;
 
+    @Option(names = "--backend", paramLabel = "auto|cpu|cuda", description = "Backend (spark.mec.backend; default "
+            + "cpu): in process this one's, on Spark every worker's.")
+    String backend;
+
     @Option(names = "--threads", description = "CPU threads per engine (spark.mec.cpu.threads; default all cores); on "
             + "Spark every worker has its own engine.")
     Integer threads;
@@ -206,10 +211,11 @@ public final class TrainCommand implements Callable<Integer> {
         TrainConf trainConf = TrainConf.from(settings);
         ModelSpec spec = ModelFile.read(model);
         TrainTestSplit split = FashionMnist.load(data == null ? FashionMnist.DEFAULT_DIR : data);
+        warnIfLimitExceeds(trainConf.get(TrainConf.LIMIT), split.train().size());
         TrainingOptions options = trainConf.options(out, resume, !noProgress, override);
         try (Backend backend = Backends.create(engineConf)) {
             LocalTrainer trainer = new LocalTrainer(backend, spec, split, options, engineConf.mecOptions(backend.kind()),
-                    noProgress ? null : System.err);
+                    noProgress ? null : System.err).maxLoss(trainConf.get(TrainConf.MAX_LOSS));
             RunFolders folders = RunFolders.claim(out, options.checkpoints().dir(), resume);
             LocalTrainer.Result result = folders.runOrCleanUp(trainer::run);
             EpochMetrics last = result.epochs().get(result.epochs().size() - 1);
@@ -236,6 +242,7 @@ public final class TrainCommand implements Callable<Integer> {
         ConvAlgorithmChoice override = algorithm == null ? null : ConvAlgorithmChoice.parse(algorithm);
         ModelSpec spec = ModelFile.read(model);
         TrainTestSplit split = FashionMnist.load(data == null ? FashionMnist.DEFAULT_DIR : data);
+        warnIfLimitExceeds(trainLimit, split.train().size());
         CheckpointPolicy checkpoints = trainConf.checkpoints(out);
         if (resume) {
             // The trainer checks again (and the steps per epoch, once it knows the data); this fails before the
@@ -270,6 +277,19 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    private static void warnIfLimitExceeds(int limit, int images) {
+        String warning = limitWarning(limit, images);
+        if (warning != null) {
+            LOG.warn("{}", warning);
+        }
+    }
+
+    /** What a {@code --limit} above the training images means, for a warning; null when it does not exceed them. */
+    static String limitWarning(int limit, int images) {
+        return limit > images ? "--limit " + limit + " (" + TrainConf.LIMIT.key() + ") is more than the " + images
+                + " training images: all " + images + " are used" : null;
+    }
+
     /** The rows of the first executor in {@code layer_memory.csv} order (the first worker's executor). */
     private static List<LayerMemoryRow> firstExecutorRows(List<ExecutorLayerMemory> memory) {
         return memory.stream().filter(m -> m.executor().equals(memory.get(0).executor()))
@@ -296,6 +316,7 @@ public final class TrainCommand implements Callable<Integer> {
         CliSettings.putIfSet(s, TrainConf.SCHEDULE.key(), schedule);
         CliSettings.putIfSet(s, TrainConf.CHECKPOINT_DIR.key(), checkpointDir);
         CliSettings.putIfSet(s, TrainConf.CHECKPOINT_EVERY.key(), checkpointEvery);
+        CliSettings.putIfSet(s, EngineConf.BACKEND.key(), backend);
         CliSettings.putIfSet(s, EngineConf.CPU_THREADS.key(), threads);
         return s;
     }

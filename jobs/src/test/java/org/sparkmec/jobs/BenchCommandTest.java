@@ -170,8 +170,9 @@ class BenchCommandTest {
     }
 
     /**
-     * A failure after the work began (no GPU here for --backend cuda: in process, or on the executor) leaves no
-     * folder, complete-looking or not, and names the executor's reason.
+     * A failure after the work began (no GPU here for --backend cuda: in process, or on the executor, found by
+     * the engine probe before the benchmark's stage) leaves no folder, complete-looking or not, and names the
+     * executor and its reason in one line.
      */
     @Test
     void aFailedRunLeavesNoOutputFolder() throws IOException {
@@ -184,8 +185,9 @@ class BenchCommandTest {
         CliRun onSpark = CliRun.of(quickRun(out, "local[2]", "--backend", "cuda", "--conf", "spark.ui.enabled=false"));
         assertEquals(2, onSpark.exit(), onSpark.err());
         String message = onSpark.err().lines().filter(l -> l.startsWith("mec bench: ")).findFirst().orElse(onSpark.err());
-        assertTrue(message.contains("the layer benchmark failed on the executors")
-                && message.contains("Cause: java.lang.IllegalStateException: spark.mec.backend=cuda"), message);
+        assertTrue(message.startsWith("mec bench: the layer benchmark cannot start: on executor driver (127.0.0.1): "
+                + "spark.mec.backend=cuda was requested"), message);
+        assertEquals(1, onSpark.err().strip().lines().count(), "one line: " + onSpark.err());
         assertEquals(List.of(), siblings(), "neither the folder nor its staging folder");
     }
 

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.ConsoleAppender;
+import org.apache.logging.log4j.core.appender.FileAppender;
 import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.ConfigurationSource;
 import org.apache.logging.log4j.core.config.LoggerConfig;
@@ -25,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * conf/log4j2.properties parses with Log4j's own properties factory and sets what it promises: the project at
- * INFO, everything else at WARN, Spark's start-up noise dropped (and only that), on stderr; the jobs jar holds
- * the same file.
+ * INFO, everything else at WARN, Spark's start-up noise dropped (and only that), on stderr without traces;
+ * traces and Spark's task failures in the log file; the jobs jar holds the same file.
  */
 class LoggingConfigTest {
     private static final Path FILE = Path.of("..", "conf", "log4j2.properties");
@@ -80,6 +81,27 @@ class LoggingConfigTest {
         assertNotNull(console, "appender 'console'");
         assertEquals(ConsoleAppender.Target.SYSTEM_ERR, console.getTarget());
         assertEquals("%d{HH:mm:ss.SSS} %-5p %c{1}: %m%n", console.getLayout().getContentFormat().get("format"));
+    }
+
+    @Test
+    void tracesAndTaskFailuresGoToTheLogFileOnly() {
+        Log4jLogEvent failure = Log4jLogEvent.newBuilder().setLoggerName("org.sparkmec.Test").setLevel(Level.ERROR)
+                .setMessage(new SimpleMessage("it failed")).setThrown(new IllegalStateException("the cause")).build();
+        ConsoleAppender console = config.getAppender("console");
+        assertEquals("it failed", console.getLayout().toSerializable(failure).toString().strip().replaceAll(".*: ", ""),
+                "one line, no stack trace on the console");
+        FileAppender file = config.getAppender("file");
+        assertNotNull(file, "appender 'file'");
+        assertEquals(Path.of(System.getProperty("java.io.tmpdir"), "spark-mec.log").toString(), file.getFileName(),
+                "without mec.logFile");
+        assertTrue(config.getRootLogger().getAppenders().containsKey("file"));
+        for (String logger : new String[] {"org.apache.spark.executor.Executor", "org.apache.spark.scheduler.TaskSetManager",
+            org.sparkmec.spark.SparkFailures.TRACE_LOGGER}) {
+            LoggerConfig c = config.getLoggerConfig(logger);
+            assertEquals(logger, c.getName());
+            assertFalse(c.isAdditive(), logger);
+            assertEquals(java.util.Set.of("file"), c.getAppenders().keySet(), logger);
+        }
     }
 
     @Test

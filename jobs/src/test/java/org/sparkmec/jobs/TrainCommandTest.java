@@ -1,6 +1,7 @@
 package org.sparkmec.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -98,15 +99,61 @@ class TrainCommandTest {
         Path existing = Files.createDirectories(dir.resolve("existing"));
         Files.writeString(existing.resolve("notes.txt"), "mine\n");
         Path out = existing.resolve("runs/lenet");
+        // A loss bound below any loss stops the run at its first step, after model.conf was written.
         CliRun r = CliRun.of("train", "--master", "local[2]", "--model", LENET.toString(), "--epochs", "1", "--limit",
-                "300", "--workers", "3", "--out", out.toString(), "--conf", "spark.ui.enabled=false",
-                "--conf", "spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures=1",
-                "--conf", "spark.scheduler.barrier.maxConcurrentTasksCheck.interval=1s");
+                "300", "--workers", "2", "--out", out.toString(), "--conf", "spark.ui.enabled=false",
+                "--conf", "spark.mec.train.maxLoss=0.01");
         assertEquals(2, r.exit(), r.err());
-        assertTrue(r.err().contains("training lenet failed at step 0"), r.err());
+        assertTrue(r.err().contains("mec train: training lenet stopped: training diverged at epoch 1 step 1 of 5"),
+                r.err());
         assertTrue(Files.notExists(existing.resolve("runs")), "the folders the run created are gone");
         assertEquals("mine\n", Files.readString(existing.resolve("notes.txt")));
         assertTrue(SparkSession.getDefaultSession().isEmpty(), "the session was not stopped");
+    }
+
+    /**
+     * Failures that a retry would repeat end the Spark run at once with one line naming the cause (and the
+     * executor): too few task slots for the workers, a backend the executors cannot use.
+     */
+    @Test
+    void deterministicSparkFailuresEndInOneLine() {
+        Assumptions.assumeTrue(Files.isDirectory(DATA), "Fashion-MNIST is not installed (CI installs it)");
+        CliRun slots = CliRun.of("train", "--master", "local[2]", "--model", LENET.toString(), "--epochs", "1",
+                "--limit", "300", "--workers", "64", "--out", dir.resolve("slots").toString(), "--conf",
+                "spark.ui.enabled=false");
+        assertEquals(2, slots.exit(), slots.err());
+        assertEquals("mec train: 64 training workers (spark.mec.train.workers) need 64 task slots at once (one barrier "
+                + "task each), but local[2] has 2 (executor cores / spark.task.cpus = 1); use at most 2 or add executors",
+                slots.err().strip());
+        CliRun cuda = CliRun.of("train", "--master", "local[2]", "--model", LENET.toString(), "--epochs", "1",
+                "--limit", "300", "--out", dir.resolve("cuda").toString(), "--conf", "spark.ui.enabled=false",
+                "--conf", "spark.mec.backend=cuda", "--conf", "spark.mec.cuda.device=99");
+        assertEquals(2, cuda.exit(), cuda.err());
+        assertEquals(1, cuda.err().strip().lines().count(), cuda.err());
+        assertTrue(cuda.err().startsWith("mec train: training lenet cannot start: on executor driver (127.0.0.1): "
+                + "spark.mec.backend=cuda was requested but GPU 99"), cuda.err());
+        assertTrue(Files.notExists(dir.resolve("slots")) && Files.notExists(dir.resolve("cuda")), "nothing written");
+    }
+
+    @Test
+    void aLimitAboveTheDataIsNamed() {
+        assertEquals("--limit 100000 (spark.mec.train.limit) is more than the 60000 training images: all 60000 are used",
+                TrainCommand.limitWarning(100000, 60000));
+        assertNull(TrainCommand.limitWarning(60000, 60000));
+        assertNull(TrainCommand.limitWarning(0, 60000));
+    }
+
+    /** --backend sets spark.mec.backend as on ./mec bench: validated, and used by the engine. */
+    @Test
+    void backendOptionChoosesTheEngine() {
+        assertUsageError(CliRun.of("train", "--master", "none", "--backend", "gpu", "--out", dir.resolve("gpu").toString()),
+                "spark.mec.backend");
+        Assumptions.assumeTrue(Files.isDirectory(DATA), "Fashion-MNIST is not installed (CI installs it)");
+        CliRun cuda = CliRun.of("train", "--master", "none", "--model", LENET.toString(), "--epochs", "1", "--limit",
+                "100", "--backend", "cuda", "--conf", "spark.mec.cuda.device=99", "--no-progress", "--out",
+                dir.resolve("cuda").toString());
+        assertEquals(2, cuda.exit(), cuda.err());
+        assertTrue(cuda.err().contains("spark.mec.backend=cuda was requested but GPU 99"), cuda.err());
     }
 
     @Test

@@ -75,6 +75,22 @@ public final class ShardedEpochOrder {
         return local * workers + w;
     }
 
+    /**
+     * What a batch size larger than the shards means, for a warning: every step then takes whole shards (one step
+     * per epoch); null when the batch fits.
+     */
+    public String oversizedBatch() {
+        if (batchSize <= shardSize(0)) {
+            return null;
+        }
+        return workers == 1
+                ? "batch size " + batchSize + " is larger than the " + examples + " training images: every step uses all "
+                        + examples
+                : "batch size " + batchSize + " per worker is larger than a worker's shard (at most " + shardSize(0)
+                        + " of the " + examples + " training images over " + workers + " workers): every step uses "
+                        + "all " + examples;
+    }
+
     /** Steps of every worker in one epoch. */
     public int stepsPerEpoch() {
         return MiniBatches.batchesPerEpoch(shardSize(0), batchSize);

@@ -80,6 +80,13 @@ public record Checkpoint(String modelText, long seed, int epochsCompleted, long 
 
     /** Writes this checkpoint to {@code file} atomically. */
     public void write(Path file) throws IOException {
+        for (Map.Entry<String, Tensor> p : parameters.entrySet()) {
+            int bad = DivergenceCheck.firstNonFinite(p.getValue().values());
+            if (bad >= 0) {
+                throw new TrainingDivergedException("training diverged: parameter " + p.getKey() + " holds "
+                        + p.getValue().values()[bad] + " after step " + steps + "; " + file + " was not written");
+            }
+        }
         byte[] all = toBytes();
         AtomicFiles.write(file, os -> os.write(all));
     }

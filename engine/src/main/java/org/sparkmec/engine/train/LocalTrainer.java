@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * training set, evaluation on the test set after each epoch, and in {@code outDir}:
  * {@code metrics.csv}, {@code layer_memory.csv} (after every epoch), {@code model.conf} (at the start) and
  * {@code model.ckpt} (the final weights, once every epoch is done), and {@code checkpoint.ckpt} where and when
- * {@link TrainingOptions#checkpoints()} says. All files are written atomically.
+ * {@link TrainingOptions#checkpoints()} says. All files are written atomically. A step whose loss is not finite
+ * (or above {@link #maxLoss}) stops the run before its update ({@link TrainingDivergedException}); the files of
+ * the epochs before stay.
  *
  * <p>Determinism: for a seed, weights, data order and dropout masks are fixed, GEMM work is split the
  * same way every run, and a resumed run restores parameters, optimizer state, dropout positions and the
@@ -52,6 +54,7 @@ public final class LocalTrainer {
     private final MecOptions mecOptions;
     private final PrintStream console;
     private StepListener stepListener;
+    private DivergenceCheck divergence = new DivergenceCheck(TrainConf.MAX_LOSS.parse(null));
 
     /**
      * @param console where the progress bar goes (null for none)
@@ -78,6 +81,16 @@ public final class LocalTrainer {
     /** Calls {@code listener} after every optimizer step (on the training thread); null for none. */
     public LocalTrainer onStep(StepListener listener) {
         this.stepListener = listener;
+        return this;
+    }
+
+    /**
+     * Stops the run with {@link TrainingDivergedException} at the first step whose mean loss is above
+     * {@code maxLoss} (0: no bound; a non-finite loss always stops it); {@link TrainConf#MAX_LOSS}'s default
+     * unless set.
+     */
+    public LocalTrainer maxLoss(double maxLoss) {
+        this.divergence = new DivergenceCheck(maxLoss);
         return this;
     }
 
@@ -136,6 +149,9 @@ public final class LocalTrainer {
             ModelSpecWriter.write(spec, out.resolve(TrainingFiles.MODEL_CONF));
             ShardedEpochOrder sharding = new ShardedEpochOrder(train.size(), options.shards(),
                     options.batchSize() / options.shards(), options.seed());
+            if (sharding.oversizedBatch() != null) {
+                LOG.warn("{}", sharding.oversizedBatch());
+            }
             List<Parameter> parameters = network.parameters();
             for (int epoch = startEpoch; epoch < stopAfter; epoch++) {
                 EpochBatches order = sharding.globalBatches(epoch);
@@ -147,7 +163,9 @@ public final class LocalTrainer {
                 long t0 = System.nanoTime();
                 for (int b = 0; b < order.batchCount(); b++) {
                     SoftmaxCrossEntropy.Result r = TrainingSteps.forwardBackward(network, batches, train, order.batch(b));
-                    optimizer.step(parameters, schedule.rate(epoch, b, order.batchCount()));
+                    double rate = schedule.rate(epoch, b, order.batchCount());
+                    divergence.checkLoss(r.loss(), epoch, b, order.batchCount(), rate);
+                    optimizer.step(parameters, rate);
                     step++;
                     if (stepListener != null) {
                         stepListener.step(step, r.loss(), r.count());

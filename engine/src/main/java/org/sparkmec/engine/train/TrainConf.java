@@ -52,13 +52,17 @@ public final class TrainConf {
             "spark.mec.train.checkpointEveryEpochs",
             "Write checkpoint.ckpt after every N-th epoch and after the run's last epoch; 0 writes it after the last "
                     + "epoch only.", 1, 0);
+    public static final ConfigEntry<Double> MAX_LOSS = ConfigEntry.doubleBetween("spark.mec.train.maxLoss",
+            "Stop a run at the first step whose mean training loss is above this (it diverged), before its update, "
+                    + "keeping the last checkpoint; a NaN or infinite loss always stops it; 0 turns the bound off.",
+            1000.0, 0.0, 1e12);
     public static final ConfigEntry<Long> WORKSPACE_BUDGET = ConfigEntry.bytes("spark.mec.conv.workspaceBudgetBytes",
             "The most workspace a conv layer with algorithm auto lets im2col use (MEC is used above it).", "256m");
 
     /** Every training entry, in documentation order. */
     public static final List<ConfigEntry<?>> ENTRIES = List.of(EPOCHS, BATCH_SIZE, SEED, LIMIT, OPTIMIZER,
             LEARNING_RATE, MOMENTUM, NESTEROV, WEIGHT_DECAY, SCHEDULE, WORKERS, LOG_EVERY_STEPS, CHECKPOINT_DIR, CHECKPOINT_EVERY,
-            WORKSPACE_BUDGET);
+            MAX_LOSS, WORKSPACE_BUDGET);
 
     private final Map<String, String> values;
 

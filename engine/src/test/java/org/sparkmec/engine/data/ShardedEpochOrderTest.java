@@ -2,6 +2,7 @@ package org.sparkmec.engine.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,5 +64,16 @@ class ShardedEpochOrderTest {
                 .getMessage().contains("1 training examples cannot feed 2 workers"));
         assertThrows(IllegalArgumentException.class, () -> new ShardedEpochOrder(10, 0, 4, 0));
         assertThrows(IllegalArgumentException.class, () -> new ShardedEpochOrder(10, 2, 0, 0));
+    }
+
+    /** A batch larger than the shards is used as whole shards, and says so (the trainers log it as a warning). */
+    @Test
+    void anOversizedBatchIsNamed() {
+        assertNull(new ShardedEpochOrder(100, 2, 50, 1).oversizedBatch());
+        assertEquals("batch size 100000 is larger than the 60000 training images: every step uses all 60000",
+                new ShardedEpochOrder(60000, 1, 100000, 1).oversizedBatch());
+        assertEquals("batch size 64 per worker is larger than a worker's shard (at most 51 of the 101 training images "
+                + "over 2 workers): every step uses all 101", new ShardedEpochOrder(101, 2, 64, 1).oversizedBatch());
+        assertEquals(1, new ShardedEpochOrder(101, 2, 64, 1).stepsPerEpoch());
     }
 }

@@ -48,6 +48,17 @@ class CheckpointTest {
     }
 
     @Test
+    void aNonFiniteModelIsNeverWritten() {
+        Path file = dir.resolve("nan.ckpt");
+        Checkpoint nan = new Checkpoint("model { name = t }", 1, 1, 20, Map.of(), Map.of(),
+                Map.of("fc.weight", new Checkpoint.Tensor(new int[] {2}, new float[] {1f, Float.NaN})), null);
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> nan.write(file));
+        assertEquals("training diverged: parameter fc.weight holds NaN after step 20; " + file + " was not written",
+                e.getMessage());
+        assertTrue(Files.notExists(file));
+    }
+
+    @Test
     void finalModelHasNoOptimizerState() throws IOException {
         Path file = dir.resolve("m.ckpt");
         sample(false).write(file);

@@ -157,6 +157,39 @@ class LocalTrainerTest {
     }
 
     /**
+     * A loss above the bound stops the run at its step, before the update: resumed after epoch 1 with a bound
+     * below any loss, the run stops at epoch 2's first step, naming it and the learning rate, and keeps the
+     * epoch-1 checkpoint as it was, without a final model.
+     */
+    @Test
+    void aDivergedRunStopsAtItsStepAndKeepsTheLastCheckpoint() throws IOException {
+        Path out = dir.resolve("out");
+        train(out, 3, false, 1);
+        byte[] checkpoint = Files.readAllBytes(out.resolve("checkpoint.ckpt"));
+        ModelSpec spec = ModelFile.parse(SMALL_MODEL, "small.conf");
+        TrainTestSplit data = new TrainTestSplit(synthetic("train", 200, 1), synthetic("test", 60, 2));
+        LocalTrainer trainer = new LocalTrainer(backend, spec, data, options(out, 3, true), MecOptions.defaults(), null)
+                .maxLoss(1e-3);
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, trainer::run);
+        assertTrue(e.getMessage().matches("training diverged at epoch 2 step 1 of 13: the loss is [0-9.e+-]+, above "
+                + "spark.mec.train.maxLoss = 0.001 at learning rate 0.0[0-9]+; no update of that step was applied, lower "
+                + "the learning rate \\(--lr\\)"), e.getMessage());
+        assertArrayEquals(checkpoint, Files.readAllBytes(out.resolve("checkpoint.ckpt")));
+        assertTrue(Files.notExists(out.resolve("model.ckpt")));
+    }
+
+    @Test
+    void aNonFiniteLossAlwaysStopsTheRun() {
+        DivergenceCheck noBound = new DivergenceCheck(0);
+        noBound.checkLoss(1e30, 0, 0, 10, 0.1);
+        assertEquals("training diverged at epoch 3 step 7 of 10: the loss is NaN at learning rate 10.0; no update of "
+                + "that step was applied, lower the learning rate (--lr)", assertThrows(TrainingDivergedException.class,
+                () -> noBound.checkLoss(Double.NaN, 2, 6, 10, 10.0)).getMessage());
+        assertThrows(TrainingDivergedException.class, () -> new DivergenceCheck(1000).checkLoss(
+                Double.POSITIVE_INFINITY, 0, 0, 10, 0.1));
+    }
+
+    /**
      * A checkpoint folder of its own and an interval of 2 epochs: epoch 1 writes none, epoch 2 and the last one
      * do, and a run resumed from the folder still equals the uninterrupted run (its weights bit for bit).
      */

@@ -16,6 +16,7 @@ import org.sparkmec.engine.bench.ExecutorResult;
 import org.sparkmec.engine.bench.LayerBenchmark;
 import org.sparkmec.engine.config.EngineConf;
 import org.sparkmec.spark.MecSparkPlugin;
+import org.sparkmec.spark.train.EngineProbe;
 import org.sparkmec.spark.train.ExecutorEngines;
 import org.sparkmec.spark.train.TaskGpu;
 import org.slf4j.Logger;
@@ -59,10 +60,7 @@ final class BenchTask implements Serializable {
         BarrierTaskContext ctx = BarrierTaskContext.get();
         String executor = SparkEnv.get().executorId();
         String host = SparkEnv.get().blockManager().blockManagerId().host();
-        Map<String, String> engineConf = new TreeMap<>(engineSettings);
-        if (EngineConf.from(engineConf).get(EngineConf.CPU_THREADS) == 0) {
-            engineConf.put(EngineConf.CPU_THREADS.key(), Integer.toString(cores));
-        }
+        Map<String, String> engineConf = EngineProbe.taskSettings(engineSettings, cores, ctx);
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put("executor_id", executor);
         extra.put("host", host);

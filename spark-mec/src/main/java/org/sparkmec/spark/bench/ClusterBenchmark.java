@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.spark.SparkConf;
@@ -30,6 +28,8 @@ import org.sparkmec.engine.bench.LayerBenchmark;
 import org.sparkmec.engine.config.EngineConf;
 import org.sparkmec.spark.MecSparkPlugin;
 import org.sparkmec.spark.SparkEngineConf;
+import org.sparkmec.spark.SparkFailures;
+import org.sparkmec.spark.train.EngineProbe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Function1;
@@ -65,8 +65,6 @@ public final class ClusterBenchmark {
     public static final Duration DEFAULT_EXECUTOR_WAIT = Duration.ofSeconds(60);
     private static final String TASK_RESOURCE_PREFIX = "spark.task.resource.";
     private static final String AMOUNT = ".amount";
-    /** An exception's first line in a Spark failure message: {@code java.lang.IllegalStateException: ...}. */
-    private static final Pattern EXCEPTION_LINE = Pattern.compile("^[\\w.$]+(Exception|Error): .*");
 
     /**
      * What to run.
@@ -144,6 +142,7 @@ public final class ClusterBenchmark {
         List<ExecutorSlots.Slot> slots = ExecutorSlots.await(sc, expectedExecutors, executorWait);
         int cores = slots.stream().mapToInt(ExecutorSlots.Slot::cores).min().orElseThrow();
         int executors = slots.size();
+        EngineProbe.check(sc, engineSettings, cores, "the layer benchmark");
         String runId = "bench-" + UUID.randomUUID();
         BenchTask task = new BenchTask(runId, plan.layers(), plan.variants(), plan.settings(), plan.ceiling(),
                 engineSettings, cores, MecSparkPlugin.driverActive());
@@ -164,7 +163,7 @@ public final class ClusterBenchmark {
             sc.setJobDescription(description);
             results = runBarrierStage(seeds, task);
         } catch (Exception e) { // SparkException, thrown through Scala without a declaration
-            throw new IllegalStateException("the layer benchmark failed on the executors: " + rootMessage(e), e);
+            throw new IllegalStateException("the layer benchmark failed on the executors: " + SparkFailures.reason(e), e);
         } finally {
             BenchProgress.unregister(runId);
             sc.setJobDescription(previousDescription);
@@ -212,28 +211,5 @@ public final class ClusterBenchmark {
     private static String layerRange(List<BenchLayer> layers) {
         return layers.size() < 3 ? layers.stream().map(BenchLayer::name).collect(Collectors.joining(","))
                 : layers.get(0).name() + ".." + layers.get(layers.size() - 1).name();
-    }
-
-    /**
-     * The first line of the failure's message, and the executor's exception (Spark's message ends with the
-     * executor's exception and stack trace; the root cause is used when the message has none).
-     */
-    private static String rootMessage(Throwable e) {
-        String message = String.valueOf(e.getMessage());
-        String first = firstLine(message);
-        String reason = message.lines().skip(1).map(EXCEPTION_LINE::matcher).filter(Matcher::find)
-                .map(Matcher::group).findFirst().orElse(null);
-        if (reason == null) {
-            Throwable t = e;
-            while (t.getCause() != null && t.getCause() != t) {
-                t = t.getCause();
-            }
-            reason = t == e ? null : firstLine(t.toString());
-        }
-        return reason == null || first.contains(reason) ? first : first + " Cause: " + reason;
-    }
-
-    private static String firstLine(String text) {
-        return text.lines().findFirst().orElse("").strip();
     }
 }

@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -34,6 +35,7 @@ import org.sparkmec.engine.nn.Network;
 import org.sparkmec.engine.optim.Optimizer;
 import org.sparkmec.engine.train.Checkpoint;
 import org.sparkmec.engine.train.CheckpointPolicy;
+import org.sparkmec.engine.train.DivergenceCheck;
 import org.sparkmec.engine.train.EpochMetrics;
 import org.sparkmec.engine.train.Networks;
 import org.sparkmec.engine.train.ResumePoint;
@@ -41,6 +43,8 @@ import org.sparkmec.engine.train.StepListener;
 import org.sparkmec.engine.train.TrainConf;
 import org.sparkmec.engine.train.TrainingFiles;
 import org.sparkmec.spark.MecSparkPlugin;
+import org.sparkmec.spark.PermanentFailureException;
+import org.sparkmec.spark.SparkFailures;
 import org.sparkmec.spark.SparkEngineConf;
 import org.sparkmec.spark.data.ImageColumns;
 import org.sparkmec.spark.data.ImageDataStats;
@@ -89,6 +93,8 @@ public final class DistributedTrainer {
     private final Map<String, String> engineSettings;
     private StepListener stepListener;
     private int stopAfter;
+    private Duration slotWait = TaskSlots.DEFAULT_WAIT;
+    private DivergenceCheck divergence = new DivergenceCheck(TrainConf.MAX_LOSS.parse(null));
 
     /**
      * @param engineSettings {@code spark.mec.*} engine settings for the workers' engines (validated here)
@@ -121,13 +127,32 @@ public final class DistributedTrainer {
         SparkConf conf = spark.sparkContext().getConf();
         SparkEngineConf.from(conf, TrainConf.keys());
         Map<String, String> settings = SparkEngineConf.settings(conf);
-        return new DistributedTrainer(spark, spec, SparkTrainingOptions.from(TrainConf.from(settings), algorithmOverride)
-                .withResume(resume), settings);
+        TrainConf trainConf = TrainConf.from(settings);
+        return new DistributedTrainer(spark, spec, SparkTrainingOptions.from(trainConf, algorithmOverride)
+                .withResume(resume), settings).maxLoss(trainConf.get(TrainConf.MAX_LOSS));
     }
 
     /** Calls {@code listener} on the driver after every applied step (on the RPC thread: keep it short). */
     public DistributedTrainer onStep(StepListener listener) {
         this.stepListener = listener;
+        return this;
+    }
+
+    /**
+     * How long {@link #fit} waits on a cluster master for executors with a task slot per worker before failing
+     * ({@link TaskSlots#DEFAULT_WAIT} unless set; local masters are checked without waiting).
+     */
+    public DistributedTrainer slotWait(Duration wait) {
+        this.slotWait = wait;
+        return this;
+    }
+
+    /**
+     * Stops the run at the first step whose mean loss is above {@code maxLoss} (0: no bound; a non-finite loss
+     * always stops it), detected on the driver before that step's update ({@link TrainConf#MAX_LOSS}).
+     */
+    public DistributedTrainer maxLoss(double maxLoss) {
+        this.divergence = new DivergenceCheck(maxLoss);
         return this;
     }
 
@@ -179,6 +204,13 @@ public final class DistributedTrainer {
         SparkContext sc = spark.sparkContext();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
         int workers = options.workers() > 0 ? options.workers() : sc.defaultParallelism();
+        try {
+            TaskSlots.await(sc, workers, slotWait, workers + " training workers (spark.mec.train.workers)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for executors", e);
+        }
+        EngineProbe.check(sc, engineSettings, 0, "training " + spec.name());
         String previousDescription = sc.getLocalProperty("spark.job.description");
         JavaRDD<ImageRecord> trainRecords = limited(train).persist(StorageLevel.MEMORY_AND_DISK());
         JavaRDD<ImageRecord> testRecords = test == null ? null : test.persist(StorageLevel.MEMORY_AND_DISK());
@@ -199,6 +231,9 @@ public final class DistributedTrainer {
             }
             ShardedEpochOrder order = new ShardedEpochOrder(Math.toIntExact(stats.count()), workers, options.batchSize(),
                     options.seed());
+            if (order.oversizedBatch() != null) {
+                LOG.warn("{}", order.oversizedBatch());
+            }
             if (resumeFrom != null && resumeFrom.steps() != (long) resumeFrom.epochsCompleted() * order.stepsPerEpoch()) {
                 throw new IllegalArgumentException("cannot resume: the checkpoint at " + resumeFrom.file() + " took "
                         + resumeFrom.steps() + " steps in " + resumeFrom.epochsCompleted() + " epochs, this run takes "
@@ -297,8 +332,12 @@ public final class DistributedTrainer {
                     : jsc.parallelize(List.<ImageRecord>of(), workers);
             JavaRDD<WorkerTask.Shards> shards = trainShards.zipPartitions(testShards, new ZipShards());
             Coordinators.register(coordinator);
+            String jobTag = "mec-train-" + runId;
+            coordinator.divergenceCheck(divergence);
+            coordinator.onStop(() -> sc.cancelJobsWithTag(jobTag, "spark-mec stopped the run"));
             WorkerReport[] reports;
             long t0 = System.nanoTime();
+            sc.addJobTag(jobTag);
             try {
                 sc.setJobDescription(String.format("mec: train %s, %d epochs x %d steps, %d workers x %d images",
                         spec.name(), runEpochs, order.stepsPerEpoch(), workers, options.batchSize()));
@@ -309,11 +348,17 @@ public final class DistributedTrainer {
             } catch (Exception e) {
                 // Not only RuntimeException: Spark's job failures (SparkException) are checked exceptions that
                 // Scala code throws undeclared.
+                if (coordinator.stopReason() != null) {
+                    throw new PermanentFailureException("training " + spec.name() + " stopped: "
+                            + coordinator.stopReason(), e);
+                }
                 throw new IllegalStateException("training " + spec.name() + " failed at step " + coordinator.step() + " of "
                         + coordinator.totalSteps() + " after " + coordinator.attempts() + " attempt(s) of the training stage"
                         + " (Spark retries it up to spark.stage.maxConsecutiveAttempts = "
-                        + sc.getConf().get("spark.stage.maxConsecutiveAttempts", "4") + " times): " + rootMessage(e), e);
+                        + sc.getConf().get("spark.stage.maxConsecutiveAttempts", "4") + " times): "
+                        + SparkFailures.reason(e), e);
             } finally {
+                sc.removeJobTag(jobTag);
                 Coordinators.unregister(runId);
             }
             if (!coordinator.isComplete()) {
@@ -379,14 +424,6 @@ public final class DistributedTrainer {
         // Spark retries a failed barrier stage only if it is a shuffle map stage (a failed barrier result
         // stage aborts the job), so the reports go through a one-partition shuffle to the driver.
         return JavaRDD.fromRDD(reports, tag).repartition(1).collect().toArray(new WorkerReport[0]);
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (cause: " + t + ")";
     }
 
     /** Pairs a worker's training and test shards within its task. */

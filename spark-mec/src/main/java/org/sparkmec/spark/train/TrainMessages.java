@@ -74,6 +74,15 @@ public final class TrainMessages {
             implements Request {
     }
 
+    /**
+     * A worker failed in a way a retry would repeat: the coordinator stops the run at once.
+     *
+     * @param reason the failure on one line
+     */
+    public record WorkerFailed(String runId, int attempt, int worker, String executorId, String host, String reason)
+            implements Request {
+    }
+
     /** Acknowledges a message that needs no data back. */
     public record Ok() implements Serializable {
     }

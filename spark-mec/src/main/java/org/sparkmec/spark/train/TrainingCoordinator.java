@@ -14,8 +14,11 @@ import org.sparkmec.engine.nn.ParameterVector;
 import org.sparkmec.engine.optim.LearningRateSchedule;
 import org.sparkmec.engine.optim.Optimizer;
 import org.sparkmec.engine.train.Checkpoint;
+import org.sparkmec.engine.train.DivergenceCheck;
 import org.sparkmec.engine.train.EpochMetrics;
 import org.sparkmec.engine.train.StepListener;
+import org.sparkmec.engine.train.TrainConf;
+import org.sparkmec.engine.train.TrainingDivergedException;
 import org.sparkmec.spark.train.TrainMessages.EpochEval;
 import org.sparkmec.spark.train.TrainMessages.FetchWeights;
 import org.sparkmec.spark.train.TrainMessages.Gradients;
@@ -25,6 +28,7 @@ import org.sparkmec.spark.train.TrainMessages.Joined;
 import org.sparkmec.spark.train.TrainMessages.Ok;
 import org.sparkmec.spark.train.TrainMessages.Request;
 import org.sparkmec.spark.train.TrainMessages.WeightsReply;
+import org.sparkmec.spark.train.TrainMessages.WorkerFailed;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +47,10 @@ import org.slf4j.LoggerFactory;
  * committed steps stay), so a retried stage resumes at the driver's current step and no update is lost
  * or applied twice; requests of older attempts are rejected. The published weights array is never
  * modified after publication (a local-mode RPC passes it by reference), and received gradient arrays are
- * only read.
+ * only read. A {@link WorkerFailed} report (a failure a retry would repeat) stops the run at once through
+ * {@link #onStop}: the trainer cancels the stage instead of letting Spark retry it; so does a step whose mean
+ * loss is not finite or too large ({@link #divergenceCheck}) (checked before its update) or whose update makes a weight
+ * non-finite (not published), which the epoch checkpoints therefore never hold.
  *
  * <p>Thread-safety: every method is synchronized; requests arrive on the plugin's RPC thread and must not
  * block it, so no method waits.
@@ -72,6 +79,9 @@ public final class TrainingCoordinator {
     private final StepListener stepListener;
     private final EpochListener epochListener;
 
+    private DivergenceCheck divergence = new DivergenceCheck(TrainConf.MAX_LOSS.parse(null));
+    private Runnable stopAction;
+    private String stopReason;
     private int attempt = -1;
     private int attemptsSeen;
     private long step;
@@ -157,6 +167,13 @@ public final class TrainingCoordinator {
         if (request instanceof Join join) {
             return join(join);
         }
+        if (request instanceof WorkerFailed failed) {
+            if (failed.attempt() == attempt) {
+                stop("worker " + failed.worker() + " failed on executor " + failed.executorId() + " (" + failed.host()
+                        + ") at step " + (step + 1) + " of " + totalSteps() + ": " + failed.reason());
+            }
+            return new Ok();
+        }
         checkAttempt(request);
         if (request instanceof Gradients g) {
             return gradients(g);
@@ -225,12 +242,18 @@ public final class TrainingCoordinator {
         if (partsReceived < workers) {
             return new GradientsAck(null, System.nanoTime() - t0);
         }
-        commit();
+        if (!commit()) {
+            // Stopped: nothing is published; the workers poll until the stage is cancelled.
+            return new GradientsAck(null, System.nanoTime() - t0);
+        }
         return new GradientsAck(weights, System.nanoTime() - t0);
     }
 
-    /** Averages the step's parts over its images, applies the optimizer and publishes the weights. */
-    private void commit() {
+    /**
+     * Averages the step's parts over its images, applies the optimizer and publishes the weights; returns false
+     * (publishing nothing) when the run diverged and is stopped.
+     */
+    private boolean commit() {
         long t0 = System.nanoTime();
         Arrays.fill(sum, 0f);
         int images = 0;
@@ -251,16 +274,30 @@ public final class TrainingCoordinator {
                 }
             }
         }
+        int epoch = (int) (step / stepsPerEpoch);
+        int inEpoch = (int) (step % stepsPerEpoch);
+        double rate = schedule.rate(epoch, inEpoch, stepsPerEpoch);
+        try {
+            divergence.checkLoss(lossSum / images, epoch, inEpoch, stepsPerEpoch, rate);
+        } catch (TrainingDivergedException e) {
+            stop(e.getMessage());
+            return false;
+        }
         float scale = 1f / images;
         for (int i = 0; i < parameterCount; i++) {
             sum[i] *= scale;
         }
         ParameterVector.scatterGradients(parameters, sum);
-        int epoch = (int) (step / stepsPerEpoch);
-        int inEpoch = (int) (step % stepsPerEpoch);
-        optimizer.step(parameters, schedule.rate(epoch, inEpoch, stepsPerEpoch));
+        optimizer.step(parameters, rate);
         float[] next = new float[parameterCount];
         ParameterVector.gatherValues(parameters, next);
+        if (DivergenceCheck.firstNonFinite(next) >= 0) {
+            String reason = String.format(Locale.ROOT, "training diverged at epoch %d step %d of %d: the weights "
+                    + "became non-finite at learning rate %s; lower the learning rate (--lr)", epoch + 1, inEpoch + 1,
+                    stepsPerEpoch, rate);
+            stop(reason);
+            return false;
+        }
         weights = next;
         step++;
         Arrays.fill(parts, null);
@@ -292,6 +329,7 @@ public final class TrainingCoordinator {
         if (step % stepsPerEpoch == 0) {
             endEpochTraining(epoch, now);
         }
+        return true;
     }
 
     private void endEpochTraining(int epoch, long now) {
@@ -375,6 +413,39 @@ public final class TrainingCoordinator {
             params.put(p.name(), new Checkpoint.Tensor(p.value().dims(), p.value().toArray()));
         }
         return new Checkpoint(modelText, seed, epochsCompleted, step, Map.of(), algorithms, params, optimizer.state());
+    }
+
+    /**
+     * Calls {@code action} (on the RPC thread, holding this coordinator's lock: it must not wait) when the run
+     * must stop at once: a worker failed in a way a retry would repeat, or the loss diverged.
+     */
+    public synchronized void onStop(Runnable action) {
+        this.stopAction = action;
+    }
+
+    /**
+     * Stops the run ({@link #onStop}) at the first step whose mean loss {@code check} rejects (non-finite
+     * weights always stop it), before that step's update is published; {@link TrainConf#MAX_LOSS}'s default
+     * unless set.
+     */
+    public synchronized void divergenceCheck(DivergenceCheck check) {
+        this.divergence = check;
+    }
+
+    /** Records the first reason to stop the run and runs the {@link #onStop} action. */
+    private void stop(String reason) {
+        if (stopReason == null) {
+            stopReason = reason;
+            LOG.error("stopping the run: {}", reason);
+            if (stopAction != null) {
+                stopAction.run();
+            }
+        }
+    }
+
+    /** Why the run was stopped at once ({@link #onStop}), or null. */
+    public synchronized String stopReason() {
+        return stopReason;
     }
 
     /** Steps applied so far. */

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.TaskKilledException;
 import org.apache.spark.api.plugin.PluginContext;
 import org.apache.spark.util.LongAccumulator;
 import org.sparkmec.engine.config.EngineConf;
@@ -26,6 +27,7 @@ import org.sparkmec.engine.train.LayerMemoryRow;
 import org.sparkmec.engine.train.Networks;
 import org.sparkmec.engine.train.TrainingSteps;
 import org.sparkmec.spark.MecSparkPlugin;
+import org.sparkmec.spark.SparkFailures;
 import org.sparkmec.spark.data.ShardedImages;
 import org.sparkmec.spark.train.TrainMessages.EpochEval;
 import org.sparkmec.spark.train.TrainMessages.FetchWeights;
@@ -34,6 +36,7 @@ import org.sparkmec.spark.train.TrainMessages.GradientsAck;
 import org.sparkmec.spark.train.TrainMessages.Join;
 import org.sparkmec.spark.train.TrainMessages.Joined;
 import org.sparkmec.spark.train.TrainMessages.WeightsReply;
+import org.sparkmec.spark.train.TrainMessages.WorkerFailed;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +53,7 @@ import org.slf4j.LoggerFactory;
 final class WorkerTask implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(WorkerTask.class);
+    private static final Logger TRACES = LoggerFactory.getLogger(SparkFailures.TRACE_LOGGER);
     private static final long MIN_POLL_PAUSE_NANOS = 50_000;
     private static final long MAX_POLL_PAUSE_NANOS = 1_000_000;
 
@@ -92,6 +96,17 @@ final class WorkerTask implements Serializable {
         int w = ctx.partitionId();
         int attempt = ctx.stageAttemptNumber();
         PluginContext rpc = MecSparkPlugin.executorContext();
+        try {
+            return prepareAndTrain(ctx, rpc, w, attempt, shards);
+        } catch (TaskKilledException | RpcFailure e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            reportPermanentFailure(rpc, attempt, w, e);
+            throw e;
+        }
+    }
+
+    private WorkerReport prepareAndTrain(BarrierTaskContext ctx, PluginContext rpc, int w, int attempt, Shards shards) {
         ModelSpec spec = ModelFile.parse(modelText, "model of run " + runId);
         int[] dims = {spec.input().height(), spec.input().width(), spec.input().channels()};
         LabeledImages train = ShardedImages.toLabeledImages(shards.train().iterator(), "training shard " + w, dims,
@@ -104,10 +119,7 @@ final class WorkerTask implements Serializable {
             throw new IllegalStateException("worker " + w + " received " + shardSize + " training images but its shard "
                     + "holds " + order.shardSize(w) + " of " + trainExamples);
         }
-        Map<String, String> settings = new TreeMap<>(engineSettings);
-        if (EngineConf.from(settings).get(EngineConf.CPU_THREADS) == 0) {
-            settings.put(EngineConf.CPU_THREADS.key(), Integer.toString(Math.max(1, ctx.cpus())));
-        }
+        Map<String, String> settings = EngineProbe.taskSettings(engineSettings, 0, ctx);
         ExecutorEngines.Engine engine = ExecutorEngines.acquire(settings, TaskGpu.assigned(ctx));
         try {
             String key = runKey();
@@ -119,6 +131,22 @@ final class WorkerTask implements Serializable {
             return train(ctx, rpc, w, attempt, engine, network, batches, train, test, order);
         } finally {
             ExecutorEngines.release(engine);
+        }
+    }
+
+    /**
+     * Tells the driver that this worker failed in a way a retry would repeat (anything but a killed task or a
+     * failed RPC: a setting, the engine, the data, the model, memory), so that it stops the run at once instead of
+     * letting Spark retry the stage. Best effort: if the driver cannot be told, Spark's retries still end the run.
+     */
+    private void reportPermanentFailure(PluginContext rpc, int attempt, int w, Throwable e) {
+        TRACES.error("worker {} failed", w, e);
+        try {
+            org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+            rpc.ask(new WorkerFailed(runId, attempt, w, env.executorId(), env.blockManager().blockManagerId().host(),
+                    SparkFailures.describe(e)));
+        } catch (Exception | Error reportFailed) {
+            e.addSuppressed(reportFailed);
         }
     }
 
@@ -224,8 +252,17 @@ final class WorkerTask implements Serializable {
         try {
             return rpc.ask(message);
         } catch (Exception e) {
-            throw new IllegalStateException("training RPC to the driver failed (" + message.getClass().getSimpleName()
+            throw new RpcFailure("training RPC to the driver failed (" + message.getClass().getSimpleName()
                     + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** A failed or rejected request to the driver: the driver knows why, or the connection broke (retryable). */
+    private static final class RpcFailure extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        RpcFailure(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

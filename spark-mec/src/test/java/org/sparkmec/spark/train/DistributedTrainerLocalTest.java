@@ -2,6 +2,7 @@ package org.sparkmec.spark.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +41,7 @@ import org.sparkmec.engine.train.Checkpoint;
 import org.sparkmec.engine.train.EpochMetrics;
 import org.sparkmec.engine.train.LocalTrainer;
 import org.sparkmec.engine.train.TrainingOptions;
+import org.sparkmec.spark.PermanentFailureException;
 import org.sparkmec.spark.data.ImageColumns;
 import org.sparkmec.spark.data.ImageFrames;
 import org.sparkmec.spark.testing.TestSessions;
@@ -261,5 +263,92 @@ class DistributedTrainerLocalTest {
         String m = assertThrows(IllegalArgumentException.class,
                 () -> new DistributedTrainer(spark, lenet, options(1, 2), Map.of("spark.mec.backend", "gpu"))).getMessage();
         assertTrue(m.contains("spark.mec.backend") && m.contains("gpu"), m);
+    }
+
+    /**
+     * A backend that cannot be used (cuda on a GPU number no machine has) fails in the engine probe, before the
+     * barrier stage, in one line naming the executor; the run starts no training stage and writes nothing.
+     */
+    @Test
+    void anUnusableBackendFailsOnceBeforeTheBarrierStage(@TempDir Path dir) throws Exception {
+        Dataset<Row> train = ImageFrames.of(spark, data.train().subset(RESUME_TRAIN), 2);
+        StageAttempts stages = StageAttempts.watch(spark);
+        PermanentFailureException e = assertThrows(PermanentFailureException.class, () -> new DistributedTrainer(spark,
+                lenet, options(1, 2), Map.of("spark.mec.backend", "cuda", "spark.mec.cuda.device", "99"))
+                .fit(train, null, ImageColumns.defaults(), dir.resolve("out")));
+        assertTrue(e.getMessage().startsWith("training lenet cannot start: on executor driver (127.0.0.1): "
+                + "spark.mec.backend=cuda was requested but GPU 99"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
+        assertEquals(0, stages.trainingJobsWithoutRetries(), "no training stage started");
+        assertTrue(Files.notExists(dir.resolve("out")));
+    }
+
+    /** More workers than task slots fail at once (Spark would retry the barrier stage for about 10 minutes). */
+    @Test
+    void moreWorkersThanTaskSlotsFailAtOnce() {
+        Dataset<Row> train = ImageFrames.of(spark, data.train().subset(RESUME_TRAIN), 2);
+        PermanentFailureException e = assertThrows(PermanentFailureException.class, () -> new DistributedTrainer(spark,
+                lenet, options(1, 64), Map.of()).fit(train, null, ImageColumns.defaults(), null));
+        assertEquals("64 training workers (spark.mec.train.workers) need 64 task slots at once (one barrier task each), "
+                + "but local[2] has 2 (executor cores / spark.task.cpus = 1); use at most 2 or add executors", e.getMessage());
+    }
+
+    /**
+     * A loss above the bound stops the run on the driver at that step, in one stage attempt (no retry), before its
+     * update: the run resumed from epoch 1 with a bound below any loss stops at epoch 2's first step, and the
+     * epoch-1 checkpoint stays as it was, with no final model.
+     */
+    @Test
+    void aDivergedRunStopsAtItsStepAndKeepsTheLastCheckpoint(@TempDir Path dir) throws Exception {
+        Dataset<Row> train = ImageFrames.of(spark, data.train().subset(RESUME_TRAIN), 2);
+        Path out = dir.resolve("out");
+        new DistributedTrainer(spark, lenet, options(2, 2), Map.of()).stopAfter(1)
+                .fit(train, null, ImageColumns.defaults(), out);
+        byte[] checkpoint = Files.readAllBytes(out.resolve("checkpoint.ckpt"));
+        StageAttempts stages = StageAttempts.watch(spark);
+        PermanentFailureException e = assertThrows(PermanentFailureException.class, () -> new DistributedTrainer(spark,
+                lenet, options(2, 2).withResume(true), Map.of()).maxLoss(0.01)
+                .fit(train, null, ImageColumns.defaults(), out));
+        assertTrue(e.getMessage().matches("training lenet stopped: training diverged at epoch 2 step 1 of 5: the loss is "
+                + "[0-9.e+-]+, above spark.mec.train.maxLoss = 0.01 at learning rate 0.0[0-9]+; no update of that step "
+                + "was applied, lower the learning rate \\(--lr\\)"), e.getMessage());
+        assertEquals(1, stages.trainingJobsWithoutRetries(), "one attempt of the training stage, not retried");
+        assertArrayEquals(checkpoint, Files.readAllBytes(out.resolve("checkpoint.ckpt")));
+        assertTrue(Files.notExists(out.resolve("model.ckpt")));
+    }
+
+    /** Counts the training jobs and the stage retries after {@link #watch}. */
+    private static final class StageAttempts extends org.apache.spark.scheduler.SparkListener {
+        private final java.util.concurrent.atomic.AtomicInteger trainingJobs = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicInteger retries = new java.util.concurrent.atomic.AtomicInteger();
+
+        static StageAttempts watch(SparkSession session) {
+            StageAttempts listener = new StageAttempts();
+            session.sparkContext().addSparkListener(listener);
+            return listener;
+        }
+
+        @Override
+        public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+            String description = start.properties() == null ? null : start.properties().getProperty("spark.job.description");
+            if (description != null && description.startsWith("mec: train ")) {
+                trainingJobs.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void onStageSubmitted(org.apache.spark.scheduler.SparkListenerStageSubmitted submitted) {
+            if (submitted.stageInfo().attemptNumber() > 0) {
+                retries.incrementAndGet();
+            }
+        }
+
+        /** The training jobs started, after checking that no stage was retried. */
+        int trainingJobsWithoutRetries() throws Exception {
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+            spark.sparkContext().removeSparkListener(this);
+            assertEquals(0, retries.get(), "stage retries");
+            return trainingJobs.get();
+        }
     }
 }
