@@ -24,10 +24,10 @@
 import java.nio.file.Paths
 import java.util.{Arrays, Collections}
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator
-import org.sparkmec.engine.backend.Backends
 import org.sparkmec.engine.bench.{BenchLayer, BenchVariant, BenchmarkRow, BenchmarkSummary, LayerBenchmark, LayerSetFile}
-import org.sparkmec.engine.config.EngineConf
 import org.sparkmec.engine.data.FashionMnist
+import org.sparkmec.engine.runtime.Backends
+import org.sparkmec.engine.runtime.EngineConf
 import org.sparkmec.spark.MecSparkPlugin
 import org.sparkmec.spark.data.ImageFrames
 import org.sparkmec.spark.ml.MecClassifier

@@ -16,9 +16,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.backend.GemmPlan;
 import org.sparkmec.engine.backend.Transpose;
-import org.sparkmec.engine.conv.ConvGeometry;
 import org.sparkmec.engine.conv.MecConvolution;
 import org.sparkmec.engine.conv.MecSolution;
+import org.sparkmec.engine.shape.ConvGeometry;
 import org.sparkmec.engine.tensor.FloatStorage;
 import org.sparkmec.engine.tensor.RandomFill;
 

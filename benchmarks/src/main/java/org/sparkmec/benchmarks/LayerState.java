@@ -5,10 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.sparkmec.engine.backend.Backend;
-import org.sparkmec.engine.backend.Backends;
 import org.sparkmec.engine.bench.LayerSetFile;
-import org.sparkmec.engine.config.EngineConf;
-import org.sparkmec.engine.conv.ConvGeometry;
+import org.sparkmec.engine.runtime.Backends;
+import org.sparkmec.engine.runtime.EngineConf;
+import org.sparkmec.engine.shape.ConvGeometry;
 
 /**
  * Shared set-up of the JMH benchmarks: the engine's configured backend (spark.mec.* system properties

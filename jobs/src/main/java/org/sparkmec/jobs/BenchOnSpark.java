@@ -9,7 +9,7 @@ import org.sparkmec.engine.bench.BenchLayer;
 import org.sparkmec.engine.bench.BenchVariant;
 import org.sparkmec.engine.bench.BenchmarkReport;
 import org.sparkmec.engine.bench.LayerBenchmark;
-import org.sparkmec.engine.config.EngineConf;
+import org.sparkmec.engine.runtime.EngineConf;
 import org.sparkmec.engine.train.TrainConf;
 import org.sparkmec.spark.bench.ClusterBenchmark;
 

@@ -6,7 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.sparkmec.engine.config.ConfigEntry;
-import org.sparkmec.engine.config.EngineConf;
+import org.sparkmec.engine.runtime.EngineConf;
 import org.sparkmec.engine.train.TrainConf;
 
 /**

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.sql.SparkSession;
-import org.sparkmec.engine.config.EngineConf;
+import org.sparkmec.engine.runtime.EngineConf;
 import org.sparkmec.spark.MecKryoRegistrator;
 import org.sparkmec.spark.MecSparkPlugin;
 import org.slf4j.Logger;

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkmec.engine.config.ConfigEntry;
-import org.sparkmec.engine.config.EngineConf;
+import org.sparkmec.engine.runtime.EngineConf;
 import org.sparkmec.engine.train.TrainConf;
 
 /** The configuration table of docs/configuration.md is the one the typed entries generate; the generator and {@code ./mec config}. */

@@ -52,7 +52,7 @@ class LoggingConfigTest {
     @Test
     void projectAtInfoEverythingElseAtWarn() {
         assertEquals(Level.WARN, config.getRootLogger().getLevel());
-        for (String logger : new String[] {"org.sparkmec.spark.train.TrainingCoordinator", "org.sparkmec.engine.backend.Backends",
+        for (String logger : new String[] {"org.sparkmec.spark.train.TrainingCoordinator", "org.sparkmec.engine.runtime.Backends",
                 "org.sparkmec.jobs.TrainCommand"}) {
             assertEquals(Level.INFO, config.getLoggerConfig(logger).getLevel(), logger);
         }

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.sparkmec.engine.config.ConfigEntry;
-import org.sparkmec.engine.config.EngineConf;
+import org.sparkmec.engine.runtime.EngineConf;
 import org.sparkmec.engine.train.TrainConf;
 
 /** conf/spark-defaults.conf documents every engine and training key with its real default, and nothing else. */

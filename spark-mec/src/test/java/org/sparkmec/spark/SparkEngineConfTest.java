@@ -8,8 +8,8 @@ import java.util.Set;
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.Test;
 import org.sparkmec.engine.backend.BackendKind;
-import org.sparkmec.engine.config.EngineConf;
 import org.sparkmec.engine.conv.ConvAlgorithm;
+import org.sparkmec.engine.runtime.EngineConf;
 
 class SparkEngineConfTest {
 

@@ -1,6 +1,6 @@
 package org.sparkmec.engine.backend;
 
-import org.sparkmec.engine.conv.ConvGeometry;
+import org.sparkmec.engine.shape.ConvGeometry;
 import org.sparkmec.engine.tensor.FloatStorage;
 
 /**

@@ -1,6 +1,6 @@
 package org.sparkmec.engine.backend;
 
-import org.sparkmec.engine.nn.PoolGeometry;
+import org.sparkmec.engine.shape.PoolGeometry;
 import org.sparkmec.engine.tensor.FloatStorage;
 
 /**

@@ -1,7 +1,7 @@
 package org.sparkmec.engine.bench;
 
 import java.io.Serializable;
-import org.sparkmec.engine.conv.ConvGeometry;
+import org.sparkmec.engine.shape.ConvGeometry;
 
 /**
  * A named convolution layer of a layer set, independent of the batch size. Serializable: Spark ships it

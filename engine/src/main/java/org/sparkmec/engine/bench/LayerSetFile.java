@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.sparkmec.engine.conv.ConvGeometry;
+import org.sparkmec.engine.shape.ConvGeometry;
 
 /**
  * Reads a layer-set file ({@code conf/layers/*.layers}): one layer per line,

@@ -1,6 +1,7 @@
 package org.sparkmec.engine.conv;
 
 import org.sparkmec.engine.backend.Backend;
+import org.sparkmec.engine.shape.Conv2dParams;
 
 /** Creates the {@link Convolution} for an algorithm name. */
 public final class Convolutions {

@@ -1,5 +1,7 @@
 package org.sparkmec.engine.conv;
 
+import org.sparkmec.engine.shape.Conv2dParams;
+import org.sparkmec.engine.shape.ConvGeometry;
 import org.sparkmec.engine.tensor.Tensor;
 
 /**

@@ -9,6 +9,8 @@ import org.sparkmec.engine.backend.MecWindowKernels;
 import org.sparkmec.engine.backend.Transpose;
 import org.sparkmec.engine.memory.Workspace;
 import org.sparkmec.engine.memory.WorkspacePart;
+import org.sparkmec.engine.shape.Conv2dParams;
+import org.sparkmec.engine.shape.ConvGeometry;
 import org.sparkmec.engine.tensor.FloatStorage;
 import org.sparkmec.engine.tensor.Tensor;
 

@@ -2,6 +2,7 @@ package org.sparkmec.engine.conv;
 
 import java.util.Objects;
 import org.sparkmec.engine.backend.BackendKind;
+import org.sparkmec.engine.shape.ConvGeometry;
 
 /**
  * Settings of {@link MecConvolution}.

@@ -1,6 +1,8 @@
 package org.sparkmec.engine.conv;
 
 import java.util.Objects;
+import org.sparkmec.engine.shape.Conv2dParams;
+import org.sparkmec.engine.shape.ConvGeometry;
 import org.sparkmec.engine.tensor.Layout;
 import org.sparkmec.engine.tensor.Tensor;
 

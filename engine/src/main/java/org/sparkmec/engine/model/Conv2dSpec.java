@@ -2,7 +2,7 @@ package org.sparkmec.engine.model;
 
 import org.sparkmec.engine.nn.ConvAlgorithmChoice;
 import org.sparkmec.engine.nn.WeightInit;
-import org.sparkmec.engine.conv.Conv2dParams;
+import org.sparkmec.engine.shape.Conv2dParams;
 
 /**
  * A 2-D convolution: {@code filters} (k_c) kernels of {@code kernelH x kernelW} over all input channels, with

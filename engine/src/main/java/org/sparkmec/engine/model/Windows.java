@@ -5,7 +5,7 @@ import static org.sparkmec.engine.model.Checks.size;
 
 /**
  * Sliding-window arithmetic shared by convolution and pooling: {@code o = (i + 2p - k) / s + 1} per direction
- * with integer division, as in {@link org.sparkmec.engine.conv.ConvGeometry}.
+ * with integer division, as in {@link org.sparkmec.engine.shape.ConvGeometry}.
  */
 final class Windows {
     private Windows() {

@@ -12,7 +12,7 @@
  * <p>Contract: a {@code ModelSpec} that exists is valid: layer names are unique, every field is in range, and
  * shape inference ({@link org.sparkmec.engine.model.ModelSpec#shapes()}) succeeds, with convolution and pooling
  * output sizes {@code o = (i + 2p - k) / s + 1} (integer division, as in
- * {@link org.sparkmec.engine.conv.ConvGeometry}). Every problem is an {@link IllegalArgumentException} whose
+ * {@link org.sparkmec.engine.shape.ConvGeometry}). Every problem is an {@link IllegalArgumentException} whose
  * message names the layer, the field and the arithmetic; from a file it is a
  * {@link org.sparkmec.engine.model.ModelFileException} that also names the file and line.
  */

@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.sparkmec.engine.memory.MemoryTracker;
+import org.sparkmec.engine.tensor.MemoryTracker;
 import org.sparkmec.engine.tensor.Tensor;
 
 /**

@@ -2,6 +2,7 @@ package org.sparkmec.engine.nn;
 
 import java.util.Arrays;
 import org.sparkmec.engine.backend.Backend;
+import org.sparkmec.engine.shape.PoolGeometry;
 import org.sparkmec.engine.tensor.Layout;
 import org.sparkmec.engine.tensor.Tensor;
 

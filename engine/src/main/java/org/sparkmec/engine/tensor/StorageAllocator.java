@@ -1,6 +1,5 @@
 package org.sparkmec.engine.tensor;
 
-import org.sparkmec.engine.memory.MemoryTracker;
 
 /** Allocates zero-filled {@link FloatStorage} and records every allocation in its {@link MemoryTracker}. */
 public interface StorageAllocator {

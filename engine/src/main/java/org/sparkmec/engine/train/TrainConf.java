@@ -6,11 +6,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.sparkmec.engine.config.ConfigEntry;
-import org.sparkmec.engine.config.EngineConf;
 import org.sparkmec.engine.optim.OptimizerKind;
 import org.sparkmec.engine.optim.OptimizerSpec;
 import org.sparkmec.engine.optim.ScheduleKind;
 import org.sparkmec.engine.optim.ScheduleSpec;
+import org.sparkmec.engine.runtime.EngineConf;
 
 /**
  * The training settings ({@code spark.mec.train.*} and the conv workspace budget), each defined once

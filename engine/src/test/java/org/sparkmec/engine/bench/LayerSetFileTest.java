@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkmec.engine.conv.ConvGeometry;
+import org.sparkmec.engine.shape.ConvGeometry;
 
 /** Parsing of layer-set files: the shipped paper set, and malformed files named by file, line and field. */
 class LayerSetFileTest {

@@ -13,9 +13,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkmec.engine.backend.BackendKind;
-import org.sparkmec.engine.conv.ConvGeometry;
 import org.sparkmec.engine.conv.MecOptions;
 import org.sparkmec.engine.conv.MecSolution;
+import org.sparkmec.engine.shape.ConvGeometry;
 
 /** The shipped layer sets ({@code conf/layers}) and selections over them by set, layer and file. */
 class LayerSetsTest {

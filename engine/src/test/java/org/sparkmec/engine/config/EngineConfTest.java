@@ -16,6 +16,7 @@ import org.sparkmec.engine.backend.cpu.GemmParallelism;
 import org.sparkmec.engine.conv.ConvAlgorithm;
 import org.sparkmec.engine.conv.MecOptions;
 import org.sparkmec.engine.conv.MecSolution;
+import org.sparkmec.engine.runtime.EngineConf;
 
 /** The engine's {@code spark.mec.*} settings: defaults, parsing, and the messages of rejected values. */
 class EngineConfTest {

@@ -23,9 +23,11 @@ import org.sparkmec.engine.backend.NnKernels;
 import org.sparkmec.engine.backend.cpu.CpuBackend;
 import org.sparkmec.engine.backend.cpu.CpuBackendOptions;
 import org.sparkmec.engine.backend.cpu.GemmParallelism;
-import org.sparkmec.engine.memory.MemoryTracker;
+import org.sparkmec.engine.shape.Conv2dParams;
+import org.sparkmec.engine.shape.ConvGeometry;
 import org.sparkmec.engine.tensor.FloatStorage;
 import org.sparkmec.engine.tensor.Layout;
+import org.sparkmec.engine.tensor.MemoryTracker;
 import org.sparkmec.engine.tensor.Tensor;
 
 /**

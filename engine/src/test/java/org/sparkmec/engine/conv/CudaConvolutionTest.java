@@ -15,6 +15,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sparkmec.engine.backend.cuda.CudaBackend;
 import org.sparkmec.engine.backend.cuda.Gpu;
+import org.sparkmec.engine.shape.Conv2dParams;
+import org.sparkmec.engine.shape.ConvGeometry;
 import org.sparkmec.engine.tensor.Layout;
 import org.sparkmec.engine.tensor.Tensor;
 

@@ -14,10 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.sparkmec.engine.bench.LayerSetFile;
 import org.sparkmec.engine.bench.BenchLayer;
-import org.sparkmec.engine.memory.MemoryTracker;
+import org.sparkmec.engine.bench.LayerSetFile;
+import org.sparkmec.engine.shape.Conv2dParams;
+import org.sparkmec.engine.shape.ConvGeometry;
 import org.sparkmec.engine.tensor.Layout;
+import org.sparkmec.engine.tensor.MemoryTracker;
 import org.sparkmec.engine.tensor.Tensor;
 
 /**

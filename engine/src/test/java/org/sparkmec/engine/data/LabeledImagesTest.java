@@ -11,9 +11,9 @@ import static org.sparkmec.engine.data.IdxTestFiles.randomLabels;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.sparkmec.engine.memory.MemoryTracker;
 import org.sparkmec.engine.tensor.FloatStorage;
 import org.sparkmec.engine.tensor.Layout;
+import org.sparkmec.engine.tensor.MemoryTracker;
 import org.sparkmec.engine.tensor.StorageAllocator;
 import org.sparkmec.engine.tensor.Tensor;
 

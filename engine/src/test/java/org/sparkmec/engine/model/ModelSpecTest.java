@@ -1,7 +1,7 @@
 package org.sparkmec.engine.model;
 
+import org.sparkmec.engine.conv.ConvAlgorithm;
 import org.sparkmec.engine.nn.ConvAlgorithmChoice;
-import org.sparkmec.engine.nn.WeightInit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,9 +12,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.sparkmec.engine.conv.Conv2dParams;
-import org.sparkmec.engine.conv.ConvAlgorithm;
-import org.sparkmec.engine.conv.ConvGeometry;
+import org.sparkmec.engine.nn.WeightInit;
+import org.sparkmec.engine.shape.Conv2dParams;
+import org.sparkmec.engine.shape.ConvGeometry;
 
 /** Shape inference against the engine's convolution geometry, and the spec records' own contracts. */
 class ModelSpecTest {

@@ -19,7 +19,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.sparkmec.engine.backend.cpu.CpuBackend;
 import org.sparkmec.engine.backend.cpu.CpuBackendOptions;
 import org.sparkmec.engine.backend.cpu.GemmParallelism;
-import org.sparkmec.engine.memory.MemoryTracker;
 
 /**
  * {@link Tensor} on the CPU backend's native storage: content, bounds, ownership and the memory

@@ -14,7 +14,7 @@ import org.sparkmec.engine.bench.BenchVariant;
 import org.sparkmec.engine.bench.BenchmarkSummary;
 import org.sparkmec.engine.bench.ExecutorResult;
 import org.sparkmec.engine.bench.LayerBenchmark;
-import org.sparkmec.engine.config.EngineConf;
+import org.sparkmec.engine.runtime.EngineConf;
 import org.sparkmec.spark.MecSparkPlugin;
 import org.sparkmec.spark.train.EngineProbe;
 import org.sparkmec.spark.train.ExecutorEngines;

@@ -11,7 +11,7 @@ import java.util.OptionalInt;
 import org.apache.spark.resource.ResourceInformation;
 import org.junit.jupiter.api.Test;
 import org.sparkmec.engine.backend.BackendKind;
-import org.sparkmec.engine.config.EngineConf;
+import org.sparkmec.engine.runtime.EngineConf;
 
 /**
  * The GPU address of a task's Spark resources and the engine pool keyed by it, without Spark or a GPU. The

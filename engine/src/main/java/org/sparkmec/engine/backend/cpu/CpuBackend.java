@@ -9,8 +9,8 @@ import org.sparkmec.engine.backend.GemmPlan;
 import org.sparkmec.engine.backend.MecWindowKernels;
 import org.sparkmec.engine.backend.NnKernels;
 import org.sparkmec.engine.backend.Transpose;
-import org.sparkmec.engine.memory.MemoryTracker;
 import org.sparkmec.engine.tensor.FloatStorage;
+import org.sparkmec.engine.tensor.MemoryTracker;
 
 /**
  * The CPU backend: native host buffers, OpenBLAS {@code cblas_sgemm} and Java data-movement kernels.

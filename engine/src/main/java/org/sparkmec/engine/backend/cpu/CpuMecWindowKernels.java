@@ -3,9 +3,9 @@ package org.sparkmec.engine.backend.cpu;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.sparkmec.engine.backend.MecWindowKernels;
 import org.sparkmec.engine.backend.Transpose;
-import org.sparkmec.engine.conv.ConvGeometry;
-import org.sparkmec.engine.memory.MemoryTracker;
+import org.sparkmec.engine.shape.ConvGeometry;
 import org.sparkmec.engine.tensor.FloatStorage;
+import org.sparkmec.engine.tensor.MemoryTracker;
 
 /**
  * MEC's window products on the CPU as tiles (solution FUSED): a tile is one output row h for a chunk

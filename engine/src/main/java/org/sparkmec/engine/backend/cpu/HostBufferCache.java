@@ -4,7 +4,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import org.bytedeco.javacpp.Pointer;
-import org.sparkmec.engine.memory.MemoryTracker;
+import org.sparkmec.engine.tensor.MemoryTracker;
 
 /**
  * Keeps freed native buffers for reuse, by exact size, up to a byte budget.

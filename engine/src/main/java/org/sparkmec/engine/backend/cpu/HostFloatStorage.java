@@ -4,8 +4,8 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
-import org.sparkmec.engine.memory.MemoryTracker;
 import org.sparkmec.engine.tensor.FloatStorage;
+import org.sparkmec.engine.tensor.MemoryTracker;
 
 /**
  * Floats in native host memory ({@code calloc}, or a buffer reused from the {@link HostBufferCache}),

@@ -9,8 +9,8 @@ import org.sparkmec.engine.backend.ConvKernels;
 import org.sparkmec.engine.backend.GemmPlan;
 import org.sparkmec.engine.backend.MecWindowKernels;
 import org.sparkmec.engine.backend.NnKernels;
-import org.sparkmec.engine.memory.MemoryTracker;
 import org.sparkmec.engine.tensor.FloatStorage;
+import org.sparkmec.engine.tensor.MemoryTracker;
 
 /**
  * The CUDA backend: GPU buffers from a caching pool, cuBLAS (JCublas2) GEMMs and NVRTC-compiled

@@ -1,7 +1,7 @@
 package org.sparkmec.engine.backend.cuda;
 
 import org.sparkmec.engine.backend.MecWindowKernels;
-import org.sparkmec.engine.conv.ConvGeometry;
+import org.sparkmec.engine.shape.ConvGeometry;
 import org.sparkmec.engine.tensor.FloatStorage;
 
 /**

@@ -1,7 +1,7 @@
 package org.sparkmec.engine.backend.cuda;
 
 import org.sparkmec.engine.backend.NnKernels;
-import org.sparkmec.engine.nn.PoolGeometry;
+import org.sparkmec.engine.shape.PoolGeometry;
 import org.sparkmec.engine.tensor.FloatStorage;
 
 /**

@@ -4,8 +4,8 @@ import java.util.Objects;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.JCudaDriver;
-import org.sparkmec.engine.memory.MemoryTracker;
 import org.sparkmec.engine.tensor.FloatStorage;
+import org.sparkmec.engine.tensor.MemoryTracker;
 
 /**
  * Floats in GPU memory, a block of the backend's {@link DeviceMemoryPool}. Host copies

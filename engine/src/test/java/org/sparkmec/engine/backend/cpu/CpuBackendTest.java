@@ -22,9 +22,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sparkmec.engine.backend.GemmPlan;
 import org.sparkmec.engine.backend.Transpose;
-import org.sparkmec.engine.memory.MemoryTracker;
 import org.sparkmec.engine.tensor.FloatStorage;
 import org.sparkmec.engine.tensor.Layout;
+import org.sparkmec.engine.tensor.MemoryTracker;
 import org.sparkmec.engine.tensor.Tensor;
 
 /**

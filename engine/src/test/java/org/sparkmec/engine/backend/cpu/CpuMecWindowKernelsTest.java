@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.sparkmec.engine.backend.MecWindowKernels;
-import org.sparkmec.engine.conv.ConvGeometry;
+import org.sparkmec.engine.shape.ConvGeometry;
 import org.sparkmec.engine.tensor.FloatStorage;
 import org.sparkmec.engine.tensor.Layout;
 import org.sparkmec.engine.tensor.Tensor;

@@ -17,7 +17,7 @@ import org.sparkmec.engine.backend.Transpose;
 import org.sparkmec.engine.backend.cpu.CpuBackend;
 import org.sparkmec.engine.backend.cpu.CpuBackendOptions;
 import org.sparkmec.engine.backend.cpu.GemmParallelism;
-import org.sparkmec.engine.nn.PoolGeometry;
+import org.sparkmec.engine.shape.PoolGeometry;
 import org.sparkmec.engine.tensor.FloatStorage;
 
 /**

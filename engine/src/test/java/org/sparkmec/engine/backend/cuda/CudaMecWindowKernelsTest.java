@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.sparkmec.engine.conv.ConvGeometry;
+import org.sparkmec.engine.shape.ConvGeometry;
 
 /**
  * The fused kernels' launch plans (no GPU needed): split counts on the layers they were measured on

@@ -1,4 +1,4 @@
-package org.sparkmec.engine.memory;
+package org.sparkmec.engine.tensor;
 
 import java.util.concurrent.atomic.AtomicLong;
 

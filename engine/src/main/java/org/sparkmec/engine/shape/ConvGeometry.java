@@ -1,4 +1,4 @@
-package org.sparkmec.engine.conv;
+package org.sparkmec.engine.shape;
 
 import java.io.Serializable;
 import java.util.Arrays;
@@ -68,7 +68,7 @@ public record ConvGeometry(int batch, int inH, int inW, int inC, int kH, int kW,
     }
 
     /** Checks that {@code tensor} is open and has the given layout. */
-    static void requireLayout(String name, Tensor tensor, Layout layout) {
+    public static void requireLayout(String name, Tensor tensor, Layout layout) {
         if (tensor == null) {
             throw new IllegalArgumentException(name + " tensor is null; expected a " + layout + " tensor ("
                     + layout.dimensionNames() + ")");
@@ -81,7 +81,7 @@ public record ConvGeometry(int batch, int inH, int inW, int inC, int kH, int kW,
     }
 
     /** Checks that {@code tensor} is open, has the given layout and exactly the expected dims. */
-    static void requireShape(String name, Tensor tensor, Layout layout, int... expected) {
+    public static void requireShape(String name, Tensor tensor, Layout layout, int... expected) {
         requireLayout(name, tensor, layout);
         if (!Arrays.equals(tensor.dims(), expected)) {
             throw new IllegalArgumentException(name + " must have shape " + Arrays.toString(expected) + " ("

@@ -1,4 +1,4 @@
-package org.sparkmec.engine.conv;
+package org.sparkmec.engine.shape;
 
 /**
  * Stride and zero padding of a 2-D convolution.

@@ -1,4 +1,4 @@
-package org.sparkmec.engine.nn;
+package org.sparkmec.engine.shape;
 
 /**
  * Shape arithmetic of 2-D pooling over NHWC activations: {@code o_h = (i_h + 2 p_h - k_h) / s_h + 1}

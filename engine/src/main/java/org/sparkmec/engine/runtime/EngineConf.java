@@ -1,4 +1,4 @@
-package org.sparkmec.engine.config;
+package org.sparkmec.engine.runtime;
 
 import java.util.List;
 import java.util.Map;
@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 import org.sparkmec.engine.backend.BackendKind;
 import org.sparkmec.engine.backend.cpu.CpuBackendOptions;
 import org.sparkmec.engine.backend.cpu.GemmParallelism;
+import org.sparkmec.engine.config.ConfigEntry;
 import org.sparkmec.engine.conv.ConvAlgorithm;
 import org.sparkmec.engine.conv.MecOptions;
 import org.sparkmec.engine.conv.MecSolution;
