@@ -8,10 +8,7 @@ import org.apache.spark.api.plugin.ExecutorPlugin;
 import org.apache.spark.api.plugin.PluginContext;
 import org.apache.spark.api.plugin.SparkPlugin;
 import org.sparkmec.engine.train.TrainConf;
-import org.sparkmec.spark.bench.BenchProgress;
-import org.sparkmec.spark.train.Coordinators;
-import org.sparkmec.spark.train.ExecutorEngines;
-import org.sparkmec.spark.train.TrainMessages;
+import org.sparkmec.spark.executor.ExecutorEngines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,9 +16,9 @@ import org.slf4j.LoggerFactory;
  * The Spark plugin of spark-mec ({@code spark.plugins=org.sparkmec.spark.MecSparkPlugin}).
  *
  * <p>Driver side: validates every {@code spark.mec.*} setting when the SparkContext starts (so a bad value
- * fails the submission, naming the key, the value and what is allowed) and routes the training workers'
- * RPC requests to the coordinator of their run, and the benchmark tasks' progress reports to the listener
- * of theirs. Executor side: keeps the plugin's RPC context for the training and benchmark tasks and closes
+ * fails the submission, naming the key, the value and what is allowed) and hands every RPC message to the
+ * handler registered for its type in {@link DriverMessageRoutes} (the training workers' requests go to the
+ * coordinator of their run, the benchmark tasks' progress reports to the listener of theirs). Executor side: keeps the plugin's RPC context for the training and benchmark tasks and closes
  * this JVM's persistent engines at shutdown.
  */
 public final class MecSparkPlugin implements SparkPlugin {
@@ -72,14 +69,7 @@ public final class MecSparkPlugin implements SparkPlugin {
 
         @Override
         public Object receive(Object message) {
-            if (message instanceof TrainMessages.Request request) {
-                return Coordinators.get(request.runId()).handle(request);
-            }
-            if (message instanceof BenchProgress.LayerDone layerDone) {
-                return BenchProgress.deliver(layerDone);
-            }
-            throw new IllegalArgumentException("spark-mec driver plugin: unexpected message "
-                    + (message == null ? "null" : message.getClass().getName()));
+            return DriverMessageRoutes.route(message);
         }
 
         @Override

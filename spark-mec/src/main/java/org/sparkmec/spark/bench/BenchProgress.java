@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.sparkmec.engine.bench.BenchmarkSummary;
+import org.sparkmec.spark.DriverMessageRoutes;
 
 /**
  * Progress of the benchmarks running on this driver: executors report each finished layer through the
@@ -34,6 +35,7 @@ public final class BenchProgress {
     }
 
     static void register(String runId, Consumer<LayerDone> listener) {
+        DriverMessageRoutes.register(LayerDone.class, BenchProgress::deliver);
         RUNS.put(runId, listener);
     }
 

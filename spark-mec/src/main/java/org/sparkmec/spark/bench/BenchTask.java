@@ -16,9 +16,9 @@ import org.sparkmec.engine.bench.ExecutorResult;
 import org.sparkmec.engine.bench.LayerBenchmark;
 import org.sparkmec.engine.runtime.EngineConf;
 import org.sparkmec.spark.MecSparkPlugin;
+import org.sparkmec.spark.executor.ExecutorEngines;
+import org.sparkmec.spark.executor.TaskGpu;
 import org.sparkmec.spark.train.EngineProbe;
-import org.sparkmec.spark.train.ExecutorEngines;
-import org.sparkmec.spark.train.TaskGpu;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -37,8 +37,8 @@ import org.sparkmec.engine.train.EpochMetrics;
 import org.sparkmec.engine.train.LayerMemoryRow;
 import org.sparkmec.engine.train.TrainConf;
 import org.sparkmec.spark.data.ImageColumns;
+import org.sparkmec.spark.executor.ExecutorEngines;
 import org.sparkmec.spark.train.DistributedResult;
-import org.sparkmec.spark.train.ExecutorEngines;
 import org.sparkmec.spark.train.ExecutorLayerMemory;
 
 /**

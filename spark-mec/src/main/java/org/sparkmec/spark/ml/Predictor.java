@@ -34,8 +34,8 @@ import org.sparkmec.engine.train.BatchTensors;
 import org.sparkmec.engine.train.Checkpoint;
 import org.sparkmec.engine.train.Networks;
 import org.sparkmec.spark.data.ImageColumns;
-import org.sparkmec.spark.train.ExecutorEngines;
-import org.sparkmec.spark.train.TaskGpu;
+import org.sparkmec.spark.executor.ExecutorEngines;
+import org.sparkmec.spark.executor.TaskGpu;
 
 /**
  * The per-partition prediction of {@link MecClassificationModel#transform}: Java-serialized into the stage's

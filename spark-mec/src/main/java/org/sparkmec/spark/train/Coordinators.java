@@ -2,8 +2,12 @@ package org.sparkmec.spark.train;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.sparkmec.spark.DriverMessageRoutes;
 
-/** The training runs in progress on this driver, by run id, for the plugin to route requests to. */
+/**
+ * The training runs in progress on this driver, by run id; the first registered run routes the workers'
+ * {@link TrainMessages.Request}s of the spark-mec plugin here ({@link DriverMessageRoutes}).
+ */
 public final class Coordinators {
     private static final Map<String, TrainingCoordinator> RUNS = new ConcurrentHashMap<>();
 
@@ -11,6 +15,7 @@ public final class Coordinators {
     }
 
     static void register(TrainingCoordinator coordinator) {
+        DriverMessageRoutes.register(TrainMessages.Request.class, request -> get(request.runId()).handle(request));
         if (RUNS.putIfAbsent(coordinator.runId(), coordinator) != null) {
             throw new IllegalStateException("training run " + coordinator.runId() + " is already registered");
         }

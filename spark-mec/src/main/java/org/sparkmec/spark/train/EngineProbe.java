@@ -11,6 +11,8 @@ import org.apache.spark.util.CollectionAccumulator;
 import org.sparkmec.engine.runtime.EngineConf;
 import org.sparkmec.spark.PermanentFailureException;
 import org.sparkmec.spark.SparkFailures;
+import org.sparkmec.spark.executor.ExecutorEngines;
+import org.sparkmec.spark.executor.TaskGpu;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

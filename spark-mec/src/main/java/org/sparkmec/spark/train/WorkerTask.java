@@ -29,6 +29,8 @@ import org.sparkmec.engine.train.TrainingSteps;
 import org.sparkmec.spark.MecSparkPlugin;
 import org.sparkmec.spark.SparkFailures;
 import org.sparkmec.spark.data.ShardedImages;
+import org.sparkmec.spark.executor.ExecutorEngines;
+import org.sparkmec.spark.executor.TaskGpu;
 import org.sparkmec.spark.train.TrainMessages.EpochEval;
 import org.sparkmec.spark.train.TrainMessages.FetchWeights;
 import org.sparkmec.spark.train.TrainMessages.Gradients;

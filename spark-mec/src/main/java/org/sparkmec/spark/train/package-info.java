@@ -2,8 +2,8 @@
  * Synchronous data-parallel training on Spark. {@link org.sparkmec.spark.train.DistributedTrainer}
  * (driver) checks settings and data, shards the images and runs one barrier stage with a long-lived
  * {@link org.sparkmec.spark.train.WorkerTask} per worker; each worker borrows its executor's persistent
- * engine ({@link org.sparkmec.spark.train.ExecutorEngines}, bound to the GPU Spark assigned the task by
- * {@link org.sparkmec.spark.train.TaskGpu}) and exchanges gradients and weights with the driver's
+ * engine ({@link org.sparkmec.spark.executor.ExecutorEngines}, bound to the GPU Spark assigned the task by
+ * {@link org.sparkmec.spark.executor.TaskGpu}) and exchanges gradients and weights with the driver's
  * {@link org.sparkmec.spark.train.TrainingCoordinator} through the spark-mec plugin's RPC. The
  * coordinator is the single owner of the weights, the optimizer state and the step count; it averages
  * the parts of a step in worker order, so a run equals one process with the same global batch, and a

@@ -1,4 +1,4 @@
-package org.sparkmec.spark.train;
+package org.sparkmec.spark.executor;
 
 import java.util.HashMap;
 import java.util.Map;

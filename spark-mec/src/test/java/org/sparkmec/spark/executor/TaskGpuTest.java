@@ -1,4 +1,4 @@
-package org.sparkmec.spark.train;
+package org.sparkmec.spark.executor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
