@@ -21,6 +21,12 @@ import java.util.TreeMap;
 import java.util.zip.CRC32;
 import org.sparkmec.engine.io.AtomicFiles;
 import org.sparkmec.engine.optim.OptimizerKind;
+import org.sparkmec.engine.conv.ConvAlgorithm;
+import org.sparkmec.engine.nn.Conv2dLayer;
+import org.sparkmec.engine.nn.DropoutLayer;
+import org.sparkmec.engine.nn.Layer;
+import org.sparkmec.engine.nn.Network;
+import org.sparkmec.engine.nn.Parameter;
 import org.sparkmec.engine.optim.OptimizerState;
 
 /**
@@ -76,6 +82,62 @@ public record Checkpoint(String modelText, long seed, int epochsCompleted, long 
         dropoutPasses = new LinkedHashMap<>(dropoutPasses);
         convAlgorithms = new LinkedHashMap<>(convAlgorithms);
         parameters = new LinkedHashMap<>(parameters);
+    }
+
+    /**
+     * The one mapping from a network to a checkpoint: every parameter's dims and values by name (network
+     * order), the algorithm each conv layer uses (those declared {@code auto} that have not chosen yet are
+     * left out) and, with {@code dropoutPositions}, each dropout layer's training passes.
+     *
+     * @param dropoutPositions whether the network's dropout passes are the run's (in process) or not (a driver's
+     *                         copy of the network, whose workers derive their masks from the step)
+     * @param optimizer        the optimizer's state, or null for a final model
+     */
+    public static Checkpoint capture(String modelText, long seed, int epochsCompleted, long steps, Network network,
+                                     boolean dropoutPositions, OptimizerState optimizer) {
+        Map<String, Long> dropout = new LinkedHashMap<>();
+        Map<String, String> algorithms = new LinkedHashMap<>();
+        for (Layer layer : network.layers()) {
+            if (dropoutPositions && layer instanceof DropoutLayer d) {
+                dropout.put(d.name(), d.passes());
+            }
+            if (layer instanceof Conv2dLayer c && c.algorithm() != null) {
+                algorithms.put(c.name(), c.algorithm().algorithm().configName());
+            }
+        }
+        Map<String, Tensor> params = new LinkedHashMap<>();
+        for (Parameter p : network.parameters()) {
+            params.put(p.name(), new Tensor(p.value().dims(), p.value().toArray()));
+        }
+        return new Checkpoint(modelText, seed, epochsCompleted, steps, dropout, algorithms, params, optimizer);
+    }
+
+    /**
+     * The inverse of {@link #capture}: copies the weights into {@code network} (built from the same
+     * declaration), sets each dropout layer's passes (0 where the checkpoint has none) and makes every conv
+     * layer that has not chosen an algorithm yet use the one recorded. The optimizer state is not touched.
+     *
+     * @param source names the checkpoint in messages (a file, a model)
+     * @throws IllegalArgumentException naming a parameter that is missing from the checkpoint or has other dims
+     */
+    public void loadInto(Network network, String source) {
+        for (Parameter p : network.parameters()) {
+            Tensor t = parameters.get(p.name());
+            if (t == null || !Arrays.equals(t.dims(), p.value().dims())) {
+                throw new IllegalArgumentException("parameter " + p.name() + " is "
+                        + (t == null ? "missing" : Arrays.toString(t.dims())) + " in " + source + ", the network needs "
+                        + Arrays.toString(p.value().dims()));
+            }
+            p.value().copyFrom(t.values());
+        }
+        for (Layer layer : network.layers()) {
+            if (layer instanceof DropoutLayer d) {
+                d.setPasses(dropoutPasses.getOrDefault(d.name(), 0L));
+            }
+            if (layer instanceof Conv2dLayer c && c.algorithm() == null && convAlgorithms.containsKey(c.name())) {
+                c.useAlgorithm(ConvAlgorithm.parse(convAlgorithms.get(c.name())));
+            }
+        }
     }
 
     /** Writes this checkpoint to {@code file} atomically. */

@@ -5,9 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.conv.MecOptions;
 import org.sparkmec.engine.data.EpochBatches;
@@ -17,9 +15,6 @@ import org.sparkmec.engine.data.ShardedEpochOrder;
 import org.sparkmec.engine.data.TrainTestSplit;
 import org.sparkmec.engine.model.ModelSpec;
 import org.sparkmec.engine.model.ModelSpecWriter;
-import org.sparkmec.engine.nn.Conv2dLayer;
-import org.sparkmec.engine.nn.DropoutLayer;
-import org.sparkmec.engine.nn.Layer;
 import org.sparkmec.engine.nn.Network;
 import org.sparkmec.engine.nn.Parameter;
 import org.sparkmec.engine.nn.SoftmaxCrossEntropy;
@@ -202,21 +197,7 @@ public final class LocalTrainer {
     }
 
     private Checkpoint snapshot(String modelText, Network network, Optimizer optimizer, int epochs, long step) {
-        Map<String, Long> dropout = new LinkedHashMap<>();
-        Map<String, String> algorithms = new LinkedHashMap<>();
-        for (Layer layer : network.layers()) {
-            if (layer instanceof DropoutLayer d) {
-                dropout.put(d.name(), d.passes());
-            }
-            if (layer instanceof Conv2dLayer c && c.algorithm() != null) {
-                algorithms.put(c.name(), c.algorithm().algorithm().configName());
-            }
-        }
-        Map<String, Checkpoint.Tensor> params = new LinkedHashMap<>();
-        for (Parameter p : network.parameters()) {
-            params.put(p.name(), new Checkpoint.Tensor(p.value().dims(), p.value().toArray()));
-        }
-        return new Checkpoint(modelText, options.seed(), epochs, step, dropout, algorithms, params,
+        return Checkpoint.capture(modelText, options.seed(), epochs, step, network, true,
                 optimizer == null ? null : optimizer.state());
     }
 

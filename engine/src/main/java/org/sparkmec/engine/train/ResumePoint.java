@@ -3,14 +3,8 @@ package org.sparkmec.engine.train;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import org.sparkmec.engine.conv.ConvAlgorithm;
-import org.sparkmec.engine.nn.Conv2dLayer;
-import org.sparkmec.engine.nn.DropoutLayer;
-import org.sparkmec.engine.nn.Layer;
 import org.sparkmec.engine.nn.Network;
-import org.sparkmec.engine.nn.Parameter;
 import org.sparkmec.engine.optim.Optimizer;
 import org.sparkmec.engine.optim.OptimizerKind;
 
@@ -85,22 +79,10 @@ public record ResumePoint(Path file, Checkpoint checkpoint, List<EpochMetrics> h
      * @throws IllegalArgumentException naming a parameter that is missing or has other dims in the checkpoint
      */
     public void restore(Network network, Optimizer optimizer) {
-        for (Parameter p : network.parameters()) {
-            Checkpoint.Tensor t = checkpoint.parameters().get(p.name());
-            if (t == null || !Arrays.equals(t.dims(), p.value().dims())) {
-                throw new IllegalArgumentException("cannot resume: parameter " + p.name() + " is "
-                        + (t == null ? "missing" : Arrays.toString(t.dims())) + " in the checkpoint at " + file
-                        + ", expected " + Arrays.toString(p.value().dims()));
-            }
-            p.value().copyFrom(t.values());
-        }
-        for (Layer layer : network.layers()) {
-            if (layer instanceof DropoutLayer d) {
-                d.setPasses(checkpoint.dropoutPasses().getOrDefault(d.name(), 0L));
-            }
-            if (layer instanceof Conv2dLayer c && checkpoint.convAlgorithms().containsKey(c.name())) {
-                c.useAlgorithm(ConvAlgorithm.parse(checkpoint.convAlgorithms().get(c.name())));
-            }
+        try {
+            checkpoint.loadInto(network, "the checkpoint at " + file);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot resume: " + e.getMessage(), e);
         }
         optimizer.load(checkpoint.optimizer());
     }

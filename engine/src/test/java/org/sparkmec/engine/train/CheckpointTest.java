@@ -15,6 +15,16 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkmec.engine.backend.cpu.CpuBackend;
+import org.sparkmec.engine.backend.cpu.CpuBackendOptions;
+import org.sparkmec.engine.backend.cpu.GemmParallelism;
+import org.sparkmec.engine.conv.ConvAlgorithm;
+import org.sparkmec.engine.conv.MecOptions;
+import org.sparkmec.engine.model.ModelFile;
+import org.sparkmec.engine.model.ModelSpec;
+import org.sparkmec.engine.nn.Conv2dLayer;
+import org.sparkmec.engine.nn.DropoutLayer;
+import org.sparkmec.engine.nn.Network;
 import org.sparkmec.engine.optim.OptimizerKind;
 import org.sparkmec.engine.optim.OptimizerState;
 
@@ -45,6 +55,62 @@ class CheckpointTest {
         assertArrayEquals(new int[] {1, 2, 2, 1}, read.parameters().get("conv1.weight").dims());
         assertArrayEquals(written.parameters().get("conv1.weight").values(), read.parameters().get("conv1.weight").values());
         assertEquals(written.optimizer(), read.optimizer());
+    }
+
+    /**
+     * capture and loadInto are inverses on a real network (a conv layer declared auto, one declared mec, dropout):
+     * weights, dropout passes and the chosen algorithm come back in a fresh network; a parameter of other dims is
+     * named.
+     */
+    @Test
+    void captureAndLoadIntoAreInverses() {
+        ModelSpec spec = ModelFile.parse("""
+                name = small
+                input { height = 10, width = 10, channels = 1 }
+                layers = [
+                  { type = conv2d, name = conv1, filters = 4, kernel = 3, padding = 1, algorithm = auto }
+                  { type = relu }
+                  { type = conv2d, name = conv2, filters = 3, kernel = 3, algorithm = mec }
+                  { type = flatten }
+                  { type = dropout, rate = 0.25 }
+                  { type = dense, name = fc, units = 3 }
+                ]
+                """, "small.conf");
+        try (CpuBackend backend = new CpuBackend(new CpuBackendOptions(1, GemmParallelism.TASKS, 0))) {
+            Network trained = Networks.build(backend, spec, MecOptions.defaults(), 1L << 28, 5, null);
+            Network fresh = Networks.build(backend, spec, MecOptions.defaults(), 1L << 28, 6, null);
+            Conv2dLayer conv = (Conv2dLayer) trained.layers().stream().filter(l -> l instanceof Conv2dLayer).findFirst()
+                    .orElseThrow();
+            conv.useAlgorithm(ConvAlgorithm.IM2COL);
+            DropoutLayer drop = (DropoutLayer) trained.layers().stream().filter(l -> l instanceof DropoutLayer)
+                    .findFirst().orElseThrow();
+            drop.setPasses(9);
+
+            Checkpoint c = Checkpoint.capture("text", 5, 1, 40, trained, true, null);
+            assertEquals(Map.of("conv1", "im2col", "conv2", "mec"), c.convAlgorithms());
+            assertEquals(9L, c.dropoutPasses().get(drop.name()));
+            assertTrue(Checkpoint.capture("text", 5, 1, 40, trained, false, null).dropoutPasses().isEmpty());
+
+            c.loadInto(fresh, "test");
+            for (int i = 0; i < trained.parameters().size(); i++) {
+                assertArrayEquals(trained.parameters().get(i).value().toArray(), fresh.parameters().get(i).value().toArray(),
+                        trained.parameters().get(i).name());
+            }
+            Conv2dLayer freshConv = (Conv2dLayer) fresh.layers().stream().filter(l -> l.name().equals(conv.name()))
+                    .findFirst().orElseThrow();
+            assertEquals(ConvAlgorithm.IM2COL, freshConv.algorithm().algorithm());
+            DropoutLayer freshDrop = (DropoutLayer) fresh.layers().stream().filter(l -> l.name().equals(drop.name()))
+                    .findFirst().orElseThrow();
+            assertEquals(9L, freshDrop.passes());
+
+            Map<String, Checkpoint.Tensor> wrong = new java.util.LinkedHashMap<>(c.parameters());
+            String first = trained.parameters().get(0).name();
+            wrong.put(first, new Checkpoint.Tensor(new int[] {1}, new float[] {0f}));
+            Checkpoint bad = new Checkpoint("text", 5, 1, 40, Map.of(), Map.of(), wrong, null);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bad.loadInto(fresh, "bad.ckpt"));
+            assertTrue(e.getMessage().startsWith("parameter " + first + " is [1] in bad.ckpt, the network needs ["),
+                    e.getMessage());
+        }
     }
 
     @Test

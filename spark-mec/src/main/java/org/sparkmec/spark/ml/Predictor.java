@@ -19,16 +19,12 @@ import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.TaskCompletionListener;
-import org.sparkmec.engine.conv.ConvAlgorithm;
 import org.sparkmec.engine.data.LabeledImages;
 import org.sparkmec.engine.data.Normalization;
 import org.sparkmec.engine.model.ModelFile;
-import org.sparkmec.engine.nn.Conv2dLayer;
 import org.sparkmec.engine.nn.ConvAlgorithmChoice;
-import org.sparkmec.engine.nn.Layer;
 import org.sparkmec.engine.nn.Mode;
 import org.sparkmec.engine.nn.Network;
-import org.sparkmec.engine.nn.Parameter;
 import org.sparkmec.engine.runtime.EngineConf;
 import org.sparkmec.engine.train.BatchTensors;
 import org.sparkmec.engine.train.Checkpoint;
@@ -220,20 +216,10 @@ final class Predictor implements MapPartitionsFunction<Row, Row> {
             } catch (IOException ex) {
                 throw new UncheckedIOException(ex);
             }
-            for (Parameter p : net.parameters()) {
-                Checkpoint.Tensor t = ckpt.parameters().get(p.name());
-                if (t == null || !Arrays.equals(t.dims(), p.value().dims())) {
-                    throw new IllegalStateException("model " + modelName + ": parameter " + p.name() + " is "
-                            + (t == null ? "missing" : Arrays.toString(t.dims())) + " in the checkpoint, the network "
-                            + "needs " + Arrays.toString(p.value().dims()));
-                }
-                p.value().copyFrom(t.values());
-            }
-            for (Layer layer : net.layers()) {
-                if (layer instanceof Conv2dLayer c && c.algorithm() == null
-                        && ckpt.convAlgorithms().containsKey(c.name())) {
-                    c.useAlgorithm(ConvAlgorithm.parse(ckpt.convAlgorithms().get(c.name())));
-                }
+            try {
+                ckpt.loadInto(net, "the checkpoint of model " + modelName);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("model " + modelName + ": " + e.getMessage(), e);
             }
         }
 

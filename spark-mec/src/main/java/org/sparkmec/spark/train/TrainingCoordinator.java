@@ -2,12 +2,8 @@ package org.sparkmec.spark.train;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import org.sparkmec.engine.nn.Conv2dLayer;
-import org.sparkmec.engine.nn.Layer;
 import org.sparkmec.engine.nn.Network;
 import org.sparkmec.engine.nn.Parameter;
 import org.sparkmec.engine.nn.ParameterVector;
@@ -402,17 +398,7 @@ public final class TrainingCoordinator {
 
     /** A checkpoint of the driver's state now, labelled as having completed {@code epochsCompleted} epochs. */
     private Checkpoint checkpoint(int epochsCompleted) {
-        Map<String, String> algorithms = new LinkedHashMap<>();
-        for (Layer layer : network.layers()) {
-            if (layer instanceof Conv2dLayer c && c.algorithm() != null) {
-                algorithms.put(c.name(), c.algorithm().algorithm().configName());
-            }
-        }
-        Map<String, Checkpoint.Tensor> params = new LinkedHashMap<>();
-        for (Parameter p : parameters) {
-            params.put(p.name(), new Checkpoint.Tensor(p.value().dims(), p.value().toArray()));
-        }
-        return new Checkpoint(modelText, seed, epochsCompleted, step, Map.of(), algorithms, params, optimizer.state());
+        return Checkpoint.capture(modelText, seed, epochsCompleted, step, network, false, optimizer.state());
     }
 
     /**
