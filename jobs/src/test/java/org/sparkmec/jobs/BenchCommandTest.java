@@ -148,7 +148,7 @@ class BenchCommandTest {
         Path out = dir.resolve("x");
         assertUsageError(CliRun.of(quickRun(out, "none", "--frobnicate")), "Unknown option: '--frobnicate'");
         assertUsageError(CliRun.of(quickRun(out, "none", "--layers", "q1,cv99")), "unknown layer or layer set 'cv99'",
-                "cv, quick, threshold-sweep", "cv1,cv2,", "q1,q2,q3,q4");
+                "cv, quick, resnet, threshold-sweep", "cv1,cv2,", "q1,q2,q3,q4");
         assertUsageError(CliRun.of(quickRun(out, "none", "--layers", dir.resolve("nope.layers").toString())),
                 "nope.layers", "does not exist");
         assertUsageError(CliRun.of(quickRun(out, "none", "--layer-dir", dir.resolve("none").toString())),

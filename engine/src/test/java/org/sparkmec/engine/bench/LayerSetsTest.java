@@ -32,7 +32,7 @@ class LayerSetsTest {
     @Test
     void selectsBySetLayerAndFileInTheOrderGivenEachOnce() throws IOException {
         LayerSets sets = LayerSets.read(SHIPPED);
-        assertEquals(List.of("cv", "quick", "threshold-sweep"), sets.setNames());
+        assertEquals(List.of("cv", "quick", "resnet", "threshold-sweep"), sets.setNames());
         assertEquals(12, sets.select(List.of("cv")).size());
         assertEquals(List.of("cv5", "q1", "q2", "q3", "q4", "ow24"),
                 names(sets.select(List.of("cv5", " quick", "q2", "ow24"))));
@@ -46,7 +46,7 @@ class LayerSetsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> sets.select(List.of("cv1", "cv99")));
         assertTrue(e.getMessage().contains("unknown layer or layer set 'cv99'")
-                && e.getMessage().contains("cv, quick, threshold-sweep")
+                && e.getMessage().contains("cv, quick, resnet, threshold-sweep")
                 && e.getMessage().contains("cv1,cv2,") && e.getMessage().contains("q1,q2,q3,q4"), e.getMessage());
         assertEquals(1, e.getMessage().lines().count());
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
