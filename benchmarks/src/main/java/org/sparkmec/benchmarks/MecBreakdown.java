@@ -11,6 +11,7 @@ import java.util.Map;
 import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.backend.ConvKernels;
 import org.sparkmec.engine.backend.GemmPlan;
+import org.sparkmec.engine.backend.MecWindowKernels;
 import org.sparkmec.engine.bench.BenchLayer;
 import org.sparkmec.engine.bench.LayerSetFile;
 import org.sparkmec.engine.conv.MecConvolution;
@@ -53,6 +54,10 @@ public final class MecBreakdown {
                 MecSolution solution = MecOptions.defaults().resolve(g);
                 print(layer.name(), solution, "forward", forward(backend, g, solution, runs), g);
                 print(layer.name(), solution, "backward", backward(backend, g, solution, runs), g);
+                if (backend.mecWindowKernels().isPresent()) {
+                    print(layer.name(), MecSolution.FUSED, "forward", fusedForward(backend, g, runs), g);
+                    print(layer.name(), MecSolution.FUSED, "backward", fusedBackward(backend, g, runs), g);
+                }
             }
         }
     }
@@ -120,8 +125,48 @@ public final class MecBreakdown {
         }
     }
 
+    /** The backend's fused kernels: lowering alone, then the tiles (GEMMs and NHWC copies with bias). */
+    private static Map<String, double[]> fusedForward(Backend backend, ConvGeometry g, int runs) {
+        MecWindowKernels fused = backend.mecWindowKernels().orElseThrow();
+        try (Tensor input = uniform(backend, Layout.NHWC, 1, g.inputDims());
+             Tensor kernel = uniform(backend, Layout.HWIO, 2, g.kernelDims());
+             Tensor bias = uniform(backend, Layout.VECTOR, 3, g.outC());
+             Tensor output = Tensor.zeros(backend, Layout.NHWC, g.outputDims());
+             Tensor lowered = Tensor.zeros(backend, Layout.VECTOR, Math.toIntExact(g.mecLoweredElements()))) {
+            Stages s = new Stages();
+            s.add("(lowering alone, also inside the next row)", 0, () -> backend.kernels().lowerMec(input.storage(), g, lowered.storage()));
+            s.add("fused forward: lowering + tiles (GEMM, copy to NHWC with bias)", g.forwardFlops(), () -> fused.forward(input.storage(),
+                    lowered.storage(), kernel.storage(), bias.storage(), output.storage(), g));
+            return s.run(runs);
+        }
+    }
+
+    private static Map<String, double[]> fusedBackward(Backend backend, ConvGeometry g, int runs) {
+        MecWindowKernels fused = backend.mecWindowKernels().orElseThrow();
+        ConvKernels k = backend.kernels();
+        try (Tensor input = uniform(backend, Layout.NHWC, 1, g.inputDims());
+             Tensor kernel = uniform(backend, Layout.HWIO, 2, g.kernelDims());
+             Tensor gradOutput = uniform(backend, Layout.NHWC, 4, g.outputDims());
+             Tensor gradInput = Tensor.zeros(backend, Layout.NHWC, g.inputDims());
+             Tensor gradKernel = Tensor.zeros(backend, Layout.HWIO, g.kernelDims());
+             Tensor gradBias = Tensor.zeros(backend, Layout.VECTOR, g.outC());
+             Tensor lowered = Tensor.zeros(backend, Layout.VECTOR, Math.toIntExact(g.mecLoweredElements()))) {
+            long pixels = (long) g.batch() * g.outH() * g.outW();
+            Stages s = new Stages();
+            s.add("bias gradient", 0, () -> k.sumRows(gradOutput.storage(), pixels, g.outC(), gradBias.storage()));
+            s.add("lowering", 0, () -> k.lowerMec(input.storage(), g, lowered.storage()));
+            s.add("dK tiles (gather dO, GEMM, partial sums)", g.forwardFlops(), () -> fused.weightGradient(lowered.storage(),
+                    gradOutput.storage(), gradKernel.storage(), g));
+            s.add("dI tiles (GEMM, add spans into dI)", g.forwardFlops(), () -> fused.inputGradient(gradOutput.storage(),
+                    kernel.storage(), lowered.storage(), gradInput.storage(), k, g));
+            return s.run(runs);
+        }
+    }
+
     private static void print(String layer, MecSolution solution, String pass, Map<String, double[]> stages, ConvGeometry g) {
-        double total = stages.values().stream().mapToDouble(v -> v[0]).sum();
+        // A stage named in parentheses is part of another one: shown, not added.
+        double total = stages.entrySet().stream().filter(e -> !e.getKey().startsWith("("))
+                .mapToDouble(e -> e.getValue()[0]).sum();
         for (Map.Entry<String, double[]> e : stages.entrySet()) {
             double ms = e.getValue()[0];
             double flops = e.getValue()[1];
