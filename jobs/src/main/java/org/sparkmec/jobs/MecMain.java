@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
 public final class MecMain implements Runnable {
     /** The exit code of a usage error: a bad option, value, file or setting. */
     static final int USAGE_ERROR = 2;
+    /** The exit code of a run interrupted by SIGINT (128 + 2, what shells report for Ctrl-C). */
+    static final int INTERRUPTED = 130;
     /** The system property naming the log file (conf/log4j2.properties), set by {@code ./mec}. */
     static final String LOG_FILE_PROPERTY = "mec.logFile";
 
@@ -43,6 +45,11 @@ public final class MecMain implements Runnable {
             return USAGE_ERROR;
         });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (RunFolders.interrupted()) {
+                // The shutdown hook said where the run stopped and what was kept; Spark's "Job N cancelled
+                // because SparkContext was shut down" says nothing more.
+                return INTERRUPTED;
+            }
             if (e instanceof IllegalArgumentException || e instanceof java.nio.file.NoSuchFileException) {
                 cmd.getErr().println(qualifiedName(cmd) + ": " + oneLine(e.getMessage()) + "; " + usageHint(cmd));
                 return USAGE_ERROR;

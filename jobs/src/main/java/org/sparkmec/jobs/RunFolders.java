@@ -26,10 +26,13 @@ import org.slf4j.LoggerFactory;
  *   <li>The trainers write {@code model.ckpt}, the final model, last, once every epoch is done: a folder
  *       without it is not a finished run. (A resumed run leaves the earlier run's {@code model.ckpt} in place
  *       until it replaces it, atomically, at its end.)</li>
- *   <li>If the run fails before it finishes its first epoch ({@code metrics.csv} is as it was), it deletes the
- *       run files it created, then the folders it created if they are empty; never a file or folder that
- *       existed before. If it fails later, everything stays: {@code metrics.csv} shows how far it got and
- *       {@code checkpoint.ckpt} lets {@code --resume} continue.</li>
+ *   <li>If the run fails before it finishes its first epoch ({@code metrics.csv} is as it was), or before there is
+ *       a checkpoint to resume from, it deletes the run files it created, then the folders it created if they
+ *       are empty; never a file or folder that existed before. If it fails later, everything stays:
+ *       {@code metrics.csv} shows how far it got and {@code checkpoint.ckpt} lets {@code --resume} continue.</li>
+ *   <li>The same holds when the run is interrupted (Ctrl-C, SIGTERM: a shutdown hook, {@link #runOrCleanUp}),
+ *       which prints one line: where it was interrupted and the checkpoint to resume from, or that nothing was
+ *       kept.</li>
  * </ol>
  * Bad input detected before training (settings, model file, data, a checkpoint that cannot be resumed)
  * fails before anything is written.
@@ -48,6 +51,11 @@ final class RunFolders {
     private final Map<Path, Path> createdFrom = new LinkedHashMap<>();
     private final Path metrics;
     private final byte[] metricsBefore;
+    private final Path checkpoint;
+    private volatile long stepsDone;
+    /** Set by the shutdown hook: a run of this JVM was interrupted, and the hook says so. */
+    private static volatile boolean interrupted;
+    private volatile boolean interruptHandled;
 
     private RunFolders(Path out, Path checkpointDir, boolean resume) throws IOException {
         Path outDir = out.toAbsolutePath().normalize();
@@ -69,6 +77,7 @@ final class RunFolders {
             }
         }
         metrics = outDir.resolve(TrainingFiles.METRICS);
+        checkpoint = ckptDir.resolve(TrainingFiles.CHECKPOINT);
         metricsBefore = Files.isRegularFile(metrics) ? Files.readAllBytes(metrics) : null;
     }
 
@@ -113,33 +122,98 @@ final class RunFolders {
 
     /**
      * Runs {@code training}; if it throws, applies the rule above before the exception goes on (a failure to
-     * clean up is added to it as suppressed).
+     * clean up is added to it as suppressed). While it runs, a shutdown hook handles an interruption
+     * ({@link #interrupt}) and prints its line on standard error.
      */
     <T> T runOrCleanUp(Callable<T> training) throws Exception {
+        Thread hook = new Thread(() -> {
+            interrupted = true;
+            System.err.println("mec train: " + interrupt());
+        }, "mec-train-interrupted");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
             return training.call();
         } catch (Throwable e) {
-            try {
-                cleanUpAfterFailure();
-            } catch (IOException | RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
+            if (!interruptHandled) {
+                try {
+                    cleanUpAfterFailure();
+                } catch (IOException | RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
             }
             throw e;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook runs (or ran): it handles the interruption.
+            }
+        }
+    }
+
+    /** Records that the run has applied {@code steps} steps (for the interruption's message); any thread. */
+    void stepDone(long steps) {
+        stepsDone = steps;
+    }
+
+    /** True once a run was interrupted: its failure is then reported by the interruption's line alone. */
+    static boolean interrupted() {
+        return interrupted;
+    }
+
+    /**
+     * The run is being interrupted: keeps its files if there is a checkpoint to resume from, else deletes what it
+     * created ({@link #cleanUpAfterFailure}).
+     *
+     * @return the line to print: {@code interrupted at epoch E step S; checkpoint at PATH (resume with --resume)},
+     *         or that nothing was kept
+     */
+    String interrupt() {
+        interruptHandled = true;
+        String where = "interrupted at epoch " + (epochsInMetrics() + 1) + " step " + stepsDone;
+        if (Files.isRegularFile(checkpoint)) {
+            return where + "; checkpoint at " + checkpoint + " (resume with --resume)";
+        }
+        try {
+            List<Path> deleted = deleteWhatTheRunCreated();
+            return where + "; no checkpoint yet, nothing was kept" + (deleted.isEmpty() ? "" : " (deleted " + deleted + ")");
+        } catch (IOException | RuntimeException e) {
+            return where + "; no checkpoint yet, and deleting the run's files failed: " + e.getMessage();
+        }
+    }
+
+    /** Epoch rows in metrics.csv (0 without it). */
+    private int epochsInMetrics() {
+        try {
+            return Files.isRegularFile(metrics) ? Math.max(0, Files.readAllLines(metrics).size() - 1) : 0;
+        } catch (IOException e) {
+            return 0;
         }
     }
 
     /**
-     * After a failed run: deletes the run files and folders it created if it finished no epoch.
+     * After a failed run: deletes the run files and folders it created if it finished no epoch, or left no
+     * checkpoint to resume from.
      *
      * @return the paths deleted, outermost last
      */
     List<Path> cleanUpAfterFailure() throws IOException {
         byte[] now = Files.isRegularFile(metrics) ? Files.readAllBytes(metrics) : null;
-        if (!Arrays.equals(now, metricsBefore)) {
+        boolean epochDone = !Arrays.equals(now, metricsBefore);
+        if (epochDone && Files.isRegularFile(checkpoint)) {
             LOG.warn("the run failed after finishing an epoch: its files stay ({} shows how far it got; --resume "
                     + "continues from the last checkpoint)", metrics);
             return List.of();
         }
+        List<Path> deleted = deleteWhatTheRunCreated();
+        if (!deleted.isEmpty()) {
+            LOG.warn("the run failed before {}: deleted what it had created: {}", epochDone ? "its first checkpoint"
+                    : "finishing an epoch", deleted);
+        }
+        return deleted;
+    }
+
+    private List<Path> deleteWhatTheRunCreated() throws IOException {
         List<Path> deleted = new ArrayList<>();
         for (Path f : runFiles) {
             if (!existedBefore.contains(f) && Files.deleteIfExists(f)) {
@@ -159,9 +233,6 @@ final class RunFolders {
                     break;
                 }
             }
-        }
-        if (!deleted.isEmpty()) {
-            LOG.warn("the run failed before finishing an epoch: deleted what it had created: {}", deleted);
         }
         return deleted;
     }

@@ -59,10 +59,11 @@ import picocli.CommandLine.Spec;
                         + "final model, written last of the training files) and the charts training.png (loss and "
                         + "accuracy per epoch) and layer_memory.png.",
                 "",
-                "A run without --resume refuses folders that already hold these files. If a run fails before it "
-                        + "finishes its first epoch, it deletes the files and folders it created (never anything "
-                        + "that was there before); after that its files stay for --resume, without model.ckpt. Bad "
-                        + "settings, model file, data or checkpoint fail before anything is written.",
+                "A run without --resume refuses folders that already hold these files. If a run fails or is "
+                        + "interrupted (Ctrl-C) before it finishes its first epoch or writes its first checkpoint, it "
+                        + "deletes the files and folders it created (never anything that was there before); after "
+                        + "that its files stay for --resume, without model.ckpt. Bad settings, model file, data or "
+                        + "checkpoint fail before anything is written.",
                 "",
                 "Under spark-submit the application's master and settings are used; the options still set spark.mec.*.",
                 ""})
@@ -217,6 +218,7 @@ public final class TrainCommand implements Callable<Integer> {
             LocalTrainer trainer = new LocalTrainer(backend, spec, split, options, engineConf.mecOptions(backend.kind()),
                     noProgress ? null : System.err).maxLoss(trainConf.get(TrainConf.MAX_LOSS));
             RunFolders folders = RunFolders.claim(out, options.checkpoints().dir(), resume);
+            trainer.onStep((step, loss, images) -> folders.stepDone(step));
             LocalTrainer.Result result = folders.runOrCleanUp(trainer::run);
             EpochMetrics last = result.epochs().get(result.epochs().size() - 1);
             System.out.println(String.format(Locale.ROOT, "%s: %d epochs, test accuracy %.2f%%, %.0f images/s; wrote %s",
@@ -251,20 +253,21 @@ public final class TrainCommand implements Callable<Integer> {
                     trainConf.get(TrainConf.SEED), trainConf.optimizerSpec().kind(), trainConf.get(TrainConf.EPOCHS));
         }
         RunFolders folders = RunFolders.claim(out, checkpoints.dir(), resume);
-        return folders.runOrCleanUp(() -> trainInSession(spec, split, override, trainLimit,
+        return folders.runOrCleanUp(() -> trainInSession(spec, split, override, trainLimit, folders,
                 SparkApplication.start(sparkMaster, "spark-mec train " + spec.name(), system, given, mec)));
     }
 
     /** Trains on the started session {@code spark} and stops it. */
     private Trained trainInSession(ModelSpec spec, TrainTestSplit split, ConvAlgorithmChoice override, int trainLimit,
-                                   SparkSession spark) {
+                                   RunFolders folders, SparkSession spark) {
         try {
             // Only the rows used are shipped: parallelize puts each partition's rows into its task. The
             // trainer applies spark.mec.train.limit as well, which leaves these rows as they are.
             LabeledImages train = trainLimit > 0 ? split.train().subset(trainLimit) : split.train();
             Dataset<Row> trainRows = ImageFrames.of(spark, train, partitions(spark, train));
             Dataset<Row> testRows = ImageFrames.of(spark, split.test(), partitions(spark, split.test()));
-            DistributedTrainer trainer = DistributedTrainer.fromConf(spark, spec, override, resume);
+            DistributedTrainer trainer = DistributedTrainer.fromConf(spark, spec, override, resume)
+                    .onStep((step, loss, images) -> folders.stepDone(step));
             DistributedResult result = trainer.fit(trainRows, testRows, ImageColumns.defaults(), out);
             EpochMetrics last = result.history().get(result.history().size() - 1);
             System.out.println(String.format(Locale.ROOT, "%s: %d epochs on %s, %d workers x %d images per step, "

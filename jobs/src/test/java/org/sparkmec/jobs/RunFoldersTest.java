@@ -78,6 +78,42 @@ class RunFoldersTest {
         assertTrue(Files.notExists(out.resolve("model.ckpt")));
     }
 
+    /** An epoch finished without a checkpoint (checkpoints every 2 epochs): nothing to resume, so nothing stays. */
+    @Test
+    void aFailureBeforeTheFirstCheckpointDeletesWhatTheRunCreated() throws IOException {
+        Path out = dir.resolve("run");
+        failing(RunFolders.claim(out, out, false), () -> {
+            write(out.resolve("model.conf"));
+            write(out.resolve("metrics.csv"));
+        });
+        assertTrue(Files.notExists(out), "a folder --resume could not continue is not left behind");
+    }
+
+    /**
+     * An interruption (the shutdown hook's work) keeps a run with a checkpoint and names it, or deletes what the
+     * run created and says that nothing was kept.
+     */
+    @Test
+    void anInterruptionSaysWhatWasKept() throws IOException {
+        Path kept = dir.resolve("kept");
+        RunFolders withCheckpoint = RunFolders.claim(kept, kept, false);
+        write(kept.resolve("model.conf"));
+        Files.writeString(kept.resolve("metrics.csv"), "header\nepoch 1\n");
+        write(kept.resolve("checkpoint.ckpt"));
+        withCheckpoint.stepDone(57);
+        assertEquals("interrupted at epoch 2 step 57; checkpoint at " + kept.toAbsolutePath().resolve("checkpoint.ckpt")
+                + " (resume with --resume)", withCheckpoint.interrupt());
+        assertTrue(Files.isRegularFile(kept.resolve("model.conf")));
+
+        Path lost = dir.resolve("lost");
+        RunFolders without = RunFolders.claim(lost, lost, false);
+        write(lost.resolve("model.conf"));
+        without.stepDone(3);
+        assertEquals("interrupted at epoch 1 step 3; no checkpoint yet, nothing was kept (deleted ["
+                + lost.toAbsolutePath().resolve("model.conf") + ", " + lost.toAbsolutePath() + "])", without.interrupt());
+        assertTrue(Files.notExists(lost));
+    }
+
     @Test
     void aResumedRunThatFailsBeforeAnEpochLeavesTheEarlierRunAsItWas() throws IOException {
         Path out = dir.resolve("run");
