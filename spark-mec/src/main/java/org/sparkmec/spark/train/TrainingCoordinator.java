@@ -1,5 +1,7 @@
 package org.sparkmec.spark.train;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -50,6 +52,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainingCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingCoordinator.class);
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /** Called on the RPC thread when an epoch's metrics are complete, with the weights at the epoch's end. */
     public interface EpochListener {
@@ -80,7 +83,11 @@ public final class TrainingCoordinator {
     private int partsReceived;
     private final float[] sum;
     private long stepEndNanos;
-    private long stepCommNanos;
+    /** CPU time of this step's requests so far, and where the current request's started. */
+    private long stepCpuNanos;
+    private long requestCpuStart;
+    private long stepBytesIn;
+    private long stepBytesOut;
 
     private double epochLossSum;
     private long epochCorrect;
@@ -154,20 +161,37 @@ public final class TrainingCoordinator {
         if (request.worker() < 0 || request.worker() >= workers) {
             throw new IllegalArgumentException("worker " + request.worker() + " outside [0, " + workers + ")");
         }
-        if (request instanceof Join join) {
-            return join(join);
+        requestCpuStart = cpuNanos();
+        try {
+            if (request instanceof Join join) {
+                return join(join);
+            }
+            checkAttempt(request);
+            if (request instanceof Gradients g) {
+                return gradients(g);
+            }
+            if (request instanceof FetchWeights f) {
+                return fetch(f);
+            }
+            if (request instanceof EpochEval e) {
+                return eval(e);
+            }
+            throw new IllegalArgumentException("unknown training request " + request.getClass().getName());
+        } finally {
+            stepCpuNanos += cpuNanos() - requestCpuStart;
         }
-        checkAttempt(request);
-        if (request instanceof Gradients g) {
-            return gradients(g);
+    }
+
+    private static long cpuNanos() {
+        return THREADS.getCurrentThreadCpuTime();
+    }
+
+    /** Counts the weights going out in a reply. */
+    private float[] sent(float[] w) {
+        if (w != null) {
+            stepBytesOut += 4L * w.length;
         }
-        if (request instanceof FetchWeights f) {
-            return fetch(f);
-        }
-        if (request instanceof EpochEval e) {
-            return eval(e);
-        }
-        throw new IllegalArgumentException("unknown training request " + request.getClass().getName());
+        return w;
     }
 
     private Joined join(Join join) {
@@ -194,7 +218,7 @@ public final class TrainingCoordinator {
         }
         LOG.info("worker {} joined (attempt {}, executor {} on {}) at step {}", join.worker(), join.attempt(),
                 join.executorId(), join.host(), step);
-        return new Joined(step, weights, pendingEvalEpoch);
+        return new Joined(step, sent(weights), pendingEvalEpoch);
     }
 
     private void checkAttempt(Request request) {
@@ -222,11 +246,12 @@ public final class TrainingCoordinator {
         }
         parts[g.worker()] = g;
         partsReceived++;
+        stepBytesIn += g.gradientSum() == null ? 0 : 4L * g.gradientSum().length;
         if (partsReceived < workers) {
             return new GradientsAck(null, System.nanoTime() - t0);
         }
         commit();
-        return new GradientsAck(weights, System.nanoTime() - t0);
+        return new GradientsAck(sent(weights), System.nanoTime() - t0);
     }
 
     /** Averages the step's parts over its images, applies the optimizer and publishes the weights. */
@@ -268,8 +293,14 @@ public final class TrainingCoordinator {
 
         long now = System.nanoTime();
         long driver = now - t0;
-        window.add(now - stepEndNanos, compute, comm / workers, driver, images);
-        total.add(now - stepEndNanos, compute, comm / workers, driver, images);
+        long cpuNow = cpuNanos();
+        long cpu = stepCpuNanos + cpuNow - requestCpuStart;
+        window.add(now - stepEndNanos, compute, comm / workers, driver, images, cpu, stepBytesIn, stepBytesOut);
+        total.add(now - stepEndNanos, compute, comm / workers, driver, images, cpu, stepBytesIn, stepBytesOut);
+        stepCpuNanos = 0;
+        requestCpuStart = cpuNow;
+        stepBytesIn = 0;
+        stepBytesOut = 0;
         stepEndNanos = now;
         windowLossSum += lossSum;
         windowImages += images;
@@ -282,9 +313,10 @@ public final class TrainingCoordinator {
         if (step % logEverySteps == 0 || step == totalSteps()) {
             StepTimes w = window.snapshot();
             LOG.info(String.format(Locale.ROOT, "step %d/%d (epoch %d): loss %.4f, %.0f images/s, %.2f ms/step: "
-                            + "compute %.2f ms, gradient and weight transfer %.2f ms, aggregation + update %.2f ms",
+                            + "compute %.2f ms, gradient and weight transfer %.2f ms, aggregation + update %.2f ms; driver CPU %.2f ms, "
+                            + "%.2f MB in, %.2f MB out per step",
                     step, totalSteps(), epoch + 1, windowLossSum / windowImages, w.imagesPerSecond(), w.stepMs(),
-                    w.computeMs(), w.commMs(), w.driverMs()));
+                    w.computeMs(), w.commMs(), w.driverMs(), w.driverCpuMs(), w.bytesIn() / 1e6, w.bytesOut() / 1e6));
             window.reset();
             windowLossSum = 0;
             windowImages = 0;
@@ -312,7 +344,7 @@ public final class TrainingCoordinator {
 
     private WeightsReply fetch(FetchWeights f) {
         if (f.step() == step) {
-            return new WeightsReply(weights);
+            return new WeightsReply(sent(weights));
         }
         if (f.step() == step + 1) {
             return new WeightsReply(null);
