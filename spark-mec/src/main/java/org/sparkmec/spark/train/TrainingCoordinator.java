@@ -36,10 +36,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Protocol (messages in {@link TrainMessages}): each worker {@link Join}s and gets the current step and
  * weights; for every step it sends its {@link Gradients} (summed over its images); the part that completes
- * the step makes the coordinator average the parts over all the step's images (worker order, so the
- * result does not depend on arrival order), apply the optimizer with the schedule's rate and publish the
- * new weights, which that part's reply carries; the other workers poll {@link FetchWeights}. After an
- * epoch's last step each worker sends its test-set totals ({@link EpochEval}).
+ * the step makes the coordinator average the parts over all the step's images, apply the optimizer with the
+ * schedule's rate and publish the new weights, which that part's reply carries; the other workers poll
+ * {@link FetchWeights}. After an epoch's last step each worker sends its test-set totals ({@link EpochEval}).
+ *
+ * <p>Aggregation: parts are added to one running sum in worker order as soon as every lower worker's part
+ * is in (a part that arrives early waits, the others are dropped once added), so the sum is that of worker
+ * order whatever the arrival order, and the driver holds one sum, not one array per worker. The last
+ * worker's part, the averaging and the optimizer update ({@link Optimizer#flatStep}) are one pass over the
+ * parameters, sharded over the driver's cores ({@link ParallelRanges}); every element's arithmetic is that
+ * of one thread, so results do not depend on the sharding. The weights live in two flat arrays: the
+ * published ones and the previous step's, which no worker reads any more and the next step overwrites.
  *
  * <p>Failures: a request of a newer barrier stage attempt discards the parts of the unfinished step (the
  * committed steps stay), so a retried stage resumes at the driver's current step and no update is lost
@@ -53,6 +60,8 @@ import org.slf4j.LoggerFactory;
 public final class TrainingCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingCoordinator.class);
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** Floats of the averaged gradient a shard thread holds at a time (64 KiB, in cache during the update). */
+    private static final int CHUNK = 1 << 14;
 
     /** Called on the RPC thread when an epoch's metrics are complete, with the weights at the epoch's end. */
     public interface EpochListener {
@@ -78,10 +87,24 @@ public final class TrainingCoordinator {
     private int attempt = -1;
     private int attemptsSeen;
     private long step;
+    /** The published weights after {@code step} steps; never written while published. */
     private float[] weights;
+    /** The weights before the last step: no worker reads them any more, so the next step writes into them. */
+    private float[] spare;
+    /** Parts received but not yet folded into {@link #sum}: only those after a missing lower worker's. */
     private final Gradients[] parts;
     private int partsReceived;
+    /** The first worker whose part is not yet folded into {@link #sum} (parts are folded in worker order). */
+    private int nextFold;
+    /** The sum of the gradients of workers {@code [0, nextFold)}, valid when {@code nextFold > 0}. */
     private final float[] sum;
+    private ParallelRanges shards = ParallelRanges.perCore();
+    private final ThreadLocal<float[]> chunks = ThreadLocal.withInitial(() -> new float[CHUNK]);
+    private int stepImages;
+    private double stepLossSum;
+    private long stepCorrect;
+    private long stepCompute;
+    private long stepComm;
     private long stepEndNanos;
     /** CPU time of this step's requests so far, and where the current request's started. */
     private long stepCpuNanos;
@@ -105,8 +128,9 @@ public final class TrainingCoordinator {
     private long windowImages;
 
     /**
-     * @param network   the driver's copy of the model, holding the initial weights; the coordinator owns the
-     *                  values and gradients of its parameters from now on (the caller closes it afterwards)
+     * @param network   the driver's copy of the model, holding the initial weights; the coordinator reads them
+     *                  once and keeps its own flat copy (it does not update the network's tensors; the caller
+     *                  closes the network afterwards)
      * @param startStep steps already applied to {@code network}'s weights and {@code optimizer} (0 for a
      *                  fresh run, or a checkpoint's step count)
      */
@@ -138,11 +162,18 @@ public final class TrainingCoordinator {
         this.epochListener = epochListener;
         this.parameterCount = ParameterVector.size(parameters);
         this.weights = new float[parameterCount];
+        this.spare = new float[parameterCount];
         ParameterVector.gatherValues(parameters, weights);
         this.parts = new Gradients[workers];
         this.evalParts = new EpochEval[workers];
         this.sum = new float[parameterCount];
         this.step = startStep;
+    }
+
+    /** Shards the driver's work as {@code shards} says instead of one shard per core (tests). */
+    synchronized TrainingCoordinator shardWith(ParallelRanges shards) {
+        this.shards = shards;
+        return this;
     }
 
     public String runId() {
@@ -207,8 +238,7 @@ public final class TrainingCoordinator {
             }
             attempt = join.attempt();
             attemptsSeen++;
-            Arrays.fill(parts, null);
-            partsReceived = 0;
+            discardParts();
             Arrays.fill(evalParts, null);
             evalReceived = 0;
             stepEndNanos = System.nanoTime();
@@ -247,6 +277,13 @@ public final class TrainingCoordinator {
         parts[g.worker()] = g;
         partsReceived++;
         stepBytesIn += g.gradientSum() == null ? 0 : 4L * g.gradientSum().length;
+        // Fold the parts into the sum in worker order, as far as they are here; the last worker's part is
+        // folded by the commit, together with the averaging and the update.
+        while (nextFold < workers - 1 && parts[nextFold] != null) {
+            fold(parts[nextFold]);
+            parts[nextFold] = null;
+            nextFold++;
+        }
         if (partsReceived < workers) {
             return new GradientsAck(null, System.nanoTime() - t0);
         }
@@ -254,42 +291,90 @@ public final class TrainingCoordinator {
         return new GradientsAck(sent(weights), System.nanoTime() - t0);
     }
 
-    /** Averages the step's parts over its images, applies the optimizer and publishes the weights. */
-    private void commit() {
-        long t0 = System.nanoTime();
-        Arrays.fill(sum, 0f);
-        int images = 0;
-        double lossSum = 0;
-        long correct = 0;
-        long compute = 0;
-        long comm = 0;
-        for (Gradients part : parts) {
-            images += part.images();
-            lossSum += part.lossSum();
-            correct += part.correct();
-            compute = Math.max(compute, part.computeNanos());
-            comm += part.commNanos();
-            float[] g = part.gradientSum();
-            if (g != null) {
-                for (int i = 0; i < parameterCount; i++) {
-                    sum[i] += g[i];
-                }
-            }
-        }
-        float scale = 1f / images;
-        for (int i = 0; i < parameterCount; i++) {
-            sum[i] *= scale;
-        }
-        ParameterVector.scatterGradients(parameters, sum);
-        int epoch = (int) (step / stepsPerEpoch);
-        int inEpoch = (int) (step % stepsPerEpoch);
-        optimizer.step(parameters, schedule.rate(epoch, inEpoch, stepsPerEpoch));
-        float[] next = new float[parameterCount];
-        ParameterVector.gatherValues(parameters, next);
-        weights = next;
-        step++;
+    private void discardParts() {
         Arrays.fill(parts, null);
         partsReceived = 0;
+        nextFold = 0;
+        stepImages = 0;
+        stepLossSum = 0;
+        stepCorrect = 0;
+        stepCompute = 0;
+        stepComm = 0;
+    }
+
+    /** Adds the part of worker {@code nextFold} to the sum (sharded; the same sums as one thread's). */
+    private void fold(Gradients part) {
+        foldCounts(part);
+        float[] g = part.gradientSum();
+        if (nextFold == 0) {
+            if (g == null) {
+                stepCpuNanos += shards.run(parameterCount, (from, to) -> Arrays.fill(sum, from, to, 0f));
+            } else {
+                stepCpuNanos += shards.run(parameterCount, (from, to) -> {
+                    for (int i = from; i < to; i++) {
+                        sum[i] = 0f + g[i];
+                    }
+                });
+            }
+        } else if (g != null) {
+            stepCpuNanos += shards.run(parameterCount, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    sum[i] += g[i];
+                }
+            });
+        }
+    }
+
+    private void foldCounts(Gradients part) {
+        stepImages += part.images();
+        stepLossSum += part.lossSum();
+        stepCorrect += part.correct();
+        stepCompute = Math.max(stepCompute, part.computeNanos());
+        stepComm += part.commNanos();
+    }
+
+    /**
+     * Folds the last worker's part, averages the sum over the step's images, applies the optimizer and publishes
+     * the weights, in one pass over the parameters sharded over the driver's cores. Per element the arithmetic
+     * is that of summing the parts in worker order from 0, scaling by {@code 1 / images} and
+     * {@link Optimizer#step}, so the result does not depend on the sharding or on the parts' arrival order.
+     */
+    private void commit() {
+        long t0 = System.nanoTime();
+        Gradients lastPart = parts[workers - 1];
+        foldCounts(lastPart);
+        int images = stepImages;
+        double lossSum = stepLossSum;
+        long correct = stepCorrect;
+        long compute = stepCompute;
+        long comm = stepComm;
+        int epoch = (int) (step / stepsPerEpoch);
+        int inEpoch = (int) (step % stepsPerEpoch);
+        Optimizer.FlatStep update = optimizer.flatStep(parameters, schedule.rate(epoch, inEpoch, stepsPerEpoch));
+        float scale = 1f / images;
+        float[] last = lastPart.gradientSum();
+        boolean folded = nextFold > 0;
+        float[] current = weights;
+        float[] next = spare;
+        stepCpuNanos += shards.run(parameterCount, (from, to) -> {
+            float[] g = chunks.get();
+            for (int at = from; at < to; at += CHUNK) {
+                int len = Math.min(CHUNK, to - at);
+                for (int i = 0; i < len; i++) {
+                    float s = folded ? sum[at + i] : 0f;
+                    if (last != null) {
+                        s += last[at + i];
+                    }
+                    g[i] = s * scale;
+                }
+                System.arraycopy(current, at, next, at, len);
+                update.update(next, at, g, 0, at, len);
+            }
+        });
+        spare = current;
+        weights = next;
+        step++;
+        discardParts();
 
         long now = System.nanoTime();
         long driver = now - t0;
@@ -403,8 +488,11 @@ public final class TrainingCoordinator {
             }
         }
         Map<String, Checkpoint.Tensor> params = new LinkedHashMap<>();
+        int at = 0;
         for (Parameter p : parameters) {
-            params.put(p.name(), new Checkpoint.Tensor(p.value().dims(), p.value().toArray()));
+            int n = (int) p.numElements();
+            params.put(p.name(), new Checkpoint.Tensor(p.value().dims(), Arrays.copyOfRange(weights, at, at + n)));
+            at += n;
         }
         return new Checkpoint(modelText, seed, epochsCompleted, step, Map.of(), algorithms, params, optimizer.state());
     }
