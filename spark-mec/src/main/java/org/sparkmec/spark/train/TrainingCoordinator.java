@@ -91,6 +91,8 @@ public final class TrainingCoordinator {
     private float[] weights;
     /** The weights before the last step: no worker reads them any more, so the next step writes into them. */
     private float[] spare;
+    /** {@link #weights} as sent: one instance per step, so its wire encoding is made once. */
+    private FloatVector published;
     /** Parts received but not yet folded into {@link #sum}: only those after a missing lower worker's. */
     private final Gradients[] parts;
     private int partsReceived;
@@ -217,12 +219,13 @@ public final class TrainingCoordinator {
         return THREADS.getCurrentThreadCpuTime();
     }
 
-    /** Counts the weights going out in a reply. */
-    private float[] sent(float[] w) {
-        if (w != null) {
-            stepBytesOut += 4L * w.length;
+    /** The published weights for a reply, counted as sent. */
+    private FloatVector sent() {
+        if (published == null || published.values() != weights) {
+            published = new FloatVector(weights);
         }
-        return w;
+        stepBytesOut += published.payloadBytes();
+        return published;
     }
 
     private Joined join(Join join) {
@@ -248,7 +251,7 @@ public final class TrainingCoordinator {
         }
         LOG.info("worker {} joined (attempt {}, executor {} on {}) at step {}", join.worker(), join.attempt(),
                 join.executorId(), join.host(), step);
-        return new Joined(step, sent(weights), pendingEvalEpoch);
+        return new Joined(step, sent(), pendingEvalEpoch);
     }
 
     private void checkAttempt(Request request) {
@@ -268,15 +271,15 @@ public final class TrainingCoordinator {
             throw new IllegalStateException("worker " + g.worker() + " sent gradients of step " + g.step() + " twice");
         }
         if (g.images() < 0 || (g.images() == 0) != (g.gradientSum() == null)
-                || (g.gradientSum() != null && g.gradientSum().length != parameterCount)) {
+                || (g.gradientSum() != null && g.gradientSum().length() != parameterCount)) {
             throw new IllegalArgumentException("worker " + g.worker() + " sent a malformed part of step " + g.step()
                     + ": " + g.images() + " images, gradient of "
-                    + (g.gradientSum() == null ? "null" : g.gradientSum().length + " floats") + ", expected "
+                    + (g.gradientSum() == null ? "null" : g.gradientSum().length() + " floats") + ", expected "
                     + parameterCount + " floats (null only for 0 images)");
         }
         parts[g.worker()] = g;
         partsReceived++;
-        stepBytesIn += g.gradientSum() == null ? 0 : 4L * g.gradientSum().length;
+        stepBytesIn += g.gradientSum() == null ? 0 : g.gradientSum().payloadBytes();
         // Fold the parts into the sum in worker order, as far as they are here; the last worker's part is
         // folded by the commit, together with the averaging and the update.
         while (nextFold < workers - 1 && parts[nextFold] != null) {
@@ -288,7 +291,7 @@ public final class TrainingCoordinator {
             return new GradientsAck(null, System.nanoTime() - t0);
         }
         commit();
-        return new GradientsAck(sent(weights), System.nanoTime() - t0);
+        return new GradientsAck(sent(), System.nanoTime() - t0);
     }
 
     private void discardParts() {
@@ -305,7 +308,7 @@ public final class TrainingCoordinator {
     /** Adds the part of worker {@code nextFold} to the sum (sharded; the same sums as one thread's). */
     private void fold(Gradients part) {
         foldCounts(part);
-        float[] g = part.gradientSum();
+        float[] g = part.gradientSum() == null ? null : part.gradientSum().values();
         if (nextFold == 0) {
             if (g == null) {
                 stepCpuNanos += shards.run(parameterCount, (from, to) -> Arrays.fill(sum, from, to, 0f));
@@ -352,7 +355,7 @@ public final class TrainingCoordinator {
         int inEpoch = (int) (step % stepsPerEpoch);
         Optimizer.FlatStep update = optimizer.flatStep(parameters, schedule.rate(epoch, inEpoch, stepsPerEpoch));
         float scale = 1f / images;
-        float[] last = lastPart.gradientSum();
+        float[] last = lastPart.gradientSum() == null ? null : lastPart.gradientSum().values();
         boolean folded = nextFold > 0;
         float[] current = weights;
         float[] next = spare;
@@ -429,7 +432,7 @@ public final class TrainingCoordinator {
 
     private WeightsReply fetch(FetchWeights f) {
         if (f.step() == step) {
-            return new WeightsReply(sent(weights));
+            return new WeightsReply(sent());
         }
         if (f.step() == step + 1) {
             return new WeightsReply(null);

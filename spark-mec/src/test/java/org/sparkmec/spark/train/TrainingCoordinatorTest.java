@@ -80,7 +80,8 @@ class TrainingCoordinatorTest {
                 }
                 for (int k = 0; k < WORKERS; k++) {
                     int w = ARRIVAL[step][k];
-                    GradientsAck ack = (GradientsAck) coordinator.handle(new Gradients("run", 0, w, step, parts[w],
+                    GradientsAck ack = (GradientsAck) coordinator.handle(new Gradients("run", 0, w, step,
+                            parts[w] == null ? null : new FloatVector(parts[w]),
                             images[w], 1.0, 0, 0, 0));
                     if (k < WORKERS - 1) {
                         assertNull(ack.weights(), what + ": weights before the last part");
