@@ -79,7 +79,7 @@ public final class Adam extends SlotOptimizer {
     }
 
     @Override
-    void update(float[] w, float[] g, int length, float[][] slots, int offset, double lr, long t) {
+    void update(float[] w, int wAt, float[] g, int gAt, int length, float[][] slots, int offset, double lr, long t) {
         double b1 = beta1;
         double b2 = beta2;
         double eps = epsilon;
@@ -90,12 +90,13 @@ public final class Adam extends SlotOptimizer {
         float[] v = slots[1];
         for (int i = 0; i < length; i++) {
             int k = offset + i;
-            double gi = g[i] + wd * w[i];
+            double wi = w[wAt + i];
+            double gi = g[gAt + i] + wd * wi;
             double mi = b1 * m[k] + (1 - b1) * gi;
             double vi = b2 * v[k] + (1 - b2) * gi * gi;
             m[k] = (float) mi;
             v[k] = (float) vi;
-            w[i] = (float) (w[i] - lr * (mi / correction1) / (Math.sqrt(vi / correction2) + eps));
+            w[wAt + i] = (float) (wi - lr * (mi / correction1) / (Math.sqrt(vi / correction2) + eps));
         }
     }
 

@@ -33,6 +33,33 @@ public interface Optimizer {
      */
     void step(List<Parameter> params, double learningRate);
 
+    /**
+     * Begins one update of every parameter in {@code params} on flat vectors instead of the parameters' tensors:
+     * the weights and the (averaged) gradients of all of them, one after another in list order (the
+     * {@code ParameterVector} layout). Checks as {@link #step} and counts the step now; the returned
+     * {@link FlatStep} then updates any ranges of the vectors, each element exactly once, with the same
+     * arithmetic per element as {@link #step}: the result equals {@link #step}'s bit for bit however the range
+     * is split. The parameters' tensors are neither read nor written.
+     *
+     * <p>Thread affinity: {@code flatStep} on one thread; the returned step's {@link FlatStep#update} may run on
+     * several threads at once for disjoint ranges, and must be finished before the next call of this optimizer.
+     *
+     * @throws IllegalArgumentException as {@link #step}
+     */
+    FlatStep flatStep(List<Parameter> params, double learningRate);
+
+    /** One optimizer step on flat vectors, range by range (see {@link #flatStep}). */
+    @FunctionalInterface
+    interface FlatStep {
+        /**
+         * Updates the step's elements {@code [from, from + length)}: the weights at {@code w[wAt..wAt+length)}
+         * in place, from the gradients at {@code g[gAt..gAt+length)}.
+         *
+         * @throws IndexOutOfBoundsException if the range lies outside the step's parameters
+         */
+        void update(float[] w, int wAt, float[] g, int gAt, int from, int length);
+    }
+
     /** Number of steps taken (including those of a loaded state). */
     long steps();
 

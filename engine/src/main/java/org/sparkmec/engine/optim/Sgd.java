@@ -67,23 +67,25 @@ public final class Sgd extends SlotOptimizer {
     }
 
     @Override
-    void update(float[] w, float[] g, int length, float[][] slots, int offset, double lr, long t) {
+    void update(float[] w, int wAt, float[] g, int gAt, int length, float[][] slots, int offset, double lr, long t) {
         double wd = weightDecay;
         if (momentum == 0) {
             for (int i = 0; i < length; i++) {
-                double gi = g[i] + wd * w[i];
-                w[i] = (float) (w[i] - lr * gi);
+                double wi = w[wAt + i];
+                double gi = g[gAt + i] + wd * wi;
+                w[wAt + i] = (float) (wi - lr * gi);
             }
             return;
         }
         double mu = momentum;
         float[] v = slots[0];
         for (int i = 0; i < length; i++) {
-            double gi = g[i] + wd * w[i];
+            double wi = w[wAt + i];
+            double gi = g[gAt + i] + wd * wi;
             double vi = mu * v[offset + i] + gi;
             v[offset + i] = (float) vi;
             double d = nesterov ? gi + mu * vi : vi;
-            w[i] = (float) (w[i] - lr * d);
+            w[wAt + i] = (float) (wi - lr * d);
         }
     }
 

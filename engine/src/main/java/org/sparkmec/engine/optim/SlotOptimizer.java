@@ -33,12 +33,14 @@ abstract class SlotOptimizer implements Optimizer {
     abstract int slotsPerParameter();
 
     /**
-     * Updates {@code w[0..length)} in place from {@code g[0..length)}; these are the elements
-     * {@code offset..offset+length} of the parameter, whose state is {@code slots[k][offset..]}.
+     * Updates {@code w[wAt..wAt+length)} in place from {@code g[gAt..gAt+length)}; these are the elements
+     * {@code offset..offset+length} of the parameter, whose state is {@code slots[k][offset..]}. Each element's
+     * result depends only on that element, so disjoint ranges may be updated concurrently.
      *
      * @param t the number of this step, from 1
      */
-    abstract void update(float[] w, float[] g, int length, float[][] slots, int offset, double learningRate, long t);
+    abstract void update(float[] w, int wAt, float[] g, int gAt, int length, float[][] slots, int offset,
+                         double learningRate, long t);
 
     @Override
     public final void step(List<Parameter> params, double learningRate) {
@@ -48,8 +50,7 @@ abstract class SlotOptimizer implements Optimizer {
         long t = steps + 1;
         for (Parameter p : params) {
             int n = (int) p.numElements();
-            float[][] state = slotsPerParameter() == 0 ? NO_SLOTS
-                    : slots.computeIfAbsent(p.name(), name -> new float[slotsPerParameter()][n]);
+            float[][] state = slotsOf(p);
             FloatStorage value = p.value().storage();
             FloatStorage gradient = p.gradient().storage();
             int chunk = Math.min(CHUNK, n);
@@ -61,11 +62,50 @@ abstract class SlotOptimizer implements Optimizer {
                 int len = Math.min(CHUNK, n - off);
                 value.copyTo(off, valueChunk, 0, len);
                 gradient.copyTo(off, gradientChunk, 0, len);
-                update(valueChunk, gradientChunk, len, state, off, learningRate, t);
+                update(valueChunk, 0, gradientChunk, 0, len, state, off, learningRate, t);
                 value.copyFrom(valueChunk, 0, off, len);
             }
         }
         steps = t;
+    }
+
+    private float[][] slotsOf(Parameter p) {
+        int n = (int) p.numElements();
+        return slotsPerParameter() == 0 ? NO_SLOTS
+                : slots.computeIfAbsent(p.name(), name -> new float[slotsPerParameter()][n]);
+    }
+
+    @Override
+    public final FlatStep flatStep(List<Parameter> params, double learningRate) {
+        Objects.requireNonNull(params, "params");
+        Checks.nonNegative("learning rate", learningRate);
+        check(params);
+        long t = steps + 1;
+        float[][][] state = new float[params.size()][][];
+        long[] starts = new long[params.size() + 1];
+        for (int i = 0; i < params.size(); i++) {
+            state[i] = slotsOf(params.get(i));
+            starts[i + 1] = starts[i] + params.get(i).numElements();
+        }
+        steps = t;
+        return (w, wAt, g, gAt, from, length) -> {
+            if (from < 0 || length < 0 || from + (long) length > starts[starts.length - 1]) {
+                throw new IndexOutOfBoundsException("range [" + from + ", " + (from + (long) length)
+                        + ") outside the " + starts[starts.length - 1] + " elements of the step's parameters");
+            }
+            int k = java.util.Arrays.binarySearch(starts, from);
+            k = k >= 0 ? k : -k - 2;
+            int done = 0;
+            while (done < length) {
+                while (starts[k + 1] <= from + done) {
+                    k++;
+                }
+                int offset = (int) (from + done - starts[k]);
+                int len = (int) Math.min(length - done, starts[k + 1] - (from + done));
+                update(w, wAt + done, g, gAt + done, len, state[k], offset, learningRate, t);
+                done += len;
+            }
+        };
     }
 
     private void check(List<Parameter> params) {

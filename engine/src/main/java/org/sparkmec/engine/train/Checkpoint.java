@@ -19,14 +19,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.zip.CRC32;
-import org.sparkmec.engine.io.AtomicFiles;
-import org.sparkmec.engine.optim.OptimizerKind;
 import org.sparkmec.engine.conv.ConvAlgorithm;
+import org.sparkmec.engine.io.AtomicFiles;
 import org.sparkmec.engine.nn.Conv2dLayer;
 import org.sparkmec.engine.nn.DropoutLayer;
 import org.sparkmec.engine.nn.Layer;
 import org.sparkmec.engine.nn.Network;
 import org.sparkmec.engine.nn.Parameter;
+import org.sparkmec.engine.optim.OptimizerKind;
 import org.sparkmec.engine.optim.OptimizerState;
 
 /**

@@ -8,7 +8,8 @@ import java.io.Serializable;
  * plugin RPC Java-serializes them. Every request names its run and the barrier stage attempt it belongs
  * to; the coordinator rejects requests of an attempt it has seen replaced (a zombie task).
  *
- * <p>Weights and gradients travel as one flat {@code float[]} in {@code ParameterVector} order.
+ * <p>Weights and gradients travel as one flat {@link FloatVector} in {@code ParameterVector} order (raw
+ * little-endian floats between JVMs).
  */
 public final class TrainMessages {
     private TrainMessages() {
@@ -35,7 +36,7 @@ public final class TrainMessages {
      * @param evalEpoch   an epoch (counted from 0) whose test evaluation is still missing and must be done
      *                    first, or -1
      */
-    public record Joined(long step, float[] weights, int evalEpoch) implements Serializable {
+    public record Joined(long step, FloatVector weights, int evalEpoch) implements Serializable {
     }
 
     /**
@@ -47,7 +48,7 @@ public final class TrainMessages {
      * @param computeNanos forward + backward time of this part on the worker
      * @param commNanos    the worker's time in the RPCs of its previous step (0 for its first)
      */
-    public record Gradients(String runId, int attempt, int worker, long step, float[] gradientSum, int images,
+    public record Gradients(String runId, int attempt, int worker, long step, FloatVector gradientSum, int images,
                             double lossSum, int correct, long computeNanos, long commNanos) implements Request {
     }
 
@@ -58,7 +59,7 @@ public final class TrainMessages {
      *                the worker then asks {@link FetchWeights}
      * @param driverNanos time the driver spent on the message (aggregation, and the update if it applied it)
      */
-    public record GradientsAck(float[] weights, long driverNanos) implements Serializable {
+    public record GradientsAck(FloatVector weights, long driverNanos) implements Serializable {
     }
 
     /** Asks for the weights after {@code step} steps; answered with {@link WeightsReply}. */
@@ -66,7 +67,7 @@ public final class TrainMessages {
     }
 
     /** The weights after the requested step, or null while some worker's part is still missing. */
-    public record WeightsReply(float[] weights) implements Serializable {
+    public record WeightsReply(FloatVector weights) implements Serializable {
     }
 
     /** A worker's test-set totals after epoch {@code epoch} (from 0). */

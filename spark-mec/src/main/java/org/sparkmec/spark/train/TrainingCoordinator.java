@@ -1,5 +1,7 @@
 package org.sparkmec.spark.train;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -34,10 +36,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Protocol (messages in {@link TrainMessages}): each worker {@link Join}s and gets the current step and
  * weights; for every step it sends its {@link Gradients} (summed over its images); the part that completes
- * the step makes the coordinator average the parts over all the step's images (worker order, so the
- * result does not depend on arrival order), apply the optimizer with the schedule's rate and publish the
- * new weights, which that part's reply carries; the other workers poll {@link FetchWeights}. After an
- * epoch's last step each worker sends its test-set totals ({@link EpochEval}).
+ * the step makes the coordinator average the parts over all the step's images, apply the optimizer with the
+ * schedule's rate and publish the new weights, which that part's reply carries; the other workers poll
+ * {@link FetchWeights}. After an epoch's last step each worker sends its test-set totals ({@link EpochEval}).
+ *
+ * <p>Aggregation: parts are added to one running sum in worker order as soon as every lower worker's part
+ * is in (a part that arrives early waits, the others are dropped once added), so the sum is that of worker
+ * order whatever the arrival order, and the driver holds one sum, not one array per worker. The last
+ * worker's part, the averaging and the optimizer update ({@link Optimizer#flatStep}) are one pass over the
+ * parameters, sharded over the driver's cores ({@link ParallelRanges}); every element's arithmetic is that
+ * of one thread, so results do not depend on the sharding. The weights live in two flat arrays: the
+ * published ones and the previous step's, which no worker reads any more and the next step overwrites.
  *
  * <p>Failures: a request of a newer barrier stage attempt discards the parts of the unfinished step (the
  * committed steps stay), so a retried stage resumes at the driver's current step and no update is lost
@@ -53,6 +62,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainingCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingCoordinator.class);
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** Floats of the averaged gradient a shard thread holds at a time (64 KiB, in cache during the update). */
+    private static final int CHUNK = 1 << 14;
 
     /** Called on the RPC thread when an epoch's metrics are complete, with the weights at the epoch's end. */
     public interface EpochListener {
@@ -81,12 +93,32 @@ public final class TrainingCoordinator {
     private int attempt = -1;
     private int attemptsSeen;
     private long step;
+    /** The published weights after {@code step} steps; never written while published. */
     private float[] weights;
+    /** The weights before the last step: no worker reads them any more, so the next step writes into them. */
+    private float[] spare;
+    /** {@link #weights} as sent: one instance per step, so its wire encoding is made once. */
+    private FloatVector published;
+    /** Parts received but not yet folded into {@link #sum}: only those after a missing lower worker's. */
     private final Gradients[] parts;
     private int partsReceived;
+    /** The first worker whose part is not yet folded into {@link #sum} (parts are folded in worker order). */
+    private int nextFold;
+    /** The sum of the gradients of workers {@code [0, nextFold)}, valid when {@code nextFold > 0}. */
     private final float[] sum;
+    private ParallelRanges shards = ParallelRanges.perCore();
+    private final ThreadLocal<float[]> chunks = ThreadLocal.withInitial(() -> new float[CHUNK]);
+    private int stepImages;
+    private double stepLossSum;
+    private long stepCorrect;
+    private long stepCompute;
+    private long stepComm;
     private long stepEndNanos;
-    private long stepCommNanos;
+    /** CPU time of this step's requests so far, and where the current request's started. */
+    private long stepCpuNanos;
+    private long requestCpuStart;
+    private long stepBytesIn;
+    private long stepBytesOut;
 
     private double epochLossSum;
     private long epochCorrect;
@@ -104,8 +136,9 @@ public final class TrainingCoordinator {
     private long windowImages;
 
     /**
-     * @param network   the driver's copy of the model, holding the initial weights; the coordinator owns the
-     *                  values and gradients of its parameters from now on (the caller closes it afterwards)
+     * @param network   the driver's copy of the model, holding the initial weights; the coordinator reads them
+     *                  once and keeps its own flat copy (it does not update the network's tensors; the caller
+     *                  closes the network afterwards)
      * @param startStep steps already applied to {@code network}'s weights and {@code optimizer} (0 for a
      *                  fresh run, or a checkpoint's step count)
      */
@@ -137,11 +170,18 @@ public final class TrainingCoordinator {
         this.epochListener = epochListener;
         this.parameterCount = ParameterVector.size(parameters);
         this.weights = new float[parameterCount];
+        this.spare = new float[parameterCount];
         ParameterVector.gatherValues(parameters, weights);
         this.parts = new Gradients[workers];
         this.evalParts = new EpochEval[workers];
         this.sum = new float[parameterCount];
         this.step = startStep;
+    }
+
+    /** Shards the driver's work as {@code shards} says instead of one shard per core (tests). */
+    synchronized TrainingCoordinator shardWith(ParallelRanges shards) {
+        this.shards = shards;
+        return this;
     }
 
     public String runId() {
@@ -160,27 +200,45 @@ public final class TrainingCoordinator {
         if (request.worker() < 0 || request.worker() >= workers) {
             throw new IllegalArgumentException("worker " + request.worker() + " outside [0, " + workers + ")");
         }
-        if (request instanceof Join join) {
-            return join(join);
-        }
-        if (request instanceof WorkerFailed failed) {
-            if (failed.attempt() == attempt) {
-                stop("worker " + failed.worker() + " failed on executor " + failed.executorId() + " (" + failed.host()
-                        + ") at step " + (step + 1) + " of " + totalSteps() + ": " + failed.reason());
+        requestCpuStart = cpuNanos();
+        try {
+            if (request instanceof Join join) {
+                return join(join);
             }
-            return new Ok();
+            if (request instanceof WorkerFailed failed) {
+                if (failed.attempt() == attempt) {
+                    stop("worker " + failed.worker() + " failed on executor " + failed.executorId() + " ("
+                            + failed.host() + ") at step " + (step + 1) + " of " + totalSteps() + ": " + failed.reason());
+                }
+                return new Ok();
+            }
+            checkAttempt(request);
+            if (request instanceof Gradients g) {
+                return gradients(g);
+            }
+            if (request instanceof FetchWeights f) {
+                return fetch(f);
+            }
+            if (request instanceof EpochEval e) {
+                return eval(e);
+            }
+            throw new IllegalArgumentException("unknown training request " + request.getClass().getName());
+        } finally {
+            stepCpuNanos += cpuNanos() - requestCpuStart;
         }
-        checkAttempt(request);
-        if (request instanceof Gradients g) {
-            return gradients(g);
+    }
+
+    private static long cpuNanos() {
+        return THREADS.getCurrentThreadCpuTime();
+    }
+
+    /** The published weights for a reply, counted as sent. */
+    private FloatVector sent() {
+        if (published == null || published.values() != weights) {
+            published = new FloatVector(weights);
         }
-        if (request instanceof FetchWeights f) {
-            return fetch(f);
-        }
-        if (request instanceof EpochEval e) {
-            return eval(e);
-        }
-        throw new IllegalArgumentException("unknown training request " + request.getClass().getName());
+        stepBytesOut += published.payloadBytes();
+        return published;
     }
 
     private Joined join(Join join) {
@@ -196,8 +254,7 @@ public final class TrainingCoordinator {
             }
             attempt = join.attempt();
             attemptsSeen++;
-            Arrays.fill(parts, null);
-            partsReceived = 0;
+            discardParts();
             Arrays.fill(evalParts, null);
             evalReceived = 0;
             stepEndNanos = System.nanoTime();
@@ -207,7 +264,7 @@ public final class TrainingCoordinator {
         }
         LOG.info("worker {} joined (attempt {}, executor {} on {}) at step {}", join.worker(), join.attempt(),
                 join.executorId(), join.host(), step);
-        return new Joined(step, weights, pendingEvalEpoch);
+        return new Joined(step, sent(), pendingEvalEpoch);
     }
 
     private void checkAttempt(Request request) {
@@ -227,14 +284,22 @@ public final class TrainingCoordinator {
             throw new IllegalStateException("worker " + g.worker() + " sent gradients of step " + g.step() + " twice");
         }
         if (g.images() < 0 || (g.images() == 0) != (g.gradientSum() == null)
-                || (g.gradientSum() != null && g.gradientSum().length != parameterCount)) {
+                || (g.gradientSum() != null && g.gradientSum().length() != parameterCount)) {
             throw new IllegalArgumentException("worker " + g.worker() + " sent a malformed part of step " + g.step()
                     + ": " + g.images() + " images, gradient of "
-                    + (g.gradientSum() == null ? "null" : g.gradientSum().length + " floats") + ", expected "
+                    + (g.gradientSum() == null ? "null" : g.gradientSum().length() + " floats") + ", expected "
                     + parameterCount + " floats (null only for 0 images)");
         }
         parts[g.worker()] = g;
         partsReceived++;
+        stepBytesIn += g.gradientSum() == null ? 0 : g.gradientSum().payloadBytes();
+        // Fold the parts into the sum in worker order, as far as they are here; the last worker's part is
+        // folded by the commit, together with the averaging and the update.
+        while (nextFold < workers - 1 && parts[nextFold] != null) {
+            fold(parts[nextFold]);
+            parts[nextFold] = null;
+            nextFold++;
+        }
         if (partsReceived < workers) {
             return new GradientsAck(null, System.nanoTime() - t0);
         }
@@ -242,34 +307,72 @@ public final class TrainingCoordinator {
             // Stopped: nothing is published; the workers poll until the stage is cancelled.
             return new GradientsAck(null, System.nanoTime() - t0);
         }
-        return new GradientsAck(weights, System.nanoTime() - t0);
+        return new GradientsAck(sent(), System.nanoTime() - t0);
+    }
+
+    private void discardParts() {
+        Arrays.fill(parts, null);
+        partsReceived = 0;
+        nextFold = 0;
+        stepImages = 0;
+        stepLossSum = 0;
+        stepCorrect = 0;
+        stepCompute = 0;
+        stepComm = 0;
+    }
+
+    /** Adds the part of worker {@code nextFold} to the sum (sharded; the same sums as one thread's). */
+    private void fold(Gradients part) {
+        foldCounts(part);
+        float[] g = part.gradientSum() == null ? null : part.gradientSum().values();
+        if (nextFold == 0) {
+            if (g == null) {
+                stepCpuNanos += shards.run(parameterCount, (from, to) -> Arrays.fill(sum, from, to, 0f));
+            } else {
+                stepCpuNanos += shards.run(parameterCount, (from, to) -> {
+                    for (int i = from; i < to; i++) {
+                        sum[i] = 0f + g[i];
+                    }
+                });
+            }
+        } else if (g != null) {
+            stepCpuNanos += shards.run(parameterCount, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    sum[i] += g[i];
+                }
+            });
+        }
+    }
+
+    private void foldCounts(Gradients part) {
+        stepImages += part.images();
+        stepLossSum += part.lossSum();
+        stepCorrect += part.correct();
+        stepCompute = Math.max(stepCompute, part.computeNanos());
+        stepComm += part.commNanos();
     }
 
     /**
-     * Averages the step's parts over its images, applies the optimizer and publishes the weights; returns false
-     * (publishing nothing) when the run diverged and is stopped.
+     * Folds the last worker's part, averages the sum over the step's images, applies the optimizer and publishes
+     * the weights, in one pass over the parameters sharded over the driver's cores. Per element the arithmetic
+     * is that of summing the parts in worker order from 0, scaling by {@code 1 / images} and
+     * {@link Optimizer#step}, so the result does not depend on the sharding or on the parts' arrival order.
+     */
+    /**
+     * Folds the last part, averages the step's parts over its images, applies the optimizer (sharded over the
+     * driver's cores) and publishes the weights; returns false, publishing nothing, when the run diverged (a
+     * loss that is not finite or too large, before the update, or weights that the update made non-finite)
+     * and is stopped.
      */
     private boolean commit() {
         long t0 = System.nanoTime();
-        Arrays.fill(sum, 0f);
-        int images = 0;
-        double lossSum = 0;
-        long correct = 0;
-        long compute = 0;
-        long comm = 0;
-        for (Gradients part : parts) {
-            images += part.images();
-            lossSum += part.lossSum();
-            correct += part.correct();
-            compute = Math.max(compute, part.computeNanos());
-            comm += part.commNanos();
-            float[] g = part.gradientSum();
-            if (g != null) {
-                for (int i = 0; i < parameterCount; i++) {
-                    sum[i] += g[i];
-                }
-            }
-        }
+        Gradients lastPart = parts[workers - 1];
+        foldCounts(lastPart);
+        int images = stepImages;
+        double lossSum = stepLossSum;
+        long correct = stepCorrect;
+        long compute = stepCompute;
+        long comm = stepComm;
         int epoch = (int) (step / stepsPerEpoch);
         int inEpoch = (int) (step % stepsPerEpoch);
         double rate = schedule.rate(epoch, inEpoch, stepsPerEpoch);
@@ -279,30 +382,48 @@ public final class TrainingCoordinator {
             stop(e.getMessage());
             return false;
         }
+        Optimizer.FlatStep update = optimizer.flatStep(parameters, rate);
         float scale = 1f / images;
-        for (int i = 0; i < parameterCount; i++) {
-            sum[i] *= scale;
-        }
-        ParameterVector.scatterGradients(parameters, sum);
-        optimizer.step(parameters, rate);
-        float[] next = new float[parameterCount];
-        ParameterVector.gatherValues(parameters, next);
+        float[] last = lastPart.gradientSum() == null ? null : lastPart.gradientSum().values();
+        boolean folded = nextFold > 0;
+        float[] current = weights;
+        float[] next = spare;
+        stepCpuNanos += shards.run(parameterCount, (from, to) -> {
+            float[] g = chunks.get();
+            for (int at = from; at < to; at += CHUNK) {
+                int len = Math.min(CHUNK, to - at);
+                for (int i = 0; i < len; i++) {
+                    float s = folded ? sum[at + i] : 0f;
+                    if (last != null) {
+                        s += last[at + i];
+                    }
+                    g[i] = s * scale;
+                }
+                System.arraycopy(current, at, next, at, len);
+                update.update(next, at, g, 0, at, len);
+            }
+        });
         if (DivergenceCheck.firstNonFinite(next) >= 0) {
-            String reason = String.format(Locale.ROOT, "training diverged at epoch %d step %d of %d: the weights "
-                    + "became non-finite at learning rate %s; lower the learning rate (--lr)", epoch + 1, inEpoch + 1,
-                    stepsPerEpoch, rate);
-            stop(reason);
+            stop(String.format(Locale.ROOT, "training diverged at epoch %d step %d of %d: the weights became "
+                    + "non-finite at learning rate %s; lower the learning rate (--lr)", epoch + 1, inEpoch + 1,
+                    stepsPerEpoch, rate));
             return false;
         }
+        spare = current;
         weights = next;
         step++;
-        Arrays.fill(parts, null);
-        partsReceived = 0;
+        discardParts();
 
         long now = System.nanoTime();
         long driver = now - t0;
-        window.add(now - stepEndNanos, compute, comm / workers, driver, images);
-        total.add(now - stepEndNanos, compute, comm / workers, driver, images);
+        long cpuNow = cpuNanos();
+        long cpu = stepCpuNanos + cpuNow - requestCpuStart;
+        window.add(now - stepEndNanos, compute, comm / workers, driver, images, cpu, stepBytesIn, stepBytesOut);
+        total.add(now - stepEndNanos, compute, comm / workers, driver, images, cpu, stepBytesIn, stepBytesOut);
+        stepCpuNanos = 0;
+        requestCpuStart = cpuNow;
+        stepBytesIn = 0;
+        stepBytesOut = 0;
         stepEndNanos = now;
         windowLossSum += lossSum;
         windowImages += images;
@@ -315,9 +436,10 @@ public final class TrainingCoordinator {
         if (step % logEverySteps == 0 || step == totalSteps()) {
             StepTimes w = window.snapshot();
             LOG.info(String.format(Locale.ROOT, "step %d/%d (epoch %d): loss %.4f, %.0f images/s, %.2f ms/step: "
-                            + "compute %.2f ms, gradient and weight transfer %.2f ms, aggregation + update %.2f ms",
+                            + "compute %.2f ms, gradient and weight transfer %.2f ms, aggregation + update %.2f ms; driver CPU %.2f ms, "
+                            + "%.2f MB in, %.2f MB out per step",
                     step, totalSteps(), epoch + 1, windowLossSum / windowImages, w.imagesPerSecond(), w.stepMs(),
-                    w.computeMs(), w.commMs(), w.driverMs()));
+                    w.computeMs(), w.commMs(), w.driverMs(), w.driverCpuMs(), w.bytesIn() / 1e6, w.bytesOut() / 1e6));
             window.reset();
             windowLossSum = 0;
             windowImages = 0;
@@ -346,7 +468,7 @@ public final class TrainingCoordinator {
 
     private WeightsReply fetch(FetchWeights f) {
         if (f.step() == step) {
-            return new WeightsReply(weights);
+            return new WeightsReply(sent());
         }
         if (f.step() == step + 1) {
             return new WeightsReply(null);
@@ -398,6 +520,8 @@ public final class TrainingCoordinator {
 
     /** A checkpoint of the driver's state now, labelled as having completed {@code epochsCompleted} epochs. */
     private Checkpoint checkpoint(int epochsCompleted) {
+        // The flat weights are the driver's truth; the network's parameter tensors are only synced for capture.
+        ParameterVector.scatterValues(parameters, weights);
         return Checkpoint.capture(modelText, seed, epochsCompleted, step, network, false, optimizer.state());
     }
 

@@ -166,7 +166,7 @@ final class WorkerTask implements Serializable {
         String executor = org.apache.spark.SparkEnv.get().executorId();
         String host = org.apache.spark.SparkEnv.get().blockManager().blockManagerId().host();
         Joined joined = (Joined) ask(rpc, new Join(runId, attempt, w, executor, host));
-        ParameterVector.scatterValues(params, joined.weights());
+        ParameterVector.scatterValues(params, joined.weights().values());
         long step = joined.step();
         if (joined.evalEpoch() >= 0) {
             evaluate(rpc, attempt, w, joined.evalEpoch(), network, batches, test);
@@ -211,9 +211,9 @@ final class WorkerTask implements Serializable {
             }
             long compute = System.nanoTime() - t0;
             long c0 = System.nanoTime();
-            GradientsAck ack = (GradientsAck) ask(rpc, new Gradients(runId, attempt, w, step, gradient, idx.length,
-                    lossSum, correct, compute, commNanos));
-            float[] weights = ack.weights();
+            GradientsAck ack = (GradientsAck) ask(rpc, new Gradients(runId, attempt, w, step,
+                    gradient == null ? null : new FloatVector(gradient), idx.length, lossSum, correct, compute, commNanos));
+            FloatVector weights = ack.weights();
             // Poll with a doubling pause: Spark's BarrierTaskContext.barrier() was measured at ~0.9 s per
             // call here (it waits in 1 s slices), far above a step; the driver cannot hold a plugin reply.
             long pause = MIN_POLL_PAUSE_NANOS;
@@ -223,7 +223,7 @@ final class WorkerTask implements Serializable {
                 pause = Math.min(MAX_POLL_PAUSE_NANOS, pause * 2);
                 weights = ((WeightsReply) ask(rpc, new FetchWeights(runId, attempt, w, step + 1))).weights();
             }
-            ParameterVector.scatterValues(params, weights);
+            ParameterVector.scatterValues(params, weights.values());
             commNanos = System.nanoTime() - c0;
             step++;
             stepsDone++;

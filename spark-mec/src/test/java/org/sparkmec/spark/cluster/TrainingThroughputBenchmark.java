@@ -45,8 +45,17 @@ import org.sparkmec.spark.train.SparkTrainingOptions;
 class TrainingThroughputBenchmark {
     private static final int IMAGES = Integer.getInteger("bench.images", 30000);
 
+    /** Models of {@link #overheadByModelSize}: names of conf/models files, or "dense" (see {@link #dense}). */
+    private static final String MODELS = System.getProperty("bench.models", "lenet,vgg-small,dense");
+    /** Hidden units of the dense model: 8192 gives 25.2M parameters, 1664 about 5.1M. */
+    private static final int DENSE_UNITS = Integer.getInteger("bench.denseUnits", 8192);
+
     private static SparkTrainingOptions options(int workers) {
-        return new SparkTrainingOptions(2, 32, 1, 0, OptimizerSpec.defaults(OptimizerKind.SGD).withMomentum(0.9),
+        return options(workers, 32);
+    }
+
+    private static SparkTrainingOptions options(int workers, int batch) {
+        return new SparkTrainingOptions(2, batch, 1, 0, OptimizerSpec.defaults(OptimizerKind.SGD).withMomentum(0.9),
                 ScheduleSpec.of(ScheduleKind.COSINE, 0.02), 256L << 20, workers, 1000, null);
     }
 
@@ -96,16 +105,22 @@ class TrainingThroughputBenchmark {
         System.err.print(report);
     }
 
-    /** Per-step overhead (driver RPC + aggregation) against the parameter count: LeNet and the VGG-style model. */
+    /**
+     * Per-step overhead (driver RPC + aggregation), the driver's CPU time and its payload bytes per step against
+     * the parameter count: LeNet, the VGG-style model and a model with one large dense layer and little compute
+     * (2 workers x 32 images, the dense model 2 workers x 2). Models: {@code -Dbench.models=lenet,vgg-small,dense}.
+     */
     @Test
     void overheadByModelSize() throws Exception {
-        StringBuilder report = new StringBuilder("per-step overhead on local[2], 2 workers x 32, epoch means\n");
+        StringBuilder report = new StringBuilder("per-step overhead on local[2], 2 workers, means over both epochs\n");
         SparkSession spark = TestSessions.start("local[2]", Map.of());
         try {
-            for (String model : new String[] {"lenet", "vgg-small"}) {
-                ModelSpec spec = ModelFile.read(Path.of("../conf/models/" + model + ".conf"));
-                LabeledImages images = random(spec, model.equals("lenet") ? 6000 : 1500);
-                DistributedResult r = new DistributedTrainer(spark, spec, options(2), Map.of())
+            for (String model : MODELS.split(",")) {
+                boolean dense = model.equals("dense");
+                ModelSpec spec = dense ? dense(DENSE_UNITS)
+                        : ModelFile.read(Path.of("../conf/models/" + model + ".conf"));
+                LabeledImages images = random(spec, dense ? 200 : model.equals("lenet") ? 6000 : 1500);
+                DistributedResult r = new DistributedTrainer(spark, spec, options(2, dense ? 2 : 32), Map.of())
                         .fit(ImageFrames.of(spark, images, 4), null, ImageColumns.defaults(), null);
                 int params;
                 try (CpuBackend backend = new CpuBackend(new CpuBackendOptions(1, GemmParallelism.TASKS, 0));
@@ -127,6 +142,13 @@ class TrainingThroughputBenchmark {
         Dataset<Row> test = ImageFrames.of(spark, data.test(), 2);
         return new DistributedTrainer(spark, spec, options(workers), Map.of())
                 .fit(train, test, ImageColumns.defaults(), null);
+    }
+
+    /** 32x32x3 input, one hidden dense layer of {@code units}, 10 classes: 3073 x units + 10 x (units + 1) parameters. */
+    private static ModelSpec dense(int units) {
+        return ModelFile.parse("name = dense" + units + "\ninput { height = 32, width = 32, channels = 3 }\n"
+                + "layers = [\n  { type = flatten }\n  { type = dense, name = fc1, units = " + units + " }\n"
+                + "  { type = relu }\n  { type = dense, name = fc2, units = 10 }\n]\n", "dense benchmark model");
     }
 
     private static String line(String what, double imagesPerSecond, DistributedResult r) {

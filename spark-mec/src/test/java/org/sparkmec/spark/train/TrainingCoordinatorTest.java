@@ -1,9 +1,12 @@
 package org.sparkmec.spark.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.sparkmec.engine.backend.cpu.CpuBackend;
@@ -14,22 +17,124 @@ import org.sparkmec.engine.model.ModelFile;
 import org.sparkmec.engine.model.ModelSpec;
 import org.sparkmec.engine.model.ModelSpecWriter;
 import org.sparkmec.engine.nn.Network;
+import org.sparkmec.engine.nn.ParameterVector;
+import org.sparkmec.engine.optim.LearningRateSchedule;
+import org.sparkmec.engine.optim.Optimizer;
 import org.sparkmec.engine.optim.OptimizerKind;
 import org.sparkmec.engine.optim.OptimizerSpec;
 import org.sparkmec.engine.optim.ScheduleKind;
 import org.sparkmec.engine.optim.ScheduleSpec;
-import org.sparkmec.engine.train.Networks;
+import org.sparkmec.spark.train.TrainMessages.Gradients;
+import org.sparkmec.spark.train.TrainMessages.GradientsAck;
 import org.sparkmec.spark.train.TrainMessages.Join;
 import org.sparkmec.spark.train.TrainMessages.WorkerFailed;
 
-/** The coordinator's stop path, without Spark: a worker's permanent failure stops the run once. */
+/**
+ * The coordinator without Spark: its sharded aggregation and update against the serial one (sum in worker order from zero,
+ * scale by 1 / images, {@link Optimizer#step} on the parameters' tensors), bit for bit, with parts arriving
+ * out of worker order, a worker without images, and shard counts that split parameters at odd places; and its
+ * stop path: a worker's permanent failure stops the run once.
+ */
 class TrainingCoordinatorTest {
+    /** 11x7x3 input, 173 hidden units, 10 classes: 231 x 173 + 174 x 10 = 41,703 parameters. */
+    private static final String MODEL = "name = coordinator-test\ninput { height = 11, width = 7, channels = 3 }\n"
+            + "layers = [\n  { type = flatten }\n  { type = dense, name = fc1, units = 173 }\n  { type = relu }\n"
+            + "  { type = dense, name = fc2, units = 10 }\n]\n";
+    private static final int WORKERS = 3;
+    private static final int[][] ARRIVAL = {{2, 0, 1}, {1, 2, 0}, {0, 1, 2}, {2, 1, 0}};
+
+    @Test
+    void shardedUpdateEqualsSerialUpdateBitForBit() {
+        for (int shards : new int[] {1, 2, 3}) {
+            for (OptimizerKind kind : new OptimizerKind[] {OptimizerKind.SGD, OptimizerKind.ADAM}) {
+                check(shards, kind);
+            }
+        }
+    }
+
+    private static void check(int shards, OptimizerKind kind) {
+        ModelSpec spec = ModelFile.parse(MODEL, "test model");
+        OptimizerSpec optimizerSpec = kind == OptimizerKind.SGD
+                ? OptimizerSpec.defaults(kind).withMomentum(0.9) : OptimizerSpec.defaults(kind);
+        LearningRateSchedule schedule = ScheduleSpec.of(ScheduleKind.COSINE, 0.05).create(2);
+        String what = shards + " shard(s), " + kind;
+        try (CpuBackend backend = new CpuBackend(new CpuBackendOptions(1, GemmParallelism.TASKS, 0));
+             Network driver = Networks.build(backend, spec);
+             Network reference = Networks.build(backend, spec)) {
+            Optimizer serial = optimizerSpec.create();
+            TrainingCoordinator coordinator = new TrainingCoordinator("run", driver, optimizerSpec.create(), schedule,
+                    MODEL, 1, WORKERS, 2, 2, 0, false, 1000, null, null)
+                    .shardWith(new ParallelRanges(shards, 1));
+            int n = ParameterVector.size(reference.parameters());
+            for (int w = 0; w < WORKERS; w++) {
+                coordinator.handle(new Join("run", 0, w, "e", "h"));
+            }
+            SplittableRandom rnd = new SplittableRandom(17);
+            for (int step = 0; step < ARRIVAL.length; step++) {
+                float[][] parts = new float[WORKERS][];
+                int[] images = new int[WORKERS];
+                for (int w = 0; w < WORKERS; w++) {
+                    // Worker 1 has no images left in the last step (an uneven shard).
+                    images[w] = step == ARRIVAL.length - 1 && w == 1 ? 0 : 1 + rnd.nextInt(9);
+                    if (images[w] > 0) {
+                        parts[w] = new float[n];
+                        for (int i = 0; i < n; i++) {
+                            parts[w][i] = (float) (rnd.nextDouble() - 0.5) * images[w];
+                        }
+                    }
+                }
+                for (int k = 0; k < WORKERS; k++) {
+                    int w = ARRIVAL[step][k];
+                    GradientsAck ack = (GradientsAck) coordinator.handle(new Gradients("run", 0, w, step,
+                            parts[w] == null ? null : new FloatVector(parts[w]),
+                            images[w], 1.0, 0, 0, 0));
+                    if (k < WORKERS - 1) {
+                        assertNull(ack.weights(), what + ": weights before the last part");
+                    }
+                }
+                float[] sum = new float[n];
+                int total = 0;
+                for (int w = 0; w < WORKERS; w++) {
+                    total += images[w];
+                    if (parts[w] != null) {
+                        for (int i = 0; i < n; i++) {
+                            sum[i] += parts[w][i];
+                        }
+                    }
+                }
+                float scale = 1f / total;
+                for (int i = 0; i < n; i++) {
+                    sum[i] *= scale;
+                }
+                ParameterVector.scatterGradients(reference.parameters(), sum);
+                serial.step(reference.parameters(), schedule.rate(step / 2, step % 2, 2));
+                float[] expected = new float[n];
+                ParameterVector.gatherValues(reference.parameters(), expected);
+                assertArrayEquals(expected, coordinator.weights(), what + ", step " + (step + 1));
+            }
+            assertEquals(ARRIVAL.length, coordinator.step());
+            float[] model = coordinator.finalModel().parameters().values().stream()
+                    .map(t -> t.values()).reduce((a, b) -> {
+                        float[] c = Arrays.copyOf(a, a.length + b.length);
+                        System.arraycopy(b, 0, c, a.length, b.length);
+                        return c;
+                    }).orElseThrow();
+            assertArrayEquals(coordinator.weights(), model, what + ": the final model holds the published weights");
+        }
+    }
+
+    /** The networks of this test: the same seed, so the same initial weights. */
+    private static final class Networks {
+        static Network build(CpuBackend backend, ModelSpec spec) {
+            return org.sparkmec.engine.train.Networks.build(backend, spec, MecOptions.defaults(), 0, 1);
+        }
+    }
 
     @Test
     void aWorkersPermanentFailureStopsTheRunOnceNamingTheExecutor() throws Exception {
         ModelSpec spec = ModelFile.read(Path.of("../conf/models/lenet.conf"));
         try (CpuBackend backend = new CpuBackend(new CpuBackendOptions(1, GemmParallelism.TASKS, 0));
-             Network network = Networks.build(backend, spec, MecOptions.defaults(), 1L << 28, 1, null)) {
+             Network network = org.sparkmec.engine.train.Networks.build(backend, spec, MecOptions.defaults(), 1L << 28, 1, null)) {
             TrainingCoordinator c = new TrainingCoordinator("run", network,
                     OptimizerSpec.defaults(OptimizerKind.SGD).create(), ScheduleSpec.of(ScheduleKind.CONSTANT, 0.01)
                     .create(1), ModelSpecWriter.toHocon(spec), 1, 2, 5, 1, 0, false, 100, null, null);

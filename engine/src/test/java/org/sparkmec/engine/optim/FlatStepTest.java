@@ -1,0 +1,89 @@
+package org.sparkmec.engine.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.sparkmec.engine.nn.Parameter;
+import org.sparkmec.engine.nn.ParameterVector;
+
+/**
+ * {@link Optimizer#flatStep} on flat vectors, split into ranges that cross parameter and chunk boundaries
+ * and updated in a shuffled order, equals {@link Optimizer#step} on the parameters' tensors bit for bit, for
+ * several steps, and keeps the same state and step count.
+ */
+class FlatStepTest extends WithParameters {
+    private static final double[] RATES = {0.1, 0.05, 0.2};
+
+    static Stream<Arguments> optimizers() {
+        return Stream.of(
+                Arguments.of("sgd", (java.util.function.Supplier<Optimizer>) () -> new Sgd(0, false, 0)),
+                Arguments.of("sgd momentum nesterov decay", (java.util.function.Supplier<Optimizer>) () -> new Sgd(0.9, true, 0.01)),
+                Arguments.of("adam", (java.util.function.Supplier<Optimizer>) () -> new Adam(0.9, 0.999, 1e-8, 0.01)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("optimizers")
+    void equalsStepBitForBit(String name, java.util.function.Supplier<Optimizer> make) {
+        int[] sizes = {7, SlotOptimizer.CHUNK + 3, 1, 2 * SlotOptimizer.CHUNK + 11, 5};
+        List<Parameter> tensors = new ArrayList<>();
+        List<Parameter> flatParams = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            float[] w0 = uniform(40 + i, sizes[i]);
+            tensors.add(parameter("p" + i, w0));
+            flatParams.add(parameter("p" + i, w0));
+        }
+        int n = ParameterVector.size(tensors);
+        float[] flat = new float[n];
+        ParameterVector.gatherValues(flatParams, flat);
+        Optimizer serial = make.get();
+        Optimizer sharded = make.get();
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int s = 0; s < RATES.length; s++) {
+            float[] g = uniform(900 + s, n);
+            ParameterVector.scatterGradients(tensors, g);
+            serial.step(tensors, RATES[s]);
+
+            Optimizer.FlatStep step = sharded.flatStep(flatParams, RATES[s]);
+            List<int[]> ranges = new ArrayList<>();
+            for (int at = 0; at < n; ) {
+                int len = Math.min(n - at, 1 + rnd.nextInt(3 * SlotOptimizer.CHUNK));
+                ranges.add(new int[] {at, len});
+                at += len;
+            }
+            for (int i = ranges.size() - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1);
+                int[] t = ranges.get(i);
+                ranges.set(i, ranges.get(j));
+                ranges.set(j, t);
+            }
+            // Gradients at another offset than the weights, as a caller's chunk buffer has them.
+            for (int[] r : ranges) {
+                float[] chunk = new float[r[1] + 3];
+                System.arraycopy(g, r[0], chunk, 3, r[1]);
+                step.update(flat, r[0], chunk, 3, r[0], r[1]);
+            }
+            float[] expected = new float[n];
+            ParameterVector.gatherValues(tensors, expected);
+            assertArrayEquals(expected, flat, name + " step " + (s + 1));
+        }
+        assertEquals(serial.steps(), sharded.steps());
+        assertEquals(serial.state().slots().keySet(), sharded.state().slots().keySet());
+        serial.state().slots().forEach((k, v) -> {
+            for (int i = 0; i < v.length; i++) {
+                assertArrayEquals(v[i], sharded.state().slots().get(k)[i], name + " state " + k);
+            }
+        });
+        Optimizer.FlatStep step = sharded.flatStep(flatParams, 0.1);
+        String m = assertThrows(IndexOutOfBoundsException.class,
+                () -> step.update(flat, 0, flat, 0, n - 2, 3)).getMessage();
+        assertEquals("range [" + (n - 2) + ", " + (n + 1) + ") outside the " + n + " elements of the step's parameters", m);
+    }
+}
