@@ -6,7 +6,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The command line behind {@code ./mec}: one subcommand per job. */
-@Command(name = "mec", mixinStandardHelpOptions = true, version = "spark-mec 0.1.0-SNAPSHOT",
+@Command(name = "mec", mixinStandardHelpOptions = true, versionProvider = MecMain.Version.class,
         description = "spark-mec: MEC convolutions and distributed CNN training on Apache Spark.",
         subcommands = {TrainCommand.class, BenchCommand.class, ConfigCommand.class})
 public final class MecMain implements Runnable {
@@ -85,5 +85,20 @@ public final class MecMain implements Runnable {
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
+    }
+
+    /** {@code mec --version}: the version the build wrote into {@code version.properties} (Maven's project version). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws java.io.IOException {
+            java.util.Properties p = new java.util.Properties();
+            try (java.io.InputStream in = MecMain.class.getResourceAsStream("version.properties")) {
+                if (in == null) {
+                    throw new java.io.IOException("version.properties is missing from the jobs jar; rebuild it");
+                }
+                p.load(in);
+            }
+            return new String[] {"spark-mec " + p.getProperty("version")};
+        }
     }
 }
