@@ -5,7 +5,9 @@ CuPy, checks every mode against PyTorch in float64 (||out - ref|| / ||ref|| < 1e
 every tile variant x split count of the forward, dK and dL kernels (CUDA events, medians), the variant the
 backend's rule (CudaMecWindowKernels.plan, mirrored in `plan` below) picks, and cuDNN (PyTorch conv2d,
 cudnn.benchmark, best of NCHW/NHWC) forward and forward+backward.
-Usage: python3 dev/gpu/prototype_mec_kernels.py [out.csv] [layers: cv|resnet|all] [--quick]
+Usage: python3 dev/gpu/prototype_mec_kernels.py [out.csv] [layers: cv|resnet|all|NAME,NAME] [--quick] [--check]
+  --quick: only the rule's variant; --check: correctness only (one run each, no timing, no cuDNN; for
+  compute-sanitizer), at batch 4.
 """
 import math
 import statistics
@@ -35,11 +37,11 @@ RESNET = [
 TILES = {  # name: (BM, BN, BK, TM, TN)
     "128x128x8_8x8": (128, 128, 8, 8, 8), "128x64x8_8x4": (128, 64, 8, 8, 4), "64x64x8_4x4": (64, 64, 8, 4, 4),
     "64x64x16_8x4": (64, 64, 16, 8, 4), "128x128x16_8x8": (128, 128, 16, 8, 8), "64x128x8_8x8": (64, 128, 8, 8, 8),
-    "32x64x16_4x4": (32, 64, 16, 4, 4),
+    "32x64x16_4x4": (32, 64, 16, 4, 4), "256x16x16_8x4": (256, 16, 16, 8, 4),
 }
-MODES = ("forward", "dkernel", "dlowered")
+MODES = ("forward", "forward_input", "dkernel", "dlowered")
 SMS = torch.cuda.get_device_properties(0).multi_processor_count
-BATCH = 32
+BATCH = 4 if "--check" in sys.argv else 32
 
 module = cp.RawModule(code=(SRC / "mec_kernels.cu").read_text() + "\n" + (SRC / "mec_fused.cu").read_text(),
                       options=("--std=c++14", "-DMEC_ALL_TILES"))
@@ -68,7 +70,7 @@ class Geo:
 
 def dims(mode, g):
     """(rows, cols, reduction, z-extent-for-dL) of the GEMM of one mode."""
-    if mode == "forward":
+    if mode in ("forward", "forward_input"):
         return g.rows, g.kc, g.kd
     if mode == "dkernel":
         return g.kd, g.kc, g.rows
@@ -76,13 +78,13 @@ def dims(mode, g):
 
 
 def plan(mode, g):
-    """The backend's rule: (tile, splits). Mirrors CudaMecWindowKernels.forwardPlan / weightGradientPlan."""
+    """The backend's rule: (tile, splits). Mirrors CudaMecWindowKernels.*Plan."""
     rows, cols, red = dims(mode, g)
-    t = "64x64x16_8x4"
-    tiles = ceil(rows, 64) * ceil(cols, 64)
     if mode == "dlowered":
-        return t, 1
-    if mode == "forward":
+        return ("256x16x16_8x4" if g.span <= 16 else "64x64x16_8x4"), 1
+    t = "32x64x16_4x4" if mode == "dkernel" and g.kd <= 32 else "64x64x16_8x4"
+    tiles = ceil(rows, TILES[t][0]) * ceil(cols, 64)
+    if mode in ("forward", "forward_input"):
         wanted = min(16, ceil(6 * SMS, tiles)) if tiles < 2 * SMS else 1
     else:
         wanted = min(256, max(1, math.floor(4.5 * SMS / tiles + 0.5)))
@@ -94,7 +96,7 @@ def plan(mode, g):
 def launch(mode, tile, splits, g, A, B, C, bias, scratch):
     bm, bn, bk, tm, tn = TILES[tile]
     rows, cols, red = dims(mode, g)
-    vec_a = {"forward": g.span % 4 == 0, "dkernel": g.span % 4 == 0, "dlowered": g.kc % 4 == 0}[mode]
+    vec_a = {"forward": g.span % 4 == 0, "forward_input": False, "dkernel": g.span % 4 == 0, "dlowered": g.kc % 4 == 0}[mode]
     vec_b = g.kc % 4 == 0
     vec_c = (g.span if mode == "dlowered" else g.kc) % 4 == 0
     if mode == "dlowered":
@@ -108,7 +110,8 @@ def launch(mode, tile, splits, g, A, B, C, bias, scratch):
     args = (A, B, target, bias if (bias is not None and splits == 1) else cp.uint64(0), cp.int64(rows),
             cp.int32(cols), cp.int64(red or 0), cp.int64(split_len), cp.int32(vec_a), cp.int32(vec_b),
             cp.int32(vec_c), cp.int32(g.n), cp.int32(g.oh), cp.int32(g.ow), cp.int32(g.kc), cp.int32(g.span),
-            cp.int32(g.sh), cp.int32(g.kh), cp.int32(g.padded_h), cp.int64(g.lda))
+            cp.int32(g.sh), cp.int32(g.kh), cp.int32(g.padded_h), cp.int64(g.lda), cp.int32(g.ih), cp.int32(g.iw),
+            cp.int32(g.ic), cp.int32(g.sw), cp.int32(g.ph), cp.int32(g.pw))
     fn(f"mec_{mode}_{tile}")(grid, ((bm // tm) * (bn // tn),), args)
     if splits > 1:
         size = rows * cols
@@ -171,8 +174,11 @@ def cudnn(g):
 def main():
     out_csv = sys.argv[1] if len(sys.argv) > 1 else "prototype.csv"
     which = sys.argv[2] if len(sys.argv) > 2 else "all"
-    quick = "--quick" in sys.argv
+    quick = "--quick" in sys.argv or "--check" in sys.argv
+    check = "--check" in sys.argv
     layers = (CV if which in ("cv", "all") else []) + (RESNET if which in ("resnet", "all") else [])
+    if not layers:
+        layers = [lay for lay in CV + RESNET if lay[0] in which.split(",")]
     print(f"GPU {torch.cuda.get_device_name(0)}, {SMS} SMs; batch {BATCH}; FP32 (TF32 off)")
     rows_out = ["layer,mode,tile,splits,ms,rule"]
     summary = []
@@ -205,7 +211,7 @@ def main():
                 tiles = ceil(rows, bm) * ceil(cols, bn) * (g.padded_h if mode == "dlowered" else 1)
                 splits = [1] if mode == "dlowered" else \
                     [sp for sp in (1, 2, 4, 8, 16, 32, 64, 128) if (sp == 1 or tiles * sp <= 8 * SMS)
-                     and (sp == 1 or red // sp >= bk * 16) and (sp > 1 or tiles >= SMS // 4 or mode == "forward")]
+                     and (sp == 1 or red // sp >= bk * 16) and (sp > 1 or tiles >= SMS // 4 or mode in ("forward", "forward_input"))]
                 if quick:
                     splits = [sp for sp in splits if (t, sp) == rule]
                 cands += [(t, sp) for sp in splits]
@@ -214,9 +220,9 @@ def main():
             lower(g, x, L)
             timings = {}
             for t, sp in cands:
-                if mode == "forward":
+                if mode in ("forward", "forward_input"):
                     out.fill(float("nan"))
-                    f = lambda: launch("forward", t, sp, g, L, w, out, b, scratch)
+                    f = lambda: launch(mode, t, sp, g, L if mode == "forward" else x, w, out, b, scratch)
                     f()
                     err = rel(torch.as_tensor(out, device="cuda").view_as(y_ref), y_ref)
                 elif mode == "dkernel":
@@ -230,18 +236,23 @@ def main():
                     f()
                     scatter(g, dL, dI)
                     err = rel(torch.as_tensor(dI, device="cuda").view_as(di_ref), di_ref)
-                ms = median_ms(f)
+                ms = 0.0 if check else median_ms(f)
                 timings[(t, sp)] = (ms, err)
                 rows_out.append(f"{name},{mode},{t},{sp},{ms:.4f},{int((t, sp) == rule)}")
                 if not err < 1e-5:
                     print(f"  WRONG {name} {mode} {t} splits {sp}: rel err {err:.3g}")
             bt = min(timings, key=lambda c: timings[c][0])
             best[mode] = (bt, timings[bt][0], rule, timings[rule][0], max(e for _, e in timings.values()))
+        if check:
+            print(f"{name}: " + " | ".join(f"{m} {best[m][2][0]}/{best[m][2][1]} err {best[m][4]:.1e}" for m in MODES),
+                  flush=True)
+            continue
         lower_ms = median_ms(lambda: lower(g, x, L))
         scatter_ms = median_ms(lambda: scatter(g, dL, dI))
-        fwd_rule = lower_ms + best["forward"][3]
+        # the backend lowers and runs "forward" where i_c % 4 == 0, else "forward_input" (no lowering)
+        fwd_rule = lower_ms + best["forward"][3] if g.ic % 4 == 0 else best["forward_input"][3]
         bwd_rule = lower_ms + best["dkernel"][3] + best["dlowered"][3] + scatter_ms
-        fwd_best = lower_ms + best["forward"][1]
+        fwd_best = min(lower_ms + best["forward"][1], best["forward_input"][1])
         bwd_best = lower_ms + best["dkernel"][1] + best["dlowered"][1] + scatter_ms
         cd = cudnn(g)
         gf = 2 * g.rows * g.kd * g.kc / 1e9

@@ -24,8 +24,9 @@ import org.sparkmec.engine.tensor.FloatStorage;
 public interface MecWindowKernels {
 
     /**
-     * Lowers {@code input} (NHWC) into {@code lowered} (|L| floats, content unspecified on entry; on
-     * return it holds L) and writes {@code output = windows(L) x K (+ bias)} in NHWC, overwriting it.
+     * Writes {@code output = windows(L) x K (+ bias)} in NHWC, overwriting it, L being the lowering of
+     * {@code input} (NHWC). {@code lowered} is |L| floats of scratch for it (content unspecified on entry
+     * and on return): an implementation may lower into it, or read L's elements from the input directly.
      *
      * @param bias {@code k_c} floats added to every output row, or null
      */

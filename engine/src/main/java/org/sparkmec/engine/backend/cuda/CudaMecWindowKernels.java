@@ -10,9 +10,14 @@ import org.sparkmec.engine.tensor.FloatStorage;
  * the NHWC output gradient where they lie (no permutation, no per-window GEMM calls), plus one
  * fixed-order sum where the reduction is split.
  *
+ * <p>The forward lowers and multiplies, except for inputs whose channel count is not a multiple of 4
+ * (RGB), where it reads L's elements where the input holds them (no lowering pass); the weight gradient
+ * reads L, which the caller lowers.
+ *
  * <p>Plan (measured on an H200 over cv1-cv12 and ResNet layers at batch 32, docs/gpu.md): one tile
- * shape for all ({@value #BM} x {@value #BN} outputs per block of {@value #THREADS} threads, 8 x 4 per
- * thread, {@value #BK} reduction steps per stage), and split-K sized from the output tile count and the
+ * shape for nearly all ({@link #WIDE}: 64 x 64 outputs per block of 128 threads, 8 x 4 per thread,
+ * {@value #BK} reduction steps per stage; narrow tiles for the weight gradient (32 rows) and lowered
+ * gradient (16 columns) of 3x3 layers on RGB input), and split-K sized from the output tile count and the
  * GPU's multiprocessor count alone: the forward splits only when it has fewer than two tiles per
  * multiprocessor (cv6, cv12), the weight gradient (a small output over a long reduction) aims at about
  * {@value #DK_BLOCKS_PER_SM} blocks per multiprocessor. The plan depends on the shape and the GPU model
@@ -24,11 +29,17 @@ import org.sparkmec.engine.tensor.FloatStorage;
  * Limits: {@code (i_h + 2 p_h) <= 65535} (the lowered gradient's grid z).
  */
 final class CudaMecWindowKernels implements MecWindowKernels {
-    static final int BM = 64;
-    static final int BN = 64;
+    /** A compiled tile shape of {@code mec_fused.cu}: {@code bm x bn} outputs per block, {@code bk} per stage. */
+    record Tile(String name, int bm, int bn, int bk, int threads) {
+    }
+
+    /** The tile of every product, except the two narrow cases below. */
+    static final Tile WIDE = new Tile("64x64x16_8x4", 64, 64, 16, 128);
+    /** Weight gradients with at most 32 rows ({@code k_h*k_w*i_c}: 3x3 kernels on RGB input). */
+    static final Tile NARROW_ROWS = new Tile("32x64x16_4x4", 32, 64, 16, 128);
+    /** Lowered gradients with at most 16 columns ({@code k_w*i_c}: 3x3 kernels on RGB input). */
+    static final Tile NARROW_COLUMNS = new Tile("256x16x16_8x4", 256, 16, 16, 128);
     static final int BK = 16;
-    static final int THREADS = 128;
-    private static final String TILE = "64x64x16_8x4";
     /** Target blocks per multiprocessor of a split weight-gradient launch. */
     static final double DK_BLOCKS_PER_SM = 4.5;
     /** Target blocks per multiprocessor of a split forward launch (only below 2 tiles per multiprocessor). */
@@ -39,14 +50,14 @@ final class CudaMecWindowKernels implements MecWindowKernels {
     static final int MIN_SPLIT_LENGTH = 16 * BK;
     private static final int MAX_GRID_Z = 65_535;
 
-    /** The launch of one product: output rows and columns, reduction length and how it is split. */
-    record Plan(long rows, int cols, long reduction, int splits, long splitLength) {
+    /** The launch of one product: tile, output rows and columns, reduction length and how it is split. */
+    record Plan(Tile tile, long rows, int cols, long reduction, int splits, long splitLength) {
         int gridX() {
-            return Math.toIntExact((rows + BM - 1) / BM);
+            return Math.toIntExact((rows + tile.bm() - 1) / tile.bm());
         }
 
         int gridY() {
-            return (cols + BN - 1) / BN;
+            return (cols + tile.bn() - 1) / tile.bn();
         }
     }
 
@@ -65,43 +76,67 @@ final class CudaMecWindowKernels implements MecWindowKernels {
     /** Forward: rows (n, h, w), columns k_c, reduction k_h*k_w*i_c. */
     static Plan forwardPlan(ConvGeometry g, int multiprocessors) {
         long rows = (long) g.batch() * g.outH() * g.outW();
-        long tiles = tiles(rows, g.outC());
+        long tiles = tiles(WIDE, rows, g.outC());
         int splits = 1;
         if (tiles < 2L * multiprocessors) {
             splits = (int) Math.min(MAX_FORWARD_SPLITS, ceilDiv((long) FORWARD_BLOCKS_PER_SM * multiprocessors, tiles));
         }
-        return split(rows, g.outC(), g.kernelRows(), splits);
+        return split(WIDE, rows, g.outC(), g.kernelRows(), splits);
     }
 
     /** Weight gradient: rows k_h*k_w*i_c, columns k_c, reduction over every output row (n, h, w). */
     static Plan weightGradientPlan(ConvGeometry g, int multiprocessors) {
         long reduction = (long) g.batch() * g.outH() * g.outW();
-        long tiles = tiles(g.kernelRows(), g.outC());
+        Tile tile = g.kernelRows() <= NARROW_ROWS.bm() ? NARROW_ROWS : WIDE;
+        long tiles = tiles(tile, g.kernelRows(), g.outC());
         int splits = (int) Math.min(MAX_DK_SPLITS, Math.max(1, Math.round(DK_BLOCKS_PER_SM * multiprocessors / tiles)));
-        return split(g.kernelRows(), g.outC(), reduction, splits);
+        return split(tile, g.kernelRows(), g.outC(), reduction, splits);
     }
 
-    private static Plan split(long rows, int cols, long reduction, int wanted) {
+    /** Lowered gradient: rows (n, w), columns k_w*i_c, one block row per padded input row (grid z). */
+    static Plan loweredGradientPlan(ConvGeometry g) {
+        int span = g.kW() * g.inC();
+        return new Plan(span <= NARROW_COLUMNS.bn() ? NARROW_COLUMNS : WIDE, (long) g.batch() * g.outW(), span, 0, 1, 0);
+    }
+
+    private static Plan split(Tile tile, long rows, int cols, long reduction, int wanted) {
         int splits = (int) Math.max(1, Math.min(wanted, reduction / MIN_SPLIT_LENGTH));
         long length = ceilDiv(ceilDiv(reduction, splits), BK) * BK;
-        return new Plan(rows, cols, reduction, (int) ceilDiv(reduction, length), length);
+        return new Plan(tile, rows, cols, reduction, (int) ceilDiv(reduction, length), length);
     }
 
-    private static long tiles(long rows, int cols) {
-        return ceilDiv(rows, BM) * ceilDiv(cols, BN);
+    private static long tiles(Tile tile, long rows, int cols) {
+        return ceilDiv(rows, tile.bm()) * ceilDiv(cols, tile.bn());
     }
 
     private static long ceilDiv(long a, long b) {
         return (a + b - 1) / b;
     }
 
+    /**
+     * Lowers into {@code lowered} and multiplies, or, where {@link #readsInputDirectly} (i_c not a
+     * multiple of 4), reads L's elements from the input and leaves {@code lowered} unused.
+     */
     @Override
     public void forward(FloatStorage input, FloatStorage lowered, FloatStorage kernel, FloatStorage bias,
                         FloatStorage output, ConvGeometry g) {
-        kernels.lowerMec(input, g, lowered);
         Plan p = forwardPlan(g, multiprocessors);
-        int span = g.kW() * g.inC();
-        run("forward", p, lowered, kernel, output, bias, span % 4 == 0, g.outC() % 4 == 0, g.outC() % 4 == 0, g);
+        boolean vec = g.outC() % 4 == 0;
+        if (readsInputDirectly(g)) {
+            run("forward_input", p, input, kernel, output, bias, false, vec, vec, g);
+        } else {
+            kernels.lowerMec(input, g, lowered);
+            run("forward", p, lowered, kernel, output, bias, true, vec, vec, g);
+        }
+    }
+
+    /**
+     * Whether the forward skips the lowering pass: where i_c is not a multiple of 4 (RGB input), whose
+     * lowering runs one float per thread and cost about a third of the forward; elsewhere the direct
+     * loader's index arithmetic measured slower than lowering first (docs/gpu.md).
+     */
+    static boolean readsInputDirectly(ConvGeometry g) {
+        return g.inC() % 4 != 0;
     }
 
     @Override
@@ -117,22 +152,22 @@ final class CudaMecWindowKernels implements MecWindowKernels {
             throw new IllegalArgumentException("fused MEC lowered gradient supports padded input heights up to " + MAX_GRID_Z
                     + ", got " + g.paddedH() + " for " + g);
         }
-        int span = g.kW() * g.inC();
-        Plan p = new Plan((long) g.batch() * g.outW(), span, 0, 1, 0);
-        module.launchGrid("mec_dlowered_" + TILE, p.gridX(), p.gridY(), g.paddedH(), THREADS,
-                arguments(gradOutput, kernel, gradLowered, null, p, g.outC() % 4 == 0, g.outC() % 4 == 0, span % 4 == 0, g));
+        Plan p = loweredGradientPlan(g);
+        module.launchGrid("mec_dlowered_" + p.tile().name(), p.gridX(), p.gridY(), g.paddedH(), p.tile().threads(),
+                arguments(gradOutput, kernel, gradLowered, null, p, g.outC() % 4 == 0, g.outC() % 4 == 0, p.cols() % 4 == 0, g));
     }
 
     private void run(String mode, Plan p, FloatStorage a, FloatStorage b, FloatStorage c, FloatStorage bias,
                      boolean vecA, boolean vecB, boolean vecC, ConvGeometry g) {
-        String kernel = "mec_" + mode + "_" + TILE;
+        String kernel = "mec_" + mode + "_" + p.tile().name();
+        int threads = p.tile().threads();
         if (p.splits() == 1) {
-            module.launchGrid(kernel, p.gridX(), p.gridY(), 1, THREADS, arguments(a, b, c, bias, p, vecA, vecB, vecC, g));
+            module.launchGrid(kernel, p.gridX(), p.gridY(), 1, threads, arguments(a, b, c, bias, p, vecA, vecB, vecC, g));
             return;
         }
         long size = p.rows() * p.cols();
         try (FloatStorage partials = backend.allocateInternal(size * p.splits())) {
-            module.launchGrid(kernel, p.gridX(), p.gridY(), p.splits(), THREADS,
+            module.launchGrid(kernel, p.gridX(), p.gridY(), p.splits(), threads,
                     arguments(a, b, partials, null, p, vecA, vecB, vecC, g));
             module.launch("mec_sum_splits", size, partials, p.splits(), size, p.cols(), bias, c);
         }
@@ -142,7 +177,7 @@ final class CudaMecWindowKernels implements MecWindowKernels {
                                       boolean vecA, boolean vecB, boolean vecC, ConvGeometry g) {
         return new Object[] {a, b, c, bias, p.rows(), p.cols(), p.reduction(), p.splitLength(), flag(vecA), flag(vecB),
             flag(vecC), g.batch(), g.outH(), g.outW(), g.outC(), g.kW() * g.inC(), g.strideH(), g.kH(), g.paddedH(),
-            (long) g.loweredRowLength()};
+            (long) g.loweredRowLength(), g.inH(), g.inW(), g.inC(), g.strideW(), g.padH(), g.padW()};
     }
 
     private static int flag(boolean b) {

@@ -5,6 +5,11 @@
 // three operand mappings (the "modes"), so that no operand is ever copied or permuted:
 //   MEC_FORWARD  rows m = (n, h, w) of the NHWC output, cols = k_c, r over the window (k_h*k_w*i_c):
 //                A(m, r) = L[(n*o_w + w)*lda + h*s_h*k_w*i_c + r], B(r, c) = K[r*k_c + c].
+//   MEC_FORWARD_INPUT  the same product without L: with r = kh*k_w*i_c + e, L's element is input pixel
+//                (h*s_h + kh - p_h, w*s_w + e / i_c - p_w), channel e % i_c (0 in the padding), and the
+//                loader reads it there (A = the NHWC input). Used where i_c % 4 != 0 (RGB layers), whose
+//                lowering pass is slow (a third of the forward); elsewhere the loader's index arithmetic
+//                costs more than the lowering (measured: docs/gpu.md).
 //   MEC_DKERNEL  rows = the window position r' in [0, k_h*k_w*i_c), cols = k_c, r over all output rows m:
 //                A(r', m) = L[rowbase(m) + r'] (window m's column r'), B(m, c) = dO[m*k_c + c].
 //   MEC_DLOWERED blockIdx.z = the padded input row hp of L; rows = (n, w), cols e in [0, k_w*i_c), r over
@@ -25,10 +30,12 @@
 #define MEC_FORWARD 0
 #define MEC_DKERNEL 1
 #define MEC_DLOWERED 2
+#define MEC_FORWARD_INPUT 3
 
 struct MecShape {
     int batch, outH, outW, outC, span, strideH, kH, paddedH;
     long long lda;
+    int inH, inW, inC, strideW, padH, padW;
 };
 
 template <int MODE, int BM, int BN, int BK, int TM, int TN>
@@ -70,11 +77,14 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
     // FORWARD/DLOWERED A: group g -> tile row g / (BK/4), reduction offset (g % (BK/4))*4 (contiguous in r).
     // DKERNEL A: group g -> reduction offset g / (BM/4), tile rows (g % (BM/4))*4 (contiguous in rows).
     long long aBase[AL];
+    int aY0[AL], aX0[AL];  // forward: the window's first input row and column (padded coordinates - padding)
     bool aRowOk[AL];
 #pragma unroll
     for (int l = 0; l < AL; l++) {
         int g = tid + l * NT;
         aBase[l] = 0;
+        aY0[l] = 0;
+        aX0[l] = 0;
         aRowOk[l] = false;
         if (MODE != MEC_DKERNEL && (AG % NT == 0 || g < AG)) {
             long long m = row0 + g / (BK / 4);
@@ -87,6 +97,15 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
                     int h = rem / s.outW;
                     int w = rem - h * s.outW;
                     aBase[l] = (n * s.outW + w) * s.lda + (long long) h * s.strideH * s.span;
+                } else if (MODE == MEC_FORWARD_INPUT) {
+                    long long ohw = (long long) s.outH * s.outW;
+                    long long n = m / ohw;
+                    int rem = (int) (m - n * ohw);
+                    int h = rem / s.outW;
+                    int w = rem - h * s.outW;
+                    aY0[l] = h * s.strideH - s.padH;
+                    aX0[l] = w * s.strideW - s.padW;
+                    aBase[l] = ((n * s.inH + aY0[l]) * s.inW + aX0[l]) * (long long) s.inC;
                 } else {
                     long long n = m / s.outW;
                     int w = (int) (m - n * s.outW);
@@ -136,6 +155,39 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
                             if (r + 1 < rEnd) v.y = p[1];
                             if (r + 2 < rEnd) v.z = p[2];
                             if (r + 3 < rEnd) v.w = p[3];
+                        }
+                    } else if (MODE == MEC_FORWARD_INPUT) {
+                        // Window column r = kh*span + e of output row m is input pixel (y0 + kh, x0 + e / i_c),
+                        // channel e % i_c: L's element, read where the input holds it (0 in the padding).
+                        if (r < rEnd) {
+                            int kh = (int) (r / s.span);
+                            int e = (int) (r - (long long) kh * s.span);
+                            if (vecA) {  // i_c % 4 == 0: the 4 floats are 4 channels of one pixel
+                                int y = aY0[l] + kh, x = aX0[l] + e / s.inC;
+                                if (y >= 0 && y < s.inH && x >= 0 && x < s.inW) {
+                                    v = *reinterpret_cast<const float4*>(
+                                            A + aBase[l] + ((long long) kh * s.inW) * s.inC + e);
+                                }
+                            } else {
+                                float t[4] = {0.f, 0.f, 0.f, 0.f};
+#pragma unroll
+                                for (int j = 0; j < 4; j++) {
+                                    int y = aY0[l] + kh;
+                                    bool ok = r + j < rEnd && y >= 0 && y < s.inH;
+                                    if (ok && s.padW > 0) {
+                                        int x = aX0[l] + e / s.inC;
+                                        ok = x >= 0 && x < s.inW;
+                                    }
+                                    if (ok) {
+                                        t[j] = A[aBase[l] + ((long long) kh * s.inW) * s.inC + e];
+                                    }
+                                    if (++e == s.span) {
+                                        e = 0;
+                                        kh++;
+                                    }
+                                }
+                                v = make_float4(t[0], t[1], t[2], t[3]);
+                            }
                         }
                     } else {
                         float t[4] = {0.f, 0.f, 0.f, 0.f};
@@ -306,7 +358,7 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
         for (int j = 0; j < TN; j += 4) {
             int c = col0 + tx * TN + j;
             float4 v = make_float4(acc[i][j], acc[i][j + 1], acc[i][j + 2], acc[i][j + 3]);
-            if (MODE == MEC_FORWARD && bias != nullptr && !partial) {
+            if ((MODE == MEC_FORWARD || MODE == MEC_FORWARD_INPUT) && bias != nullptr && !partial) {
                 if (c < cols) v.x += bias[c];
                 if (c + 1 < cols) v.y += bias[c + 1];
                 if (c + 2 < cols) v.z += bias[c + 2];
@@ -329,8 +381,9 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
     extern "C" __global__ void __launch_bounds__((BM / TM) * (BN / TN))                                     \
     name(const float* A, const float* B, float* C, const float* bias, long long rows, int cols,               \
          long long reduction, long long splitLen, int vecA, int vecB, int vecC, int batch, int outH, int outW,  \
-         int outC, int span, int strideH, int kH, int paddedH, long long lda) {                               \
-        MecShape s{batch, outH, outW, outC, span, strideH, kH, paddedH, lda};                                 \
+         int outC, int span, int strideH, int kH, int paddedH, long long lda, int inH, int inW, int inC,        \
+         int strideW, int padH, int padW) {                                                                   \
+        MecShape s{batch, outH, outW, outC, span, strideH, kH, paddedH, lda, inH, inW, inC, strideW, padH, padW}; \
         mec_gemm<MODE, BM, BN, BK, TM, TN>(A, B, C, bias, rows, cols, reduction, splitLen, vecA, vecB, vecC, s); \
     }
 
@@ -344,14 +397,22 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
     MEC_KERNEL(mec_##mode##_64x64x8_4x4, MODE, 64, 64, 8, 4, 4)            \
     MEC_KERNEL(mec_##mode##_128x128x16_8x8, MODE, 128, 128, 16, 8, 8)      \
     MEC_KERNEL(mec_##mode##_64x128x8_8x8, MODE, 64, 128, 8, 8, 8)          \
-    MEC_KERNEL(mec_##mode##_32x64x16_4x4, MODE, 32, 64, 16, 4, 4)
+    MEC_KERNEL(mec_##mode##_32x64x16_4x4, MODE, 32, 64, 16, 4, 4)        \
+    MEC_KERNEL(mec_##mode##_256x16x16_8x4, MODE, 256, 16, 16, 8, 4)
 #else
 #define MEC_TILES(mode, MODE) MEC_KERNEL(mec_##mode##_64x64x16_8x4, MODE, 64, 64, 16, 8, 4)
 #endif
 
 MEC_TILES(forward, MEC_FORWARD)
+MEC_TILES(forward_input, MEC_FORWARD_INPUT)
 MEC_TILES(dkernel, MEC_DKERNEL)
 MEC_TILES(dlowered, MEC_DLOWERED)
+#ifndef MEC_ALL_TILES
+// Narrow operands: dK of layers with k_h*k_w*i_c <= 32 rows (3x3 on RGB), dL of layers with k_w*i_c <= 16
+// columns (3x3 on RGB: 9 columns), where a 64-wide tile would compute mostly padding.
+MEC_KERNEL(mec_dkernel_32x64x16_4x4, MEC_DKERNEL, 32, 64, 16, 4, 4)
+MEC_KERNEL(mec_dlowered_256x16x16_8x4, MEC_DLOWERED, 256, 16, 16, 8, 4)
+#endif
 
 // out[i] = (bias ? bias[i % cols] : 0) + sum over z ascending of partials[z*size + i], i < size (loads 4 splits
 // ahead of the additions; the order of the additions is the same).

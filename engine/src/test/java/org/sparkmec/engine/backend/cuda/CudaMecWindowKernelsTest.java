@@ -41,6 +41,19 @@ class CudaMecWindowKernelsTest {
     }
 
     @Test
+    void narrowOperandsGetNarrowTiles() {
+        ConvGeometry cv7 = layer(224, 3, 3, 64, 1, 0);
+        assertEquals(CudaMecWindowKernels.NARROW_ROWS, CudaMecWindowKernels.weightGradientPlan(cv7, H200_SMS).tile());
+        assertEquals(CudaMecWindowKernels.NARROW_COLUMNS, CudaMecWindowKernels.loweredGradientPlan(cv7).tile());
+        ConvGeometry cv3 = layer(227, 3, 7, 64, 2, 0);
+        assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.weightGradientPlan(cv3, H200_SMS).tile());
+        assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.loweredGradientPlan(cv3).tile());
+        ConvGeometry cv9 = layer(56, 64, 3, 64, 1, 0);
+        assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.loweredGradientPlan(cv9).tile());
+        assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.forwardPlan(cv7, H200_SMS).tile());
+    }
+
+    @Test
     void splitsCoverTheReductionOnceInWholeStages() {
         List<ConvGeometry> shapes = List.of(layer(227, 3, 11, 96, 4, 0), layer(7, 512, 3, 512, 1, 0),
                 new ConvGeometry(1, 5, 5, 3, 5, 3, 3, 1, 4, 2, 1), new ConvGeometry(64, 10, 10, 8, 5, 3, 16, 2, 1, 2, 1));
