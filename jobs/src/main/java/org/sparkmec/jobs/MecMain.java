@@ -23,7 +23,18 @@ public final class MecMain implements Runnable {
 
     /** Runs the command line and returns the exit code (0 ok, 2 usage error, 1 failure). */
     public static int run(String... args) {
-        return execute(new CommandLine(new MecMain()), args);
+        try {
+            return execute(new CommandLine(new MecMain()), args);
+        } catch (OutOfMemoryError e) {
+            System.err.println(outOfMemory(e));
+            return 1;
+        }
+    }
+
+    /** The line that ends a run out of heap: what ran out and what to raise. */
+    static String outOfMemory(OutOfMemoryError e) {
+        return "mec: out of memory (" + e.getMessage() + "): raise the heap, e.g. MEC_JAVA_OPTS=-Xmx8g ./mec ... "
+                + "(default -Xmx4g), or spark.driver.memory (--driver-memory) under spark-submit";
     }
 
     /**

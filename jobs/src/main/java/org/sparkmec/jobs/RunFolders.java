@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.sparkmec.engine.io.AtomicFiles;
 import org.sparkmec.engine.train.TrainingFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,16 +77,23 @@ final class RunFolders {
                 refuseEarlierRun("--checkpoint-dir", ckptDir);
             }
         }
+        try {
+            createWritable("--out", outDir);
+            createWritable("--checkpoint-dir", ckptDir);
+        } catch (IllegalArgumentException e) {
+            deleteWhatTheRunCreated();
+            throw e;
+        }
         metrics = outDir.resolve(TrainingFiles.METRICS);
         checkpoint = ckptDir.resolve(TrainingFiles.CHECKPOINT);
         metricsBefore = Files.isRegularFile(metrics) ? Files.readAllBytes(metrics) : null;
     }
 
     /**
-     * Takes note of what exists before a run writes to {@code out} and {@code checkpointDir}.
+     * Takes note of what exists before a run writes to {@code out} and {@code checkpointDir}, then creates them.
      *
-     * @throws IllegalArgumentException if a folder is (under) a file, or, without {@code resume}, already holds a
-     *                                  run's files
+     * @throws IllegalArgumentException if a folder is (under) a file, cannot be created or written (naming it and
+     *                                  why), or, without {@code resume}, already holds a run's files
      */
     static RunFolders claim(Path out, Path checkpointDir, boolean resume) throws IOException {
         return new RunFolders(out, checkpointDir, resume);
@@ -103,6 +111,22 @@ final class RunFolders {
         }
         if (outermostNew != null) {
             createdFrom.put(folder, outermostNew);
+        }
+    }
+
+    /**
+     * Creates {@code folder} (a failed run deletes it again) and checks that it is writable, so that a folder the
+     * run cannot write fails now, naming it, not after the first epoch.
+     */
+    private static void createWritable(String option, Path folder) {
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(option + " " + folder + ": cannot create the folder: "
+                    + AtomicFiles.reason(e, folder), e);
+        }
+        if (!Files.isWritable(folder)) {
+            throw new IllegalArgumentException(option + " " + folder + ": the folder is not writable");
         }
     }
 

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -147,6 +148,20 @@ class RunFoldersTest {
                 c);
         write(dir.resolve("empty/notes.txt"));
         RunFolders.claim(dir.resolve("empty"), dir.resolve("empty"), false);
+    }
+
+    /** A folder that cannot be created fails at once, naming it and why, and leaves nothing behind. */
+    @Test
+    void aFolderThatCannotBeCreatedIsNamed() {
+        Path proc = Path.of("/proc/mecout-" + ProcessHandle.current().pid());
+        Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "Linux /proc");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RunFolders.claim(proc, proc, false));
+        assertTrue(e.getMessage().startsWith("--out " + proc + ": cannot create the folder: "), e.getMessage());
+        Path out = dir.resolve("fine");
+        e = assertThrows(IllegalArgumentException.class, () -> RunFolders.claim(out, proc, false));
+        assertTrue(e.getMessage().startsWith("--checkpoint-dir " + proc + ": cannot create the folder: "), e.getMessage());
+        assertTrue(Files.notExists(out), "the --out folder it created is deleted again");
     }
 
     @Test

@@ -136,6 +136,13 @@ class TrainCommandTest {
     }
 
     @Test
+    void runningOutOfHeapNamesWhatToRaise() {
+        assertEquals("mec: out of memory (Java heap space): raise the heap, e.g. MEC_JAVA_OPTS=-Xmx8g ./mec ... "
+                + "(default -Xmx4g), or spark.driver.memory (--driver-memory) under spark-submit",
+                MecMain.outOfMemory(new OutOfMemoryError("Java heap space")));
+    }
+
+    @Test
     void aLimitAboveTheDataIsNamed() {
         assertEquals("--limit 100000 (spark.mec.train.limit) is more than the 60000 training images: all 60000 are used",
                 TrainCommand.limitWarning(100000, 60000));

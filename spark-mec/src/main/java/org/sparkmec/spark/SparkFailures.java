@@ -19,7 +19,7 @@ public final class SparkFailures {
 
     /**
      * {@code t}'s message on one line, with the first line of the root cause's message when it adds something;
-     * an {@link OutOfMemoryError} says so.
+     * an {@link OutOfMemoryError} says so and names the setting to raise.
      */
     public static String describe(Throwable t) {
         String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
@@ -29,7 +29,8 @@ public final class SparkFailures {
             message += " (cause: " + rootMessage + ")";
         }
         if (t instanceof OutOfMemoryError) {
-            message = "out of memory (" + message + ")";
+            message = "out of memory (" + message + "): raise the executors' heap, spark.executor.memory (in local "
+                    + "mode the driver's: MEC_JAVA_OPTS=-Xmx8g under ./mec, spark.driver.memory under spark-submit)";
         }
         return oneLine(message);
     }

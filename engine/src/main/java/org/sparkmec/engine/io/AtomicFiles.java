@@ -25,8 +25,36 @@ public final class AtomicFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** Atomically replaces {@code target} with what {@code writer} writes; creates missing parent folders. */
+    /**
+     * Atomically replaces {@code target} with what {@code writer} writes; creates missing parent folders.
+     *
+     * @throws IOException naming {@code target} and the operation that failed (a full disk, a folder that is not
+     *                     writable), with the original exception as its cause
+     */
     public static void write(Path target, Writer writer) throws IOException {
+        try {
+            writeOrThrow(target, writer);
+        } catch (IOException e) {
+            throw new IOException("cannot write " + target.toAbsolutePath() + ": " + reason(e, target), e);
+        }
+    }
+
+    /**
+     * What went wrong in an I/O exception about {@code named}, without repeating that path: a file system
+     * exception's reason (or its kind, e.g. access denied) and the file it names when that is another one.
+     */
+    public static String reason(IOException e, Path named) {
+        if (e instanceof java.nio.file.FileSystemException fs) {
+            String reason = fs.getReason() != null ? fs.getReason()
+                    : e.getClass().getSimpleName().replaceAll("Exception$", "").replaceAll("([a-z])([A-Z])", "$1 $2")
+                    .toLowerCase(java.util.Locale.ROOT);
+            boolean other = fs.getFile() != null && !Path.of(fs.getFile()).toAbsolutePath().equals(named.toAbsolutePath());
+            return reason + (other ? " (" + fs.getFile() + ")" : "");
+        }
+        return String.valueOf(e.getMessage());
+    }
+
+    private static void writeOrThrow(Path target, Writer writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");

@@ -8,6 +8,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.zip.CRC32;
+import java.util.zip.CheckedOutputStream;
 import org.sparkmec.engine.conv.ConvAlgorithm;
 import org.sparkmec.engine.io.AtomicFiles;
 import org.sparkmec.engine.nn.Conv2dLayer;
@@ -149,59 +151,65 @@ public record Checkpoint(String modelText, long seed, int epochsCompleted, long 
                         + p.getValue().values()[bad] + " after step " + steps + "; " + file + " was not written");
             }
         }
-        byte[] all = toBytes();
-        AtomicFiles.write(file, os -> os.write(all));
+        AtomicFiles.write(file, this::writeTo);
     }
 
     /** The checkpoint in its file format (CRC-32 included), e.g. to store it elsewhere than a local file. */
     public byte[] toBytes() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(bytes))) {
-            out.write(MAGIC);
-            out.writeInt(VERSION);
-            writeString(out, modelText);
-            out.writeLong(seed);
-            out.writeInt(epochsCompleted);
-            out.writeLong(steps);
-            out.writeInt(dropoutPasses.size());
-            for (var e : dropoutPasses.entrySet()) {
-                writeString(out, e.getKey());
-                out.writeLong(e.getValue());
+        writeTo(bytes);
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Streams the file format to {@code sink} (buffered; the CRC is computed on the way), so that writing a
+     * checkpoint holds no copy of the model on the heap. Does not close {@code sink}.
+     */
+    public void writeTo(OutputStream sink) throws IOException {
+        BufferedOutputStream buffered = new BufferedOutputStream(sink, 1 << 16);
+        CheckedOutputStream checked = new CheckedOutputStream(buffered, new CRC32());
+        DataOutputStream out = new DataOutputStream(checked);
+        out.write(MAGIC);
+        out.writeInt(VERSION);
+        writeString(out, modelText);
+        out.writeLong(seed);
+        out.writeInt(epochsCompleted);
+        out.writeLong(steps);
+        out.writeInt(dropoutPasses.size());
+        for (var e : dropoutPasses.entrySet()) {
+            writeString(out, e.getKey());
+            out.writeLong(e.getValue());
+        }
+        out.writeInt(convAlgorithms.size());
+        for (var e : convAlgorithms.entrySet()) {
+            writeString(out, e.getKey());
+            writeString(out, e.getValue());
+        }
+        out.writeInt(parameters.size());
+        for (var e : parameters.entrySet()) {
+            writeString(out, e.getKey());
+            out.writeInt(e.getValue().dims().length);
+            for (int d : e.getValue().dims()) {
+                out.writeInt(d);
             }
-            out.writeInt(convAlgorithms.size());
-            for (var e : convAlgorithms.entrySet()) {
+            writeFloats(out, e.getValue().values());
+        }
+        out.writeByte(optimizer == null ? 0 : 1);
+        if (optimizer != null) {
+            writeString(out, optimizer.kind().configName());
+            out.writeInt(optimizer.slotsPerParameter());
+            out.writeLong(optimizer.step());
+            out.writeInt(optimizer.slots().size());
+            for (var e : optimizer.slots().entrySet()) {
                 writeString(out, e.getKey());
-                writeString(out, e.getValue());
-            }
-            out.writeInt(parameters.size());
-            for (var e : parameters.entrySet()) {
-                writeString(out, e.getKey());
-                out.writeInt(e.getValue().dims().length);
-                for (int d : e.getValue().dims()) {
-                    out.writeInt(d);
-                }
-                writeFloats(out, e.getValue().values());
-            }
-            out.writeByte(optimizer == null ? 0 : 1);
-            if (optimizer != null) {
-                writeString(out, optimizer.kind().configName());
-                out.writeInt(optimizer.slotsPerParameter());
-                out.writeLong(optimizer.step());
-                out.writeInt(optimizer.slots().size());
-                for (var e : optimizer.slots().entrySet()) {
-                    writeString(out, e.getKey());
-                    for (float[] slot : e.getValue()) {
-                        writeFloats(out, slot);
-                    }
+                for (float[] slot : e.getValue()) {
+                    writeFloats(out, slot);
                 }
             }
         }
-        byte[] body = bytes.toByteArray();
-        CRC32 crc = new CRC32();
-        crc.update(body);
-        byte[] all = Arrays.copyOf(body, body.length + Long.BYTES);
-        ByteBuffer.wrap(all, body.length, Long.BYTES).putLong(crc.getValue());
-        return all;
+        out.flush();
+        new DataOutputStream(buffered).writeLong(checked.getChecksum().getValue());
+        buffered.flush();
     }
 
     /**

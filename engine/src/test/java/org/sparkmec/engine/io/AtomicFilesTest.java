@@ -76,7 +76,9 @@ class AtomicFilesTest {
             out.flush();
             throw failure;
         }));
-        assertSame(failure, thrown, "the writer's exception reaches the caller");
+        assertSame(failure, thrown.getCause(), "the writer's exception reaches the caller, as the cause");
+        assertEquals("cannot write " + target.toAbsolutePath() + ": disk full", thrown.getMessage(),
+                "the file and the operation are named");
         assertEquals("previous", Files.readString(target));
         assertEquals(List.of("out.txt"), entries(dir), "no temp file left");
 

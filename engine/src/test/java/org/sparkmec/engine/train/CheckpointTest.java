@@ -113,6 +113,18 @@ class CheckpointTest {
         }
     }
 
+    /** Streaming (write) and the byte array (toBytes) give the same file; a write that fails names the file. */
+    @Test
+    void streamsTheSameBytesAndNamesTheFileWhenAWriteFails() throws IOException {
+        Path file = dir.resolve("s.ckpt");
+        sample(true).write(file);
+        assertArrayEquals(sample(true).toBytes(), Files.readAllBytes(file));
+        Files.writeString(dir.resolve("plain"), "a file\n");
+        Path under = dir.resolve("plain").resolve("c.ckpt");
+        IOException e = assertThrows(IOException.class, () -> sample(true).write(under));
+        assertTrue(e.getMessage().startsWith("cannot write " + under + ": "), e.getMessage());
+    }
+
     @Test
     void aNonFiniteModelIsNeverWritten() {
         Path file = dir.resolve("nan.ckpt");

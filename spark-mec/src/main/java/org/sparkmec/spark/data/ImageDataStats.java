@@ -1,6 +1,10 @@
 package org.sparkmec.spark.data;
 
 import java.io.Serializable;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.api.java.JavaRDD;
 import org.sparkmec.engine.data.Normalization;
 
@@ -26,7 +30,7 @@ public record ImageDataStats(long count, int minLabel, int maxLabel, long wrongS
      */
     public static ImageDataStats compute(JavaRDD<ImageRecord> records, int imageSize, int channels,
                                          boolean fitNormalization) {
-        Pass1 p = records.aggregate(new Pass1(channels), (acc, r) -> acc.add(r, imageSize), Pass1::merge);
+        Pass1 p = inPartitionOrder(records, new Pass1(channels), (acc, r) -> acc.add(r, imageSize), Pass1::merge);
         Normalization norm = null;
         if (fitNormalization && p.count > 0 && p.wrongSize == 0) {
             long perChannel = p.count * (imageSize / channels);
@@ -34,7 +38,7 @@ public record ImageDataStats(long count, int minLabel, int maxLabel, long wrongS
             for (int c = 0; c < channels; c++) {
                 mean[c] = p.sum[c] / perChannel;
             }
-            double[] squares = records.aggregate(new double[channels], (acc, r) -> {
+            double[] squares = inPartitionOrder(records, new double[channels], (acc, r) -> {
                 for (int i = 0; i < imageSize; i++) {
                     double d = r.value(i) - mean[i % channels];
                     acc[i % channels] += d * d;
@@ -54,6 +58,35 @@ public record ImageDataStats(long count, int minLabel, int maxLabel, long wrongS
             norm = new Normalization(mean, std);
         }
         return new ImageDataStats(p.count, p.minLabel, p.maxLabel, p.wrongSize, p.firstWrongSize, norm);
+    }
+
+    /**
+     * As {@code records.aggregate(zero, seqOp, combOp)}, but the partitions' results are merged on the driver in
+     * partition order, not in the order their tasks finish: floating-point sums (the normalization's squares)
+     * then do not depend on timing, so runs with a seed are reproducible on a cluster.
+     */
+    private static <A extends Serializable> A inPartitionOrder(JavaRDD<ImageRecord> records, A zero,
+                                                              Function2<A, ImageRecord, A> seqOp,
+                                                              Function2<A, A, A> combOp) {
+        List<A> parts = records.mapPartitions((FlatMapFunction<Iterator<ImageRecord>, A>) it -> {
+            A acc = zero;
+            while (it.hasNext()) {
+                acc = seqOp.call(acc, it.next());
+            }
+            return List.of(acc).iterator();
+        }).collect();
+        if (parts.isEmpty()) {
+            return zero;
+        }
+        A result = parts.get(0);
+        try {
+            for (int i = 1; i < parts.size(); i++) {
+                result = combOp.call(result, parts.get(i));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("merging the data statistics failed: " + e.getMessage(), e);
+        }
+        return result;
     }
 
     /**

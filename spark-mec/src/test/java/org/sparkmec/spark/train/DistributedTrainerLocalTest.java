@@ -317,6 +317,36 @@ class DistributedTrainerLocalTest {
         assertTrue(Files.notExists(out.resolve("model.ckpt")));
     }
 
+    /**
+     * The normalization's statistics are merged in partition order, not in the order tasks finish: the standard
+     * deviation equals the sum of the partitions' squared deviations taken in partition order, bit for bit.
+     */
+    @Test
+    void dataStatisticsAreMergedInPartitionOrder() {
+        LabeledImages images = data.train().subset(301);
+        org.apache.spark.api.java.JavaRDD<org.sparkmec.spark.data.ImageRecord> records =
+                ImageColumns.defaults().records(ImageFrames.of(spark, images, 3));
+        org.sparkmec.spark.data.ImageDataStats stats = org.sparkmec.spark.data.ImageDataStats.compute(records, 784, 1, true);
+        double mean = stats.normalization().mean()[0];
+        List<Double> parts = records.mapPartitions(it -> {
+            double part = 0;
+            while (it.hasNext()) {
+                org.sparkmec.spark.data.ImageRecord r = it.next();
+                for (int i = 0; i < 784; i++) {
+                    double d = r.value(i) - mean;
+                    part += d * d;
+                }
+            }
+            return List.of(part).iterator();
+        }).collect();
+        assertEquals(3, parts.size());
+        double squares = 0;
+        for (double part : parts) {
+            squares += part;
+        }
+        assertEquals(Math.sqrt(squares / (301L * 784)), stats.normalization().std()[0]);
+    }
+
     /** Counts the training jobs and the stage retries after {@link #watch}. */
     private static final class StageAttempts extends org.apache.spark.scheduler.SparkListener {
         private final java.util.concurrent.atomic.AtomicInteger trainingJobs = new java.util.concurrent.atomic.AtomicInteger();
