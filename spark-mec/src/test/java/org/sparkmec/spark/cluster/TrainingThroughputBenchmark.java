@@ -137,6 +137,91 @@ class TrainingThroughputBenchmark {
         System.err.print(report);
     }
 
+    /**
+     * The driver's cost per step against the worker count on a standalone cluster of {@code bench.executors}
+     * (default 4) executor JVMs of one core, with the dense model ({@code bench.clusterDenseUnits}, default 1664:
+     * 5.1M parameters) and 2 images per worker: payload bytes in and out per step, the coordinator's CPU time,
+     * and the driver JVM's whole CPU time per step (Spark's RPC and (de)serialization included).
+     */
+    @Test
+    void driverCostByWorkerCount() throws Exception {
+        int executors = Integer.getInteger("bench.executors", 4);
+        ModelSpec spec = dense(Integer.getInteger("bench.clusterDenseUnits", 1664));
+        StringBuilder report = new StringBuilder("driver cost per step on a standalone cluster, " + spec.name()
+                + ", 2 images per worker, means over both epochs\n");
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        try (StandaloneCluster cluster = StandaloneCluster.start(executors, 1, 768)) {
+            for (int workers = 2; workers <= executors; workers *= 2) {
+                Map<String, String> conf = new HashMap<>(TestSessions.baseConf());
+                conf.putAll(cluster.sparkConf());
+                conf.put("spark.cores.max", Integer.toString(workers));
+                SparkSession.Builder b = SparkSession.builder().appName("driver cost " + workers);
+                conf.forEach(b::config);
+                SparkSession spark = b.getOrCreate();
+                try {
+                    LabeledImages images = random(spec, 100 * workers);
+                    Dataset<Row> frame = ImageFrames.of(spark, images, workers);
+                    long cpu0 = os.getProcessCpuTime();
+                    DistributedResult r = new DistributedTrainer(spark, spec, options(workers, 2), Map.of())
+                            .fit(frame, null, ImageColumns.defaults(), null);
+                    double jvmCpuMs = (os.getProcessCpuTime() - cpu0) / 1e6 / r.steps();
+                    report.append(String.format(Locale.ROOT, "W = %d executors: driver JVM CPU %.2f ms per step "
+                            + "(whole fit, jobs included); %s%n", workers, jvmCpuMs, r.stepTimes()));
+                } finally {
+                    spark.stop();
+                }
+            }
+        }
+        System.out.print(report);
+        System.err.print(report);
+    }
+
+    /**
+     * The per-message cost of the wire format, in one JVM: Java serialization of a {@code float[]} (the format
+     * before {@code FloatVector}) against {@code FloatVector}'s raw little-endian bytes, and one summation pass
+     * (the driver's fold of a part), in ns per parameter; {@code bench.wireFloats} floats (default 5M), best of 5.
+     */
+    @Test
+    void wireFormatCost() throws Exception {
+        int n = Integer.getInteger("bench.wireFloats", 5_000_000);
+        float[] v = new float[n];
+        SplittableRandom rnd = new SplittableRandom(1);
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) rnd.nextDouble();
+        }
+        float[] sum = new float[n];
+        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
+        for (int rep = 0; rep < 5; rep++) {
+            for (int kind = 0; kind < 2; kind++) {
+                Object message = kind == 0 ? v : new org.sparkmec.spark.train.FloatVector(v.clone());
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(4 * n + 1024);
+                long t0 = System.nanoTime();
+                try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+                    out.writeObject(message);
+                }
+                long t1 = System.nanoTime();
+                try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+                        new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+                    in.readObject();
+                }
+                long t2 = System.nanoTime();
+                best[2 * kind] = Math.min(best[2 * kind], (t1 - t0) / (double) n);
+                best[2 * kind + 1] = Math.min(best[2 * kind + 1], (t2 - t1) / (double) n);
+            }
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                sum[i] += v[i];
+            }
+            best[4] = Math.min(best[4], (System.nanoTime() - t0) / (double) n);
+        }
+        String report = String.format(Locale.ROOT, "wire format, %d floats, ns per parameter (best of 5): float[] "
+                        + "Java serialization %.2f write, %.2f read; FloatVector %.2f write, %.2f read; one summation "
+                        + "pass %.2f (checksum %.1f)%n", n, best[0], best[1], best[2], best[3], best[4], sum[n / 2]);
+        System.out.print(report);
+        System.err.print(report);
+    }
+
     private static DistributedResult train(SparkSession spark, ModelSpec spec, TrainTestSplit data, int workers) {
         Dataset<Row> train = ImageFrames.of(spark, data.train(), 4);
         Dataset<Row> test = ImageFrames.of(spark, data.test(), 2);
