@@ -398,7 +398,10 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
     MEC_KERNEL(mec_##mode##_128x128x16_8x8, MODE, 128, 128, 16, 8, 8)      \
     MEC_KERNEL(mec_##mode##_64x128x8_8x8, MODE, 64, 128, 8, 8, 8)          \
     MEC_KERNEL(mec_##mode##_32x64x16_4x4, MODE, 32, 64, 16, 4, 4)        \
-    MEC_KERNEL(mec_##mode##_256x16x16_8x4, MODE, 256, 16, 16, 8, 4)
+    MEC_KERNEL(mec_##mode##_256x16x16_8x4, MODE, 256, 16, 16, 8, 4)      \
+    MEC_KERNEL(mec_##mode##_128x64x16_8x8, MODE, 128, 64, 16, 8, 8)      \
+    MEC_KERNEL(mec_##mode##_64x128x16_8x8, MODE, 64, 128, 16, 8, 8)      \
+    MEC_KERNEL(mec_##mode##_64x64x32_8x4, MODE, 64, 64, 32, 8, 4)
 #else
 #define MEC_TILES(mode, MODE) MEC_KERNEL(mec_##mode##_64x64x16_8x4, MODE, 64, 64, 16, 8, 4)
 #endif
