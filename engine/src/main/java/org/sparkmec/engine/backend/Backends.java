@@ -33,7 +33,7 @@ public final class Backends {
         Backend backend = switch (requested) {
             case CUDA -> {
                 try {
-                    yield new CudaBackend(ordinal);
+                    yield new CudaBackend(ordinal, conf.get(EngineConf.CUDA_MATH));
                 } catch (RuntimeException | LinkageError e) {
                     throw new IllegalStateException("spark.mec.backend=cuda was requested but GPU " + ordinal + " ("
                             + source + ") cannot be used: " + e.getMessage(), e);
@@ -43,7 +43,7 @@ public final class Backends {
                 String reason = CudaBackend.unavailableReason();
                 if (reason == null) {
                     try {
-                        yield new CudaBackend(ordinal);
+                        yield new CudaBackend(ordinal, conf.get(EngineConf.CUDA_MATH));
                     } catch (RuntimeException | LinkageError e) {
                         reason = "GPU " + ordinal + " (" + source + ") cannot be used: " + e.getMessage();
                     }
