@@ -5,9 +5,10 @@ CuPy, checks every mode against PyTorch in float64 (||out - ref|| / ||ref|| < 1e
 every tile variant x split count of the forward, dK and dL kernels (CUDA events, medians), the variant the
 backend's rule (CudaMecWindowKernels.plan, mirrored in `plan` below) picks, and cuDNN (PyTorch conv2d,
 cudnn.benchmark, best of NCHW/NHWC) forward and forward+backward.
-Usage: python3 dev/gpu/prototype_mec_kernels.py [out.csv] [layers: cv|resnet|all|NAME,NAME] [--quick] [--check]
+Usage: python3 dev/gpu/prototype_mec_kernels.py [out.csv] [layers: cv|resnet|all|NAME,NAME] [--quick] [--check] [--tf32]
   --quick: only the rule's variant; --check: correctness only (one run each, no timing, no cuDNN; for
-  compute-sanitizer), at batch 4.
+  compute-sanitizer), at batch 4; --tf32: the backend's TF32 kernels (spark.mec.cuda.math=tf32, the rule's
+  variant only, error bound 1e-2) against cuDNN with TF32 allowed.
 """
 import math
 import statistics
@@ -17,8 +18,9 @@ from pathlib import Path
 import cupy as cp
 import torch
 
-torch.backends.cuda.matmul.allow_tf32 = False
-torch.backends.cudnn.allow_tf32 = False
+TF32 = "--tf32" in sys.argv
+torch.backends.cuda.matmul.allow_tf32 = TF32
+torch.backends.cudnn.allow_tf32 = TF32
 torch.backends.cudnn.benchmark = True
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,6 +40,7 @@ TILES = {  # name: (BM, BN, BK, TM, TN)
     "128x128x8_8x8": (128, 128, 8, 8, 8), "128x64x8_8x4": (128, 64, 8, 8, 4), "64x64x8_4x4": (64, 64, 8, 4, 4),
     "64x64x16_8x4": (64, 64, 16, 8, 4), "128x128x16_8x8": (128, 128, 16, 8, 8), "64x128x8_8x8": (64, 128, 8, 8, 8),
     "32x64x16_4x4": (32, 64, 16, 4, 4), "256x16x16_8x4": (256, 16, 16, 8, 4),
+    "64x64x16_tf32": (64, 64, 16, 8, 4), "128x64x16_8x8": (128, 64, 16, 8, 8), "64x128x16_8x8": (64, 128, 16, 8, 8), "64x64x32_8x4": (64, 64, 32, 8, 4),
 }
 MODES = ("forward", "forward_input", "dkernel", "dlowered")
 SMS = torch.cuda.get_device_properties(0).multi_processor_count
@@ -91,6 +94,12 @@ def plan(mode, g):
     splits = max(1, min(wanted, red // 256))
     length = ceil(ceil(red, splits), 16) * 16
     return t, ceil(red, length)
+
+
+def plan_math(mode, g):
+    """plan(), with the TF32 kernel in place of the wide FP32 tile under --tf32 (CudaMecWindowKernels.kernelName)."""
+    t, sp = plan(mode, g)
+    return ("64x64x16_tf32" if TF32 and t == "64x64x16_8x4" else t), sp
 
 
 def launch(mode, tile, splits, g, A, B, C, bias, scratch):
@@ -179,7 +188,7 @@ def main():
     layers = (CV if which in ("cv", "all") else []) + (RESNET if which in ("resnet", "all") else [])
     if not layers:
         layers = [lay for lay in CV + RESNET if lay[0] in which.split(",")]
-    print(f"GPU {torch.cuda.get_device_name(0)}, {SMS} SMs; batch {BATCH}; FP32 (TF32 off)")
+    print(f"GPU {torch.cuda.get_device_name(0)}, {SMS} SMs; batch {BATCH}; " + ("TF32 (cuDNN with TF32 allowed)" if TF32 else "FP32 (TF32 off)"))
     rows_out = ["layer,mode,tile,splits,ms,rule"]
     summary = []
     for name, i, ic, k, kc, s, p in layers:
@@ -204,15 +213,17 @@ def main():
         y_ref, dk_ref, di_ref = yr.permute(0, 2, 3, 1), gw.permute(2, 3, 1, 0), gx.permute(0, 2, 3, 1)
         best = {}
         for mode in MODES:
-            rule = plan(mode, g)
+            rule = plan_math(mode, g)
             rows, cols, red = dims(mode, g)
             cands = []
             for t, (bm, bn, bk, _, _) in TILES.items():
+                if "tf32" in t:
+                    continue
                 tiles = ceil(rows, bm) * ceil(cols, bn) * (g.padded_h if mode == "dlowered" else 1)
                 splits = [1] if mode == "dlowered" else \
                     [sp for sp in (1, 2, 4, 8, 16, 32, 64, 128) if (sp == 1 or tiles * sp <= 8 * SMS)
                      and (sp == 1 or red // sp >= bk * 16) and (sp > 1 or tiles >= SMS // 4 or mode in ("forward", "forward_input"))]
-                if quick:
+                if quick or TF32:
                     splits = [sp for sp in splits if (t, sp) == rule]
                 cands += [(t, sp) for sp in splits]
             if rule not in cands:
@@ -239,7 +250,7 @@ def main():
                 ms = 0.0 if check else median_ms(f)
                 timings[(t, sp)] = (ms, err)
                 rows_out.append(f"{name},{mode},{t},{sp},{ms:.4f},{int((t, sp) == rule)}")
-                if not err < 1e-5:
+                if not err < (1e-2 if TF32 else 1e-5):
                     print(f"  WRONG {name} {mode} {t} splits {sp}: rel err {err:.3g}")
             bt = min(timings, key=lambda c: timings[c][0])
             best[mode] = (bt, timings[bt][0], rule, timings[rule][0], max(e for _, e in timings.values()))

@@ -6,13 +6,14 @@ import org.sparkmec.engine.backend.BackendKind;
 import org.sparkmec.engine.backend.cpu.CpuBackend;
 import org.sparkmec.engine.backend.cpu.CpuBackendOptions;
 import org.sparkmec.engine.backend.cuda.CudaBackend;
+import org.sparkmec.engine.backend.cuda.CudaMath;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Chooses and creates the backend once, and logs the choice (and, for {@code auto}, why the CPU was taken).
- * {@link #create(BackendKind, int, String, CpuBackendOptions)} takes typed arguments; the overloads read them
- * from an {@link EngineConf} ({@code spark.mec.backend}, {@code spark.mec.cuda.device}, {@code spark.mec.cpu.*}).
+ * {@link #create(BackendKind, int, String, CudaMath, CpuBackendOptions)} takes typed arguments; the overloads read
+ * them from an {@link EngineConf} ({@code spark.mec.backend}, {@code spark.mec.cuda.*}, {@code spark.mec.cpu.*}).
  */
 public final class Backends {
     private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
@@ -35,7 +36,7 @@ public final class Backends {
     public static Backend create(EngineConf conf, OptionalInt assignedGpu) {
         int ordinal = assignedGpu.orElse(conf.get(EngineConf.CUDA_DEVICE));
         String source = assignedGpu.isPresent() ? "assigned by the scheduler" : EngineConf.CUDA_DEVICE.key();
-        return create(conf.get(EngineConf.BACKEND), ordinal, source, conf.cpuOptions());
+        return create(conf.get(EngineConf.BACKEND), ordinal, source, conf.get(EngineConf.CUDA_MATH), conf.cpuOptions());
     }
 
     /**
@@ -45,15 +46,17 @@ public final class Backends {
      *                   it can be used, else the CPU, with the reason logged)
      * @param gpuOrdinal the GPU (the driver's numbering) for CUDA and AUTO
      * @param gpuSource  where the ordinal came from, for messages (a configuration key or the scheduler)
+     * @param math       the arithmetic of the CUDA backend's fused kernels (fp32 or tf32)
      * @param cpu        the CPU backend's options, for CPU and for AUTO's fallback
      * @throws IllegalStateException if {@code CUDA} is requested and cannot be used, naming the GPU, its source
      *                               and the reason
      */
-    public static Backend create(BackendKind requested, int gpuOrdinal, String gpuSource, CpuBackendOptions cpu) {
+    public static Backend create(BackendKind requested, int gpuOrdinal, String gpuSource, CudaMath math,
+                                 CpuBackendOptions cpu) {
         Backend backend = switch (requested) {
             case CUDA -> {
                 try {
-                    yield new CudaBackend(gpuOrdinal);
+                    yield new CudaBackend(gpuOrdinal, math);
                 } catch (RuntimeException | LinkageError e) {
                     throw new IllegalStateException("spark.mec.backend=cuda was requested but GPU " + gpuOrdinal + " ("
                             + gpuSource + ") cannot be used: " + e.getMessage(), e);
@@ -63,7 +66,7 @@ public final class Backends {
                 String reason = CudaBackend.unavailableReason();
                 if (reason == null) {
                     try {
-                        yield new CudaBackend(gpuOrdinal);
+                        yield new CudaBackend(gpuOrdinal, math);
                     } catch (RuntimeException | LinkageError e) {
                         reason = "GPU " + gpuOrdinal + " (" + gpuSource + ") cannot be used: " + e.getMessage();
                     }

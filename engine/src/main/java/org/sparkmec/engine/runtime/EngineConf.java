@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 import org.sparkmec.engine.backend.BackendKind;
 import org.sparkmec.engine.backend.cpu.CpuBackendOptions;
 import org.sparkmec.engine.backend.cpu.GemmParallelism;
+import org.sparkmec.engine.backend.cuda.CudaMath;
 import org.sparkmec.engine.config.ConfigEntry;
 import org.sparkmec.engine.conv.ConvAlgorithm;
 import org.sparkmec.engine.conv.MecOptions;
@@ -49,6 +50,11 @@ public final class EngineConf {
                     + "with spark.task.resource.gpu.amount set, the GPU address assigned to the task is used instead.",
             0, 0, 1023);
 
+    public static final ConfigEntry<CudaMath> CUDA_MATH = ConfigEntry.ofEnum("spark.mec.cuda.math",
+            "Arithmetic of the cuda backend's fused MEC kernels: fp32, or tf32 (tensor cores, operands rounded to "
+                    + "10-bit mantissas, FP32 sums; GPUs of compute capability 8.0 or newer, else fp32 with a warning).",
+            CudaMath.FP32, CudaMath.class);
+
     public static final ConfigEntry<Integer> MEC_THRESHOLD = ConfigEntry.intAtLeast("spark.mec.mec.threshold",
             "T of the MEC paper: solution A (batch-stacked GEMMs) when o_w <= T and |O| <= |L|, else solution B; "
                     + "0 = the backend's measured default (cpu " + MecOptions.DEFAULT_CPU_THRESHOLD + ", cuda "
@@ -61,7 +67,7 @@ public final class EngineConf {
 
     /** Every engine entry, in documentation order. */
     public static final List<ConfigEntry<?>> ENTRIES = List.of(BACKEND, CPU_THREADS, CPU_GEMM_PARALLELISM, CPU_BUFFER_CACHE, CUDA_DEVICE,
-            CONV_ALGORITHM, MEC_THRESHOLD, MEC_SOLUTION);
+            CUDA_MATH, CONV_ALGORITHM, MEC_THRESHOLD, MEC_SOLUTION);
 
     private final Map<String, String> values;
 

@@ -2,6 +2,7 @@ package org.sparkmec.engine.conv;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sparkmec.engine.conv.ConvTestSupport.random;
 
 import java.util.List;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sparkmec.engine.backend.cuda.CudaBackend;
+import org.sparkmec.engine.backend.cuda.CudaMath;
 import org.sparkmec.engine.backend.cuda.Gpu;
 import org.sparkmec.engine.shape.ConvGeometry;
 import org.sparkmec.engine.tensor.Layout;
@@ -22,7 +24,11 @@ import org.sparkmec.engine.tensor.Tensor;
  * double-precision direct reference, on shapes larger than the awkward ones so that the kernels' split-K
  * paths, several tiles per dimension and both load widths (channel counts that are and are not multiples
  * of 4) run; finite-difference gradient checks; and determinism: two calls give the same bits.
- * Tolerances as in {@link CudaConvolutionTest}. Skipped, with the reason, where no GPU can be used.
+ * Tolerances as in {@link CudaConvolutionTest}. With {@code spark.mec.cuda.math=tf32} the accuracy cost
+ * is measured and bounded: the largest error of output, dI and dK relative to the largest magnitude of
+ * the double-precision direct reference stays below {@value #TF32_MAX_RELATIVE_ERROR} (TF32 keeps 10 of
+ * FP32's 23 mantissa bits: one rounding is 2^-11, about 4.9e-4, relative). Skipped, with the reason,
+ * where no GPU can be used.
  */
 @Tag("gpu")
 class CudaMecFusedTest {
@@ -53,6 +59,65 @@ class CudaMecFusedTest {
                 new ConvGeometry(64, 10, 10, 8, 5, 3, 16, 2, 1, 2, 1),
                 // 65 channels out, 70 rows: partial tiles in both dimensions, windows that skip input rows
                 new ConvGeometry(5, 15, 14, 17, 3, 3, 65, 3, 2, 0, 1));
+    }
+
+    /** Bound of the TF32 path's error, relative to the reference's largest magnitude (see the class comment). */
+    static final double TF32_MAX_RELATIVE_ERROR = 5e-3;
+
+    /**
+     * TF32 tensor cores against the double-precision direct reference: max |a - ref| / max |ref| of the
+     * output, dI and dK, printed and bounded by {@value #TF32_MAX_RELATIVE_ERROR}; and visibly coarser
+     * than FP32 (so the TF32 kernels really ran).
+     */
+    @Test
+    void tf32AccuracyCostIsBounded() {
+        try (CudaBackend tf32 = new CudaBackend(0, CudaMath.TF32)) {
+            for (ConvGeometry g : splitShapes()) {
+                double[] fp32 = relativeErrors(gpu, g);
+                double[] tf = relativeErrors(tf32, g);
+                System.out.printf("tf32 max relative error %s: output %.2e, dI %.2e, dK %.2e (fp32: %.2e, %.2e, %.2e)%n", g,
+                        tf[0], tf[1], tf[2], fp32[0], fp32[1], fp32[2]);
+                for (int i = 0; i < 3; i++) {
+                    assertTrue(tf[i] < TF32_MAX_RELATIVE_ERROR, "tf32 error " + tf[i] + " of tensor " + i + " of " + g);
+                }
+                assertTrue(tf[0] > 4 * fp32[0], "tf32 output error " + tf[0] + " not above fp32's " + fp32[0] + " for " + g);
+            }
+        }
+    }
+
+    /** max |fused - direct| / max |direct| of output, dI and dK on {@code backend}. */
+    private static double[] relativeErrors(CudaBackend backend, ConvGeometry g) {
+        MecConvolution conv = new MecConvolution(backend, g.params(), new MecOptions(100, MecSolution.FUSED));
+        Convolution direct = new DirectConvolution(g.params());
+        try (Tensor input = random(backend, Layout.NHWC, 21, g.inputDims());
+             Tensor kernel = random(backend, Layout.HWIO, 22, g.kernelDims());
+             Tensor bias = random(backend, Layout.VECTOR, 23, g.outC());
+             Tensor gradOut = random(backend, Layout.NHWC, 24, g.outputDims());
+             Tensor out = Tensor.zeros(backend, Layout.NHWC, g.outputDims());
+             Tensor dIn = Tensor.zeros(backend, Layout.NHWC, g.inputDims());
+             Tensor dK = Tensor.zeros(backend, Layout.HWIO, g.kernelDims());
+             Tensor dB = Tensor.zeros(backend, Layout.VECTOR, g.outC());
+             Tensor expOut = Tensor.zeros(backend, Layout.NHWC, g.outputDims());
+             Tensor expDIn = Tensor.zeros(backend, Layout.NHWC, g.inputDims());
+             Tensor expDK = Tensor.zeros(backend, Layout.HWIO, g.kernelDims());
+             Tensor expDB = Tensor.zeros(backend, Layout.VECTOR, g.outC())) {
+            conv.forward(input, kernel, bias, out);
+            conv.backward(input, kernel, gradOut, dIn, dK, dB);
+            direct.forward(input, kernel, bias, expOut);
+            direct.backward(input, kernel, gradOut, expDIn, expDK, expDB);
+            return new double[] {relative(out.toArray(), expOut.toArray()), relative(dIn.toArray(), expDIn.toArray()),
+                relative(dK.toArray(), expDK.toArray())};
+        }
+    }
+
+    private static double relative(float[] actual, float[] expected) {
+        double err = 0;
+        double scale = 0;
+        for (int i = 0; i < expected.length; i++) {
+            err = Math.max(err, Math.abs((double) actual[i] - expected[i]));
+            scale = Math.max(scale, Math.abs(expected[i]));
+        }
+        return err / scale;
     }
 
     private static MecConvolution fused(ConvGeometry g) {

@@ -50,10 +50,19 @@ public final class CudaBackend implements Backend {
      * @throws IllegalArgumentException if there is no GPU {@code ordinal}
      */
     public CudaBackend(int ordinal) {
-        this(ordinal, new MemoryTracker("cuda:" + ordinal));
+        this(ordinal, CudaMath.FP32);
+    }
+
+    /** GPU {@code ordinal} with the fused MEC kernels' arithmetic {@code math} ({@code spark.mec.cuda.math}). */
+    public CudaBackend(int ordinal, CudaMath math) {
+        this(ordinal, new MemoryTracker("cuda:" + ordinal), math);
     }
 
     public CudaBackend(int ordinal, MemoryTracker tracker) {
+        this(ordinal, tracker, CudaMath.FP32);
+    }
+
+    public CudaBackend(int ordinal, MemoryTracker tracker, CudaMath math) {
         this.libraries = CudaLibraries.load();
         this.tracker = tracker;
         this.device = new CudaDevice(ordinal);
@@ -68,7 +77,8 @@ public final class CudaBackend implements Backend {
         this.kernels = new CudaConvKernels(module);
         this.nnKernels = new CudaNnKernels(module);
         this.gemm = new CudaGemm(this, device, kernels);
-        this.mecWindowKernels = new CudaMecWindowKernels(this, module, kernels, device.multiprocessors());
+        this.mecWindowKernels = new CudaMecWindowKernels(this, module, kernels, device.multiprocessors(),
+                CudaMecWindowKernels.effectiveMath(math, device.computeMajor()));
     }
 
     /** Whether CUDA can be used in this JVM; otherwise the reason (for {@code auto}'s log line). */
@@ -102,7 +112,8 @@ public final class CudaBackend implements Backend {
         return "CUDA: GPU " + device.ordinal() + " " + device.name() + " (compute " + device.computeMajor() + "."
                 + device.computeMinor() + ", " + (device.totalBytes() >> 20) + " MiB), driver " + driver / 1000 + "."
                 + driver % 1000 / 10 + ", cuBLAS " + cublas / 10000 + "." + cublas / 100 % 100 + "." + cublas % 100
-                + " (JCublas2, FP32), kernels NVRTC " + module.architecture() + "; " + String.join(", ", libraries);
+                + " (JCublas2, FP32), kernels NVRTC " + module.architecture() + " (fused MEC "
+                + mecWindowKernels.math().name().toLowerCase(java.util.Locale.ROOT) + "); " + String.join(", ", libraries);
     }
 
     @Override

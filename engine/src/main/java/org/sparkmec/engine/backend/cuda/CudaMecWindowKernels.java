@@ -1,5 +1,7 @@
 package org.sparkmec.engine.backend.cuda;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparkmec.engine.backend.MecWindowKernels;
 import org.sparkmec.engine.shape.ConvGeometry;
 import org.sparkmec.engine.tensor.FloatStorage;
@@ -29,6 +31,7 @@ import org.sparkmec.engine.tensor.FloatStorage;
  * Limits: {@code (i_h + 2 p_h) <= 65535} (the lowered gradient's grid z).
  */
 final class CudaMecWindowKernels implements MecWindowKernels {
+    private static final Logger LOG = LoggerFactory.getLogger(CudaMecWindowKernels.class);
     /** A compiled tile shape of {@code mec_fused.cu}: {@code bm x bn} outputs per block, {@code bk} per stage. */
     record Tile(String name, int bm, int bn, int bk, int threads) {
     }
@@ -65,12 +68,34 @@ final class CudaMecWindowKernels implements MecWindowKernels {
     private final CudaModule module;
     private final CudaConvKernels kernels;
     private final int multiprocessors;
+    private final CudaMath math;
 
-    CudaMecWindowKernels(CudaBackend backend, CudaModule module, CudaConvKernels kernels, int multiprocessors) {
+    CudaMecWindowKernels(CudaBackend backend, CudaModule module, CudaConvKernels kernels, int multiprocessors,
+                         CudaMath math) {
         this.backend = backend;
         this.module = module;
         this.kernels = kernels;
         this.multiprocessors = multiprocessors;
+        this.math = math;
+    }
+
+    /** {@code requested}, or FP32 with a warning where TF32 tensor cores are missing (compute capability < 8). */
+    static CudaMath effectiveMath(CudaMath requested, int computeMajor) {
+        if (requested == CudaMath.TF32 && computeMajor < 8) {
+            LOG.warn("spark.mec.cuda.math=tf32 needs a GPU of compute capability 8.0 or newer; this one is {}.x: "
+                    + "using fp32", computeMajor);
+            return CudaMath.FP32;
+        }
+        return requested;
+    }
+
+    CudaMath math() {
+        return math;
+    }
+
+    /** The kernel of {@code mode} for plan {@code p}: the TF32 variant where it exists (the wide tile). */
+    private String kernelName(String mode, Plan p) {
+        return "mec_" + mode + "_" + (math == CudaMath.TF32 && p.tile() == WIDE ? "64x64x16_tf32" : p.tile().name());
     }
 
     /** Forward: rows (n, h, w), columns k_c, reduction k_h*k_w*i_c. */
@@ -153,13 +178,13 @@ final class CudaMecWindowKernels implements MecWindowKernels {
                     + ", got " + g.paddedH() + " for " + g);
         }
         Plan p = loweredGradientPlan(g);
-        module.launchGrid("mec_dlowered_" + p.tile().name(), p.gridX(), p.gridY(), g.paddedH(), p.tile().threads(),
+        module.launchGrid(kernelName("dlowered", p), p.gridX(), p.gridY(), g.paddedH(), p.tile().threads(),
                 arguments(gradOutput, kernel, gradLowered, null, p, g.outC() % 4 == 0, g.outC() % 4 == 0, p.cols() % 4 == 0, g));
     }
 
     private void run(String mode, Plan p, FloatStorage a, FloatStorage b, FloatStorage c, FloatStorage bias,
                      boolean vecA, boolean vecB, boolean vecC, ConvGeometry g) {
-        String kernel = "mec_" + mode + "_" + p.tile().name();
+        String kernel = kernelName(mode, p);
         int threads = p.tile().threads();
         if (p.splits() == 1) {
             module.launchGrid(kernel, p.gridX(), p.gridY(), 1, threads, arguments(a, b, c, bias, p, vecA, vecB, vecC, g));

@@ -38,7 +38,21 @@ struct MecShape {
     int inH, inW, inC, strideW, padH, padW;
 };
 
-template <int MODE, int BM, int BN, int BK, int TM, int TN>
+// TF32 tensor cores (MATH == 1): mma.sync m16n8k8 with operands rounded to TF32 (cvt.rna), FP32 accumulation.
+__device__ __forceinline__ unsigned to_tf32(float x) {
+    unsigned r;
+    asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
+    return r;
+}
+
+__device__ __forceinline__ void mma_tf32(float* d, const unsigned* a, const unsigned* b) {
+    asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+                 "{%0,%1,%2,%3};"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+}
+
+template <int MODE, int BM, int BN, int BK, int TM, int TN, int MATH = 0>
 __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const float* __restrict__ B,
                                          float* __restrict__ C, const float* __restrict__ bias, long long rows,
                                          int cols, long long reduction, long long splitLen, int vecA, int vecB,
@@ -315,6 +329,32 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
                 loadA(rBegin + (t + 1) * BK);
                 loadB(rBegin + (t + 1) * BK);
             }
+            if (MATH == 1) {
+                // 4 warps x (32 x 32) of a 64 x 64 tile; per warp 2 x 4 tiles of m16 x n8, k in steps of 8.
+                const int lane = tid % 32, warp = tid / 32, g = lane / 4, q = lane % 4;
+                const int wm = (warp / 2) * 32, wn = (warp % 2) * 32;
+#pragma unroll
+                for (int k0 = 0; k0 < BK; k0 += 8) {
+                    unsigned af[2][4], bf[4][2];
+#pragma unroll
+                    for (int mi = 0; mi < 2; mi++) {
+                        int m = wm + mi * 16 + g;
+                        af[mi][0] = to_tf32(As[buf][k0 + q][m]);
+                        af[mi][1] = to_tf32(As[buf][k0 + q][m + 8]);
+                        af[mi][2] = to_tf32(As[buf][k0 + q + 4][m]);
+                        af[mi][3] = to_tf32(As[buf][k0 + q + 4][m + 8]);
+                    }
+#pragma unroll
+                    for (int ni = 0; ni < 4; ni++) {
+                        bf[ni][0] = to_tf32(Bs[buf][k0 + q][wn + ni * 8 + g]);
+                        bf[ni][1] = to_tf32(Bs[buf][k0 + q + 4][wn + ni * 8 + g]);
+                    }
+#pragma unroll
+                    for (int mi = 0; mi < 2; mi++)
+#pragma unroll
+                        for (int ni = 0; ni < 4; ni++) mma_tf32(&acc[mi * 4 + ni][0], af[mi], bf[ni]);
+                }
+            } else
 #pragma unroll
             for (int k = 0; k < BK; k++) {
                 float a[TM], b[TN];
@@ -344,6 +384,33 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
     // Epilogue: bias (forward, unsplit), bounds, 16-byte stores where aligned.
     bool partial = MODE != MEC_DLOWERED && gridDim.z > 1;
     float* out = partial ? C + (long long) blockIdx.z * rows * cols : C;
+    bool addBias = (MODE == MEC_FORWARD || MODE == MEC_FORWARD_INPUT) && bias != nullptr && !partial;
+    if (MATH == 1) {
+        // mma's accumulator layout: element e of tile (mi, ni) is row g + 8*(e/2), column 2*q + e%2.
+        const int lane = tid % 32, warp = tid / 32, g = lane / 4, q = lane % 4;
+        const int wm = (warp / 2) * 32, wn = (warp % 2) * 32;
+#pragma unroll
+        for (int mi = 0; mi < 2; mi++)
+#pragma unroll
+            for (int half = 0; half < 2; half++) {
+                long long m = row0 + wm + mi * 16 + g + 8 * half;
+                if (m < rows) {
+                    float* orow = MODE == MEC_DLOWERED ? out + m * s.lda + (long long) hp * s.span : out + m * cols;
+#pragma unroll
+                    for (int ni = 0; ni < 4; ni++) {
+#pragma unroll
+                        for (int e = 0; e < 2; e++) {
+                            int c = col0 + wn + ni * 8 + 2 * q + e;
+                            if (c < cols) {
+                                float v = acc[mi * 4 + ni][2 * half + e];
+                                orow[c] = addBias ? v + bias[c] : v;
+                            }
+                        }
+                    }
+                }
+            }
+        return;
+    }
 #pragma unroll
     for (int i = 0; i < TM; i++) {
         long long m = row0 + ty * TM + i;
@@ -358,7 +425,7 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
         for (int j = 0; j < TN; j += 4) {
             int c = col0 + tx * TN + j;
             float4 v = make_float4(acc[i][j], acc[i][j + 1], acc[i][j + 2], acc[i][j + 3]);
-            if ((MODE == MEC_FORWARD || MODE == MEC_FORWARD_INPUT) && bias != nullptr && !partial) {
+            if (addBias) {
                 if (c < cols) v.x += bias[c];
                 if (c + 1 < cols) v.y += bias[c + 1];
                 if (c + 2 < cols) v.z += bias[c + 2];
@@ -377,14 +444,15 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
 }
 
 // One extern "C" kernel per (mode, tile): mec_<mode>_<BM>x<BN>x<BK>_<TM>x<TN>.
-#define MEC_KERNEL(name, MODE, BM, BN, BK, TM, TN)                                                            \
+#define MEC_KERNEL(name, MODE, BM, BN, BK, TM, TN) MEC_KERNEL_MATH(name, MODE, BM, BN, BK, TM, TN, 0)
+#define MEC_KERNEL_MATH(name, MODE, BM, BN, BK, TM, TN, MATH)                                                 \
     extern "C" __global__ void __launch_bounds__((BM / TM) * (BN / TN))                                     \
     name(const float* A, const float* B, float* C, const float* bias, long long rows, int cols,               \
          long long reduction, long long splitLen, int vecA, int vecB, int vecC, int batch, int outH, int outW,  \
          int outC, int span, int strideH, int kH, int paddedH, long long lda, int inH, int inW, int inC,        \
          int strideW, int padH, int padW) {                                                                   \
         MecShape s{batch, outH, outW, outC, span, strideH, kH, paddedH, lda, inH, inW, inC, strideW, padH, padW}; \
-        mec_gemm<MODE, BM, BN, BK, TM, TN>(A, B, C, bias, rows, cols, reduction, splitLen, vecA, vecB, vecC, s); \
+        mec_gemm<MODE, BM, BN, BK, TM, TN, MATH>(A, B, C, bias, rows, cols, reduction, splitLen, vecA, vecB, vecC, s); \
     }
 
 // The tile the backend uses (CudaMecWindowKernels: measured best on every cv1-cv12 and ResNet layer, all
@@ -398,13 +466,24 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
     MEC_KERNEL(mec_##mode##_128x128x16_8x8, MODE, 128, 128, 16, 8, 8)      \
     MEC_KERNEL(mec_##mode##_64x128x8_8x8, MODE, 64, 128, 8, 8, 8)          \
     MEC_KERNEL(mec_##mode##_32x64x16_4x4, MODE, 32, 64, 16, 4, 4)        \
-    MEC_KERNEL(mec_##mode##_256x16x16_8x4, MODE, 256, 16, 16, 8, 4)
+    MEC_KERNEL(mec_##mode##_256x16x16_8x4, MODE, 256, 16, 16, 8, 4)      \
+    MEC_KERNEL(mec_##mode##_128x64x16_8x8, MODE, 128, 64, 16, 8, 8)      \
+    MEC_KERNEL(mec_##mode##_64x128x16_8x8, MODE, 64, 128, 16, 8, 8)      \
+    MEC_KERNEL(mec_##mode##_64x64x32_8x4, MODE, 64, 64, 32, 8, 4)
 #else
 #define MEC_TILES(mode, MODE) MEC_KERNEL(mec_##mode##_64x64x16_8x4, MODE, 64, 64, 16, 8, 4)
 #endif
 
 MEC_TILES(forward, MEC_FORWARD)
 MEC_TILES(forward_input, MEC_FORWARD_INPUT)
+// TF32 tensor-core variants of the wide tile (spark.mec.cuda.math=tf32): same loaders, plan and epilogue
+// semantics; mma.sync needs sm_80 or newer (CudaMecWindowKernels falls back to FP32 below).
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
+MEC_KERNEL_MATH(mec_forward_64x64x16_tf32, MEC_FORWARD, 64, 64, 16, 8, 4, 1)
+MEC_KERNEL_MATH(mec_forward_input_64x64x16_tf32, MEC_FORWARD_INPUT, 64, 64, 16, 8, 4, 1)
+MEC_KERNEL_MATH(mec_dkernel_64x64x16_tf32, MEC_DKERNEL, 64, 64, 16, 8, 4, 1)
+MEC_KERNEL_MATH(mec_dlowered_64x64x16_tf32, MEC_DLOWERED, 64, 64, 16, 8, 4, 1)
+#endif
 MEC_TILES(dkernel, MEC_DKERNEL)
 MEC_TILES(dlowered, MEC_DLOWERED)
 #ifndef MEC_ALL_TILES
