@@ -50,9 +50,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failures: a request of a newer barrier stage attempt discards the parts of the unfinished step (the
  * committed steps stay), so a retried stage resumes at the driver's current step and no update is lost
- * or applied twice; requests of older attempts are rejected. The published weights array is never
- * modified after publication (a local-mode RPC passes it by reference), and received gradient arrays are
- * only read.
+ * or applied twice; requests of older attempts are rejected. A published weights array is not modified
+ * until two steps later (a local-mode RPC passes it by reference; by then every worker of the attempt has
+ * sent a part computed from newer weights), and received gradient arrays are only read.
  *
  * <p>Thread-safety: every method is synchronized; requests arrive on the plugin's RPC thread and must not
  * block it, so no method waits.
