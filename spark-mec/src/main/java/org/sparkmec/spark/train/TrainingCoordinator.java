@@ -50,12 +50,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failures: a request of a newer barrier stage attempt discards the parts of the unfinished step (the
  * committed steps stay), so a retried stage resumes at the driver's current step and no update is lost
- * or applied twice; requests of older attempts are rejected. The published weights array is never
- * modified after publication (a local-mode RPC passes it by reference), and received gradient arrays are
- * only read. A {@link WorkerFailed} report (a failure a retry would repeat) stops the run at once through
+ * or applied twice; requests of older attempts are rejected. A published weights array is not modified
+ * until two steps later (a local-mode RPC passes it by reference; by then every worker of the attempt has
+ * sent a part computed from newer weights), and received gradient arrays are only read. A
+ * {@link WorkerFailed} report (a failure a retry would repeat) stops the run at once through
  * {@link #onStop}: the trainer cancels the stage instead of letting Spark retry it; so does a step whose mean
- * loss is not finite or too large ({@link #divergenceCheck}) (checked before its update) or whose update makes a weight
- * non-finite (not published), which the epoch checkpoints therefore never hold.
+ * loss is not finite or too large ({@link #divergenceCheck}) (checked before its update) or whose update makes
+ * a weight non-finite (not published), which the epoch checkpoints therefore never hold.
  *
  * <p>Thread-safety: every method is synchronized; requests arrive on the plugin's RPC thread and must not
  * block it, so no method waits.
