@@ -160,13 +160,16 @@ class GpuResourceBindingTest {
         assertEquals(Set.of("0=0", "1=1"), new TreeSet<>(seen), "per task: TaskGpu's ordinal = Spark's one address");
     }
 
-    /** cuda: the worker cannot use its GPU, and the driver's error names the GPU and why. */
+    /**
+     * cuda: the engine probe (one small task before the training stage) cannot use the GPU Spark assigned it,
+     * and the driver's one-line error names the executor, the GPU and why.
+     */
     @Test
     void cudaFailsNamingTheAssignedGpuAndTheReason() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> trainer("cuda").fit(images, null, ImageColumns.defaults(), null));
         String m = e.getMessage();
-        assertTrue(m.contains("training tiny failed"), m);
+        assertTrue(m.startsWith("training tiny cannot start: on executor "), m);
         assertTrue(m.contains("spark.mec.backend=cuda was requested but GPU 0 (assigned by the scheduler)")
                 || m.contains("spark.mec.backend=cuda was requested but GPU 1 (assigned by the scheduler)"), m);
         assertTrue(m.contains("no NVIDIA driver"), m);
