@@ -104,8 +104,12 @@ class ClusterTrainingTest {
     }
 
     /**
-     * Tolerance of the step losses against the in-process trainer with batch 64 and the same sharded order:
-     * relative 1e-3 over the first 30 steps (the runs differ only in float summation order).
+     * The step losses against the in-process trainer with batch 64 and the same sharded order. The runs differ
+     * only in float summation order (two 32-image gradients summed on the driver against one 64-image gradient,
+     * and the normalization's sums merged by partition), about 1e-8 relative per step. At this learning rate the
+     * training amplifies such differences about tenfold per step from step 11 on (measured: 3e-7 at step 11, 4e-5
+     * at step 16, 1e-2 at step 17), so steps beyond the first 12 cannot be compared; the first 12 must agree to
+     * relative 1e-5 (the same images, order and arithmetic), and the run must learn.
      */
     @Test
     @Order(1)
@@ -123,10 +127,10 @@ class ClusterTrainingTest {
             new LocalTrainer(backend, lenet, data, opts, MecOptions.defaults(), null)
                     .onStep((step, loss, images) -> local.add(loss)).runUntil(1);
         }
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < 12; i++) {
             double a = unfaulted.stepLosses()[i];
             double b = local.get(i);
-            assertTrue(Math.abs(a - b) <= 1e-3 * Math.abs(b), "step " + (i + 1) + ": cluster " + a + " vs local " + b);
+            assertTrue(Math.abs(a - b) <= 1e-5 * Math.abs(b), "step " + (i + 1) + ": cluster " + a + " vs local " + b);
         }
         double accuracy = unfaulted.history().get(EPOCHS - 1).testAccuracy();
         assertTrue(accuracy >= MIN_ACCURACY, "test accuracy " + accuracy + " after " + EPOCHS + " epochs");
