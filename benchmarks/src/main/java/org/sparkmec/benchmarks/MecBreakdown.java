@@ -161,8 +161,11 @@ public final class MecBreakdown {
             s.add("lowering", 0, () -> k.lowerMec(input.storage(), g, lowered.storage()));
             s.add("dK tiles (gather dO, GEMM, partial sums)", g.forwardFlops(), () -> fused.weightGradient(lowered.storage(),
                     gradOutput.storage(), gradKernel.storage(), g));
-            s.add("dI tiles (GEMM, add spans into dI)", g.forwardFlops(), () -> fused.inputGradient(gradOutput.storage(),
-                    kernel.storage(), lowered.storage(), gradInput.storage(), k, g));
+            s.add("dL tiles, zero dI, scatter-add", g.forwardFlops(), () -> {
+                fused.loweredGradient(gradOutput.storage(), kernel.storage(), lowered.storage(), g);
+                k.zero(gradInput.storage(), 0, gradInput.numElements());
+                k.scatterAddMec(lowered.storage(), g, gradInput.storage());
+            });
             return s.run(runs);
         }
     }
