@@ -34,7 +34,8 @@ import org.sparkmec.engine.tensor.Tensor;
  *
  * <p>Usage: {@code java -cp ... org.sparkmec.benchmarks.MecBreakdown [runs] [layers...]} (batch from
  * {@code -Dmec.batch}, default 32; layer file from {@code -Dmec.layerSet}, default
- * {@code conf/layers/cv.layers}; engine settings from {@code spark.mec.*} system properties).
+ * {@code conf/layers/cv.layers}; engine settings from {@code spark.mec.*} system properties;
+ * {@code -Dmec.breakdown=fused}: the fused kernels' stages only).
  */
 public final class MecBreakdown {
     private MecBreakdown() {
@@ -45,6 +46,7 @@ public final class MecBreakdown {
         LayerSetFile file = LayerSetFile.read(Path.of(System.getProperty("mec.layerSet", "conf/layers/cv.layers")));
         List<BenchLayer> layers = args.length > 1 ? file.select(Arrays.asList(args).subList(1, args.length)) : file.all();
         int batch = Integer.getInteger("mec.batch", 32);
+        boolean fusedOnly = "fused".equals(System.getProperty("mec.breakdown"));
         try (Backend backend = LayerState.backend()) {
             System.out.println("# " + backend.description() + "; batch " + batch + ", median of " + runs + " rounds, ms");
             System.out.println("| layer | solution | pass | stage | ms | share | GFLOP/s |");
@@ -52,8 +54,10 @@ public final class MecBreakdown {
             for (BenchLayer layer : layers) {
                 ConvGeometry g = layer.atBatch(batch);
                 MecSolution solution = MecOptions.defaults().resolve(g);
-                print(layer.name(), solution, "forward", forward(backend, g, solution, runs), g);
-                print(layer.name(), solution, "backward", backward(backend, g, solution, runs), g);
+                if (!fusedOnly) {
+                    print(layer.name(), solution, "forward", forward(backend, g, solution, runs), g);
+                    print(layer.name(), solution, "backward", backward(backend, g, solution, runs), g);
+                }
                 if (backend.mecWindowKernels().isPresent()) {
                     print(layer.name(), MecSolution.FUSED, "forward", fusedForward(backend, g, runs), g);
                     print(layer.name(), MecSolution.FUSED, "backward", fusedBackward(backend, g, runs), g);
@@ -157,8 +161,11 @@ public final class MecBreakdown {
             s.add("lowering", 0, () -> k.lowerMec(input.storage(), g, lowered.storage()));
             s.add("dK tiles (gather dO, GEMM, partial sums)", g.forwardFlops(), () -> fused.weightGradient(lowered.storage(),
                     gradOutput.storage(), gradKernel.storage(), g));
-            s.add("dI tiles (GEMM, add spans into dI)", g.forwardFlops(), () -> fused.inputGradient(gradOutput.storage(),
-                    kernel.storage(), lowered.storage(), gradInput.storage(), k, g));
+            s.add("dL tiles, zero dI, scatter-add", g.forwardFlops(), () -> {
+                fused.loweredGradient(gradOutput.storage(), kernel.storage(), lowered.storage(), g);
+                k.zero(gradInput.storage(), 0, gradInput.numElements());
+                k.scatterAddMec(lowered.storage(), g, gradInput.storage());
+            });
             return s.run(runs);
         }
     }

@@ -45,17 +45,4 @@ public interface MecWindowKernels {
      * (|L| floats; columns no window covers become zero).
      */
     void loweredGradient(FloatStorage gradOutput, FloatStorage kernel, FloatStorage gradLowered, ConvGeometry g);
-
-    /**
-     * The input gradient: {@code dI} = the scatter-add ({@link ConvKernels#scatterAddMec}) of the lowered
-     * gradient, overwriting {@code gradInput}. {@code gradLowered} (|L| floats) is the convolution's
-     * workspace for dL; an implementation that adds each window's product straight into dI may leave it
-     * unused. By default: {@link #loweredGradient}, then zero dI and scatter-add with {@code kernels}.
-     */
-    default void inputGradient(FloatStorage gradOutput, FloatStorage kernel, FloatStorage gradLowered,
-                               FloatStorage gradInput, ConvKernels kernels, ConvGeometry g) {
-        loweredGradient(gradOutput, kernel, gradLowered, g);
-        kernels.zero(gradInput, 0, gradInput.length());
-        kernels.scatterAddMec(gradLowered, g, gradInput);
-    }
 }

@@ -213,7 +213,9 @@ public final class MecConvolution extends ValidatedConvolution {
                 }
                 if (gradInput != null) {
                     // L is dead after dK: its buffer becomes dL.
-                    fused.inputGradient(dOut, kernel.storage(), buffer, gradInput.storage(), k, g);
+                    fused.loweredGradient(dOut, kernel.storage(), buffer, g);
+                    k.zero(gradInput.storage(), 0, gradInput.numElements());
+                    k.scatterAddMec(buffer, g, gradInput.storage());
                 }
                 return ConvStats.measured(ConvAlgorithm.MEC, solution.name(), ws);
             }

@@ -145,7 +145,7 @@ final class CpuConvKernels implements ConvKernels {
     }
 
     /** {@code dI[n, y, x0 + kw, :] += src[kw, :]} for the kw that fall inside the input. */
-    static void addSpan(HostFloatStorage srcStorage, long srcOffset, HostFloatStorage di, ConvGeometry g,
+    private static void addSpan(HostFloatStorage srcStorage, long srcOffset, HostFloatStorage di, ConvGeometry g,
                                 int n, int y, int x0) {
         int c = g.inC();
         int xs = Math.max(0, x0);

@@ -1,7 +1,6 @@
 package org.sparkmec.engine.backend.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import org.sparkmec.engine.backend.ConvKernels;
 import org.sparkmec.engine.backend.MecWindowKernels;
 import org.sparkmec.engine.backend.Transpose;
 import org.sparkmec.engine.shape.ConvGeometry;
@@ -47,7 +46,6 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
     private final HostBufferCache noCache = new HostBufferCache(0, scratchTracker);
     private final HostFloatStorage[] tileScratch;
     private final HostFloatStorage[] partials;
-    private final HostFloatStorage[] products;
 
     CpuMecWindowKernels(CpuWorkers workers, CpuConvKernels kernels, GemmParallelism parallelism) {
         this(workers, kernels, parallelism, TILE_FLOATS);
@@ -61,7 +59,6 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
         this.slots = parallelism == GemmParallelism.TASKS ? workers.threads() : 1;
         this.tileScratch = new HostFloatStorage[slots];
         this.partials = new HostFloatStorage[slots];
-        this.products = new HostFloatStorage[slots];
     }
 
     /** Images per tile: the most whose {@code images*o_w x k_c} block fits a tile, then split for {@code minChunks}. */
@@ -188,75 +185,6 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
         });
     }
 
-    /**
-     * dI without dL: each worker owns whole images (disjoint rows of dI), zeroes them, and for every
-     * output row h and block of rows (n, w) computes {@code G = dO_block x K^T} (at most
-     * {@code tileFloats} floats, in its scratch) and adds each row's {@code k_h} spans of
-     * {@code k_w*i_c} floats into the input rows {@code h*s_h + kh - p_h}, at column
-     * {@code w*s_w - p_w}: the windows' products go straight to dI while in cache, with no |L| to zero,
-     * accumulate into and read back. {@code gradLowered} is not used.
-     */
-    @Override
-    public void inputGradient(FloatStorage gradOutput, FloatStorage kernel, FloatStorage gradLowered,
-                              FloatStorage gradInput, ConvKernels unused, ConvGeometry g) {
-        HostFloatStorage dOut = HostFloatStorage.of(gradOutput);
-        HostFloatStorage k = HostFloatStorage.of(kernel);
-        HostFloatStorage dI = HostFloatStorage.of(gradInput);
-        int ow = g.outW();
-        int kc = g.outC();
-        int kRows = g.kernelRows();
-        long span = (long) g.kW() * g.inC();
-        int blockRows = (int) Math.max(1, Math.min((long) g.batch() * ow, tileFloats / kRows));
-        int imagesPerBlock = Math.max(1, blockRows / ow);
-        int widthPerBlock = Math.min(ow, blockRows);
-        int used = Math.min(slots, g.batch());
-        long imageFloats = (long) g.inH() * g.inW() * g.inC();
-        long block = (long) ow * kc;
-        forEachSlot(slot -> {
-            if (slot >= used) {
-                return;
-            }
-            int n0 = (int) ((long) g.batch() * slot / used);
-            int n1 = (int) ((long) g.batch() * (slot + 1) / used);
-            NativeMemory.zero(dI.addressOf(n0 * imageFloats), (n1 - n0) * imageFloats * Float.BYTES);
-            HostFloatStorage rows = imagesPerBlock > 1 ? scratch(slot, imagesPerBlock * block) : null;
-            HostFloatStorage product = products[slot] = ensure(products[slot], (long) blockRows * kRows);
-            for (int nb = n0; nb < n1; nb += imagesPerBlock) {
-                int images = Math.min(imagesPerBlock, n1 - nb);
-                for (int h = 0; h < g.outH(); h++) {
-                    for (int w0 = 0; w0 < ow; w0 += widthPerBlock) {
-                        int w1 = Math.min(ow, w0 + widthPerBlock);
-                        int width = w1 - w0;
-                        HostFloatStorage a = dOut;
-                        long aOffset = outputRowsOffset(g, nb, h) + (long) w0 * kc;
-                        if (images > 1) {
-                            for (int i = 0; i < images; i++) {
-                                NativeMemory.copy(dOut.addressOf(outputRowsOffset(g, nb + i, h)), rows.addressOf(i * block),
-                                        block * Float.BYTES);
-                            }
-                            a = rows;
-                            aOffset = 0;
-                        }
-                        OpenBlas.sgemm(Transpose.NONE, Transpose.TRANSPOSE, images * width, kRows, kc, 1f,
-                                a, aOffset, kc, k, 0, kc, 0f, product, 0, kRows);
-                        for (int i = 0; i < images; i++) {
-                            for (int w = w0; w < w1; w++) {
-                                long row = ((long) i * width + (w - w0)) * kRows;
-                                for (int kh = 0; kh < g.kH(); kh++) {
-                                    int y = h * g.strideH() + kh - g.padH();
-                                    if (y >= 0 && y < g.inH()) {
-                                        CpuConvKernels.addSpan(product, row + kh * span, dI, g, nb + i, y,
-                                                w * g.strideW() - g.padW());
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        });
-    }
-
     /** Offset in L of the window of output row h for the rows of image {@code n} on. */
     private static long windowOffset(ConvGeometry g, int n, int h) {
         return (long) n * g.outW() * g.loweredRowLength() + (long) h * g.windowStride();
@@ -306,7 +234,7 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
 
     @Override
     public void close() {
-        for (HostFloatStorage[] buffers : new HostFloatStorage[][] {tileScratch, partials, products}) {
+        for (HostFloatStorage[] buffers : new HostFloatStorage[][] {tileScratch, partials}) {
             for (int i = 0; i < buffers.length; i++) {
                 if (buffers[i] != null) {
                     buffers[i].close();
