@@ -3,8 +3,10 @@ package org.sparkmec.engine.nn;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.conv.Conv2dParams;
+import org.sparkmec.engine.conv.ConvAlgorithm;
 import org.sparkmec.engine.conv.ConvGeometry;
 import org.sparkmec.engine.conv.ConvStats;
 import org.sparkmec.engine.conv.Convolution;
@@ -42,6 +44,14 @@ public final class Conv2dLayer extends WeightedLayer {
             Objects.requireNonNull(init, "init");
         }
     }
+
+    /**
+     * The first {@link ConvAlgorithmChoice#AUTO} decision of this JVM per backend (its description), geometry and
+     * budget. Every later layer with the same ones takes it instead of measuring again: the workers sharing an
+     * executor never disagree because of a timing race between their measurements, and later runs in the JVM
+     * repeat the choice. (Separate processes still measure for themselves; pin the algorithm to compare runs.)
+     */
+    private static final ConcurrentHashMap<String, ConvAlgorithm> AUTO_DECISIONS = new ConcurrentHashMap<>();
 
     private final Backend backend;
     private final Config config;
@@ -151,8 +161,25 @@ public final class Conv2dLayer extends WeightedLayer {
         return out;
     }
 
-    /** {@link ConvAlgorithmChoice#AUTO}: MEC unless im2col fits the budget and is measured faster on this batch. */
+    /**
+     * {@link ConvAlgorithmChoice#AUTO}: MEC unless im2col fits the budget and is measured faster on this batch, decided
+     * once per JVM for a backend, geometry and budget ({@link #AUTO_DECISIONS}).
+     */
     private Convolution choose(ConvGeometry g, Tensor in, Tensor b, Tensor out) {
+        String key = backend.description() + "|" + g + "|" + workspaceBudgetBytes;
+        boolean[] measuredHere = {false};
+        ConvAlgorithm decided = AUTO_DECISIONS.computeIfAbsent(key, k -> {
+            measuredHere[0] = true;
+            return measure(g, in, b, out).algorithm();
+        });
+        if (!measuredHere[0]) {
+            LOG.info("{}: auto takes {} for {}, as decided earlier in this JVM for the same backend and shape",
+                    name(), decided.configName(), g);
+        }
+        return decided == mec.algorithm() ? mec : im2col;
+    }
+
+    private Convolution measure(ConvGeometry g, Tensor in, Tensor b, Tensor out) {
         long im2colBytes = Math.max(im2col.forwardWorkspaceBytes(g), im2col.backwardWorkspaceBytes(g));
         if (im2colBytes > workspaceBudgetBytes) {
             LOG.info("{}: auto chose mec: im2col would need {} B of workspace, over the budget of {} B (mec: {} B)",
