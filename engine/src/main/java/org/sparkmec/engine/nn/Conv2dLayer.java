@@ -3,7 +3,9 @@ package org.sparkmec.engine.nn;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.sparkmec.engine.backend.Backend;
+import org.sparkmec.engine.conv.ConvAlgorithm;
 import org.sparkmec.engine.conv.ConvStats;
 import org.sparkmec.engine.conv.Convolution;
 import org.sparkmec.engine.conv.Im2colConvolution;
@@ -42,6 +44,14 @@ public final class Conv2dLayer extends WeightedLayer {
             Objects.requireNonNull(init, "init");
         }
     }
+
+    /**
+     * The first {@link ConvAlgorithmChoice#AUTO} decision of this JVM per backend (its description), geometry and
+     * budget. Every later layer with the same ones takes it instead of measuring again: the workers sharing an
+     * executor never disagree because of a timing race between their measurements, and later runs in the JVM
+     * repeat the choice. (Separate processes still measure for themselves; pin the algorithm to compare runs.)
+     */
+    private static final ConcurrentHashMap<String, ConvAlgorithm> AUTO_DECISIONS = new ConcurrentHashMap<>();
 
     private final Backend backend;
     private final Config config;
@@ -109,7 +119,7 @@ public final class Conv2dLayer extends WeightedLayer {
     }
 
     /** The algorithm in use, or null before an {@link ConvAlgorithmChoice#AUTO} layer's first forward pass. */
-    public Convolution algorithm() {
+    public Convolution convolution() {
         return chosen;
     }
 
@@ -151,8 +161,25 @@ public final class Conv2dLayer extends WeightedLayer {
         return out;
     }
 
-    /** {@link ConvAlgorithmChoice#AUTO}: MEC unless im2col fits the budget and is measured faster on this batch. */
+    /**
+     * {@link ConvAlgorithmChoice#AUTO}: MEC unless im2col fits the budget and is measured faster on this batch, decided
+     * once per JVM for a backend, geometry and budget ({@link #AUTO_DECISIONS}).
+     */
     private Convolution choose(ConvGeometry g, Tensor in, Tensor b, Tensor out) {
+        String key = backend.description() + "|" + g + "|" + workspaceBudgetBytes;
+        boolean[] measuredHere = {false};
+        ConvAlgorithm decided = AUTO_DECISIONS.computeIfAbsent(key, k -> {
+            measuredHere[0] = true;
+            return measure(g, in, b, out).algorithm();
+        });
+        if (!measuredHere[0]) {
+            LOG.info("{}: auto takes {} for {}, as decided earlier in this JVM for the same backend and shape",
+                    name(), decided.configName(), g);
+        }
+        return decided == mec.algorithm() ? mec : im2col;
+    }
+
+    private Convolution measure(ConvGeometry g, Tensor in, Tensor b, Tensor out) {
         long im2colBytes = Math.max(im2col.forwardWorkspaceBytes(g), im2col.backwardWorkspaceBytes(g));
         if (im2colBytes > workspaceBudgetBytes) {
             LOG.info("{}: auto chose mec: im2col would need {} B of workspace, over the budget of {} B (mec: {} B)",
@@ -174,8 +201,10 @@ public final class Conv2dLayer extends WeightedLayer {
     private double fastestForwardMillis(Convolution conv, Tensor in, Tensor b, Tensor out) {
         double best = Double.MAX_VALUE;
         for (int i = 0; i < 3; i++) {
+            backend.synchronize();
             long t0 = System.nanoTime();
             conv.forward(in, weight.value(), b, out);
+            backend.synchronize(); // an asynchronous backend (CUDA) has only queued the work
             best = Math.min(best, (System.nanoTime() - t0) / 1e6);
         }
         return best;

@@ -103,8 +103,8 @@ public record Checkpoint(String modelText, long seed, int epochsCompleted, long 
             if (dropoutPositions && layer instanceof DropoutLayer d) {
                 dropout.put(d.name(), d.passes());
             }
-            if (layer instanceof Conv2dLayer c && c.algorithm() != null) {
-                algorithms.put(c.name(), c.algorithm().algorithm().configName());
+            if (layer instanceof Conv2dLayer c && c.convolution() != null) {
+                algorithms.put(c.name(), c.convolution().algorithm().configName());
             }
         }
         Map<String, Tensor> params = new LinkedHashMap<>();
@@ -136,7 +136,7 @@ public record Checkpoint(String modelText, long seed, int epochsCompleted, long 
             if (layer instanceof DropoutLayer d) {
                 d.setPasses(dropoutPasses.getOrDefault(d.name(), 0L));
             }
-            if (layer instanceof Conv2dLayer c && c.algorithm() == null && convAlgorithms.containsKey(c.name())) {
+            if (layer instanceof Conv2dLayer c && c.convolution() == null && convAlgorithms.containsKey(c.name())) {
                 c.useAlgorithm(ConvAlgorithm.parse(convAlgorithms.get(c.name())));
             }
         }

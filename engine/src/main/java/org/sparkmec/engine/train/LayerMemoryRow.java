@@ -29,8 +29,8 @@ public record LayerMemoryRow(String layer, String type, String algorithm, long w
         for (int i = 0; i < network.layers().size(); i++) {
             Layer layer = network.layers().get(i);
             LayerMemory m = layer.memory();
-            String algorithm = layer instanceof Conv2dLayer c && c.algorithm() != null
-                    ? c.algorithm().algorithm().configName() : "-";
+            String algorithm = layer instanceof Conv2dLayer c && c.convolution() != null
+                    ? c.convolution().algorithm().configName() : "-";
             rows.add(new LayerMemoryRow(layer.name(), layer.type(), algorithm, m.weightsBytes(), m.gradientsBytes(),
                     m.activationsBytes(), m.workspaceBytes(), m.im2colWorkspaceBytes(), network.peakBytes(i)));
         }

@@ -98,7 +98,7 @@ class CheckpointTest {
             }
             Conv2dLayer freshConv = (Conv2dLayer) fresh.layers().stream().filter(l -> l.name().equals(conv.name()))
                     .findFirst().orElseThrow();
-            assertEquals(ConvAlgorithm.IM2COL, freshConv.algorithm().algorithm());
+            assertEquals(ConvAlgorithm.IM2COL, freshConv.convolution().algorithm());
             DropoutLayer freshDrop = (DropoutLayer) fresh.layers().stream().filter(l -> l.name().equals(drop.name()))
                     .findFirst().orElseThrow();
             assertEquals(9L, freshDrop.passes());

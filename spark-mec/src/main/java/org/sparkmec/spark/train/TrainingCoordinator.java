@@ -17,6 +17,7 @@ import org.sparkmec.engine.train.EpochMetrics;
 import org.sparkmec.engine.train.StepListener;
 import org.sparkmec.engine.train.TrainConf;
 import org.sparkmec.engine.train.TrainingDivergedException;
+import org.sparkmec.spark.SparkFailures;
 import org.sparkmec.spark.train.TrainMessages.EpochEval;
 import org.sparkmec.spark.train.TrainMessages.FetchWeights;
 import org.sparkmec.spark.train.TrainMessages.Gradients;
@@ -547,7 +548,8 @@ public final class TrainingCoordinator {
     private void stop(String reason) {
         if (stopReason == null) {
             stopReason = reason;
-            LOG.error("stopping the run: {}", reason);
+            // The trainer's exception says it on the terminal; the log file keeps it with the time.
+            LoggerFactory.getLogger(SparkFailures.TRACE_LOGGER).error("stopping run {}: {}", runId, reason);
             if (stopAction != null) {
                 stopAction.run();
             }

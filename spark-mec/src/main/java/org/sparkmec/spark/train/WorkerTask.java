@@ -103,7 +103,10 @@ final class WorkerTask implements Serializable {
         } catch (TaskKilledException | RpcFailure e) {
             throw e;
         } catch (RuntimeException | Error e) {
-            reportPermanentFailure(rpc, attempt, w, e);
+            if (!ctx.isInterrupted()) {
+                // A killed task's side effects (an interrupted call) are not a failure of their own.
+                reportPermanentFailure(rpc, attempt, w, e);
+            }
             throw e;
         }
     }

@@ -1,6 +1,7 @@
 package org.sparkmec.spark.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +42,7 @@ import org.sparkmec.engine.optim.OptimizerSpec;
 import org.sparkmec.engine.optim.ScheduleKind;
 import org.sparkmec.engine.optim.ScheduleSpec;
 import org.sparkmec.engine.runtime.EngineConf;
+import org.sparkmec.spark.PermanentFailureException;
 import org.sparkmec.spark.data.ImageColumns;
 import org.sparkmec.spark.data.ImageFrames;
 import org.sparkmec.spark.executor.TaskGpu;
@@ -161,15 +163,16 @@ class GpuResourceBindingTest {
     }
 
     /**
-     * cuda: the engine probe (one small task before the training stage) cannot use the GPU Spark assigned it,
-     * and the driver's one-line error names the executor, the GPU and why.
+     * cuda: an executor cannot use its GPU, found by the engine probe before the training stage, and the driver's
+     * error names the executor, the GPU and why, in one line.
      */
     @Test
     void cudaFailsNamingTheAssignedGpuAndTheReason() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        PermanentFailureException e = assertThrows(PermanentFailureException.class,
                 () -> trainer("cuda").fit(images, null, ImageColumns.defaults(), null));
         String m = e.getMessage();
         assertTrue(m.startsWith("training tiny cannot start: on executor "), m);
+        assertFalse(m.contains("\n"), m);
         assertTrue(m.contains("spark.mec.backend=cuda was requested but GPU 0 (assigned by the scheduler)")
                 || m.contains("spark.mec.backend=cuda was requested but GPU 1 (assigned by the scheduler)"), m);
         assertTrue(m.contains("no NVIDIA driver"), m);
