@@ -21,7 +21,12 @@ public final class MecMain implements Runnable {
         System.exit(run(args));
     }
 
-    /** Runs the command line and returns the exit code (0 ok, 2 usage error, 1 failure). */
+    /**
+     * Runs the command line and returns the exit code: 0 ok; {@value #USAGE_ERROR} for an error the user can act
+     * on, reported in one line (a bad option, value, file or setting, an environment that cannot run the request
+     * such as a missing GPU, an I/O error naming its path, a diverged or permanently failed run); 130 when
+     * interrupted; 1 for anything unexpected (a bug: the exception propagates with its trace).
+     */
     public static int run(String... args) {
         try {
             return execute(new CommandLine(new MecMain()), args);
@@ -39,8 +44,10 @@ public final class MecMain implements Runnable {
 
     /**
      * Executes {@code cli} with the project's error handling: a usage error (a bad option or value, an unknown
-     * name, a missing file, an invalid setting) is one line on standard error, {@code mec CMD: problem; try
-     * 'mec CMD --help'}, and exit code {@value #USAGE_ERROR}; anything else propagates (exit code 1).
+     * name, a missing file, an invalid setting: {@code IllegalArgumentException}) is one line on standard error,
+     * {@code mec CMD: problem; try 'mec CMD --help'}; a failure of the run the user can act on
+     * ({@code IllegalStateException}, {@code IOException}) is one line naming the cause (and the log file for
+     * Spark's traces); both exit with {@value #USAGE_ERROR}. Anything else propagates (exit code 1).
      */
     static int execute(CommandLine cli, String... args) {
         cli.setParameterExceptionHandler((e, ignored) -> {
