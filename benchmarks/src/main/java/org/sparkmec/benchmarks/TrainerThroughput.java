@@ -52,7 +52,7 @@ public final class TrainerThroughput {
             try (Backend backend = Backends.create(conf)) {
                 TrainingOptions options = new TrainingOptions(epochs, batch, 7, 0,
                         OptimizerSpec.defaults(OptimizerKind.SGD).withMomentum(0.9),
-                        ScheduleSpec.of(ScheduleKind.CONSTANT, 0.01), 1L << 32, out, false, false, null);
+                        ScheduleSpec.of(ScheduleKind.CONSTANT, 0.01), 1L << 32, out, false, null);
                 LocalTrainer.Result r = new LocalTrainer(backend, spec, data, options, conf.mecOptions(backend.kind()), null).run();
                 EpochMetrics last = r.epochs().get(r.epochs().size() - 1);
                 if (Double.isNaN(first)) {

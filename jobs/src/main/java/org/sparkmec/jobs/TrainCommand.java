@@ -213,7 +213,7 @@ public final class TrainCommand implements Callable<Integer> {
         ModelSpec spec = ModelFile.read(model);
         TrainTestSplit split = FashionMnist.load(data == null ? FashionMnist.DEFAULT_DIR : data);
         warnIfLimitExceeds(trainConf.get(TrainConf.LIMIT), split.train().size());
-        TrainingOptions options = trainConf.options(out, resume, !noProgress, override);
+        TrainingOptions options = trainConf.options(out, resume, override);
         try (Backend backend = Backends.create(engineConf)) {
             LocalTrainer trainer = new LocalTrainer(backend, spec, split, options, engineConf.mecOptions(backend.kind()),
                     noProgress ? null : System.err).maxLoss(trainConf.get(TrainConf.MAX_LOSS));

@@ -115,11 +115,15 @@ public final class TrainConf {
         return CheckpointPolicy.of(outDir, get(CHECKPOINT_DIR), get(CHECKPOINT_EVERY));
     }
 
-    /** The run's options with the given output folder, resume flag, progress bar and conv algorithm override. */
-    public TrainingOptions options(Path outDir, boolean resume, boolean progress,
-                                   org.sparkmec.engine.nn.ConvAlgorithmChoice algorithmOverride) {
-        return new TrainingOptions(get(EPOCHS), get(BATCH_SIZE), get(SEED), get(LIMIT), optimizerSpec(), scheduleSpec(),
-                get(WORKSPACE_BUDGET), outDir, resume, progress, algorithmOverride, 1, checkpoints(outDir));
+    /** What the configured run is, with the conv algorithm override (null: as declared) and the resume flag. */
+    public RunSettings runSettings(org.sparkmec.engine.nn.ConvAlgorithmChoice algorithmOverride, boolean resume) {
+        return new RunSettings(get(EPOCHS), get(BATCH_SIZE), get(SEED), get(LIMIT), optimizerSpec(), scheduleSpec(),
+                get(WORKSPACE_BUDGET), algorithmOverride, resume);
+    }
+
+    /** The in-process run's options with the given output folder, resume flag and conv algorithm override. */
+    public TrainingOptions options(Path outDir, boolean resume, org.sparkmec.engine.nn.ConvAlgorithmChoice algorithmOverride) {
+        return new TrainingOptions(runSettings(algorithmOverride, resume), outDir, 1, checkpoints(outDir));
     }
 
     private static String folderPath(String text) {

@@ -24,7 +24,7 @@ class CheckpointPolicyTest {
         TrainConf absolute = TrainConf.from(Map.of(TrainConf.CHECKPOINT_DIR.key(), "/scratch/ckpt"));
         assertEquals(Path.of("/scratch/ckpt"), absolute.checkpoints(OUT).dir());
         assertEquals(Path.of("/runs/other"), CheckpointPolicy.of(OUT, "../other", 1).dir());
-        assertEquals(OUT.resolve("x"), TrainConf.from(Map.of()).options(OUT.resolve("x"), false, false, null)
+        assertEquals(OUT.resolve("x"), TrainConf.from(Map.of()).options(OUT.resolve("x"), false, null)
                 .checkpoints().dir(), "the options carry the policy of their output folder");
     }
 

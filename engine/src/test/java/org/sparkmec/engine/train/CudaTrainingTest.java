@@ -84,7 +84,7 @@ class CudaTrainingTest {
         ModelSpec spec = ModelFile.parse(LENET, "lenet (test)");
         TrainingOptions options = new TrainingOptions(epochs, 32, 11, 0,
                 OptimizerSpec.defaults(OptimizerKind.SGD).withMomentum(0.9), ScheduleSpec.of(ScheduleKind.CONSTANT, 0.02),
-                1L << 30, out, false, false, null);
+                1L << 30, out, false, null);
         List<Double> losses = new ArrayList<>();
         LocalTrainer.Result r = new LocalTrainer(backend, spec, data, options, MecOptions.defaults(), null)
                 .onStep((step, loss, images) -> losses.add(loss)).run();

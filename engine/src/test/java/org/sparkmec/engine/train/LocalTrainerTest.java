@@ -86,7 +86,7 @@ class LocalTrainerTest {
 
     private TrainingOptions options(Path out, int epochs, boolean resume) {
         return new TrainingOptions(epochs, 16, 5, 0, OptimizerSpec.defaults(OptimizerKind.SGD).withMomentum(0.9),
-                ScheduleSpec.of(ScheduleKind.COSINE, 0.05), 1L << 28, out, resume, false, null);
+                ScheduleSpec.of(ScheduleKind.COSINE, 0.05), 1L << 28, out, resume, null);
     }
 
     private LocalTrainer.Result train(Path out, int epochs, boolean resume) throws IOException {
@@ -105,9 +105,7 @@ class LocalTrainerTest {
     }
 
     private TrainingOptions withCheckpoints(TrainingOptions o, CheckpointPolicy checkpoints) {
-        return new TrainingOptions(o.epochs(), o.batchSize(), o.seed(), o.limit(), o.optimizer(), o.schedule(),
-                o.workspaceBudgetBytes(), o.outDir(), o.resume(), o.progress(), o.algorithmOverride(), o.shards(),
-                checkpoints);
+        return new TrainingOptions(o.run(), o.outDir(), o.shards(), checkpoints);
     }
 
     @Test
@@ -233,7 +231,7 @@ class LocalTrainerTest {
         ModelSpec spec = ModelFile.parse(SMALL_MODEL, "small.conf");
         TrainTestSplit data = new TrainTestSplit(synthetic("train", 200, 1), synthetic("test", 60, 2));
         TrainingOptions otherSeed = new TrainingOptions(3, 16, 6, 0, OptimizerSpec.defaults(OptimizerKind.SGD),
-                ScheduleSpec.of(ScheduleKind.COSINE, 0.05), 1L << 28, out, true, false, null);
+                ScheduleSpec.of(ScheduleKind.COSINE, 0.05), 1L << 28, out, true, null);
         IllegalArgumentException seed = assertThrows(IllegalArgumentException.class,
                 () -> new LocalTrainer(backend, spec, data, otherSeed, MecOptions.defaults(), null).run());
         assertTrue(seed.getMessage().contains("seed 5") && seed.getMessage().contains("--seed 6"), seed.getMessage());
@@ -261,7 +259,7 @@ class LocalTrainerTest {
         ModelSpec lenet = ModelFile.read(Path.of("..", "conf", "models", "lenet.conf"));
         TrainingOptions opts = new TrainingOptions(2, 32, 1, 2000, OptimizerSpec.defaults(OptimizerKind.SGD)
                 .withMomentum(0.9), ScheduleSpec.of(ScheduleKind.COSINE, 0.01), 1L << 28, dir.resolve("lenet"), false,
-                false, null);
+                null);
         LocalTrainer.Result r = new LocalTrainer(backend, lenet, FashionMnist.load(FashionMnist.DEFAULT_DIR), opts,
                 MecOptions.defaults(), null).run();
         double accuracy = r.epochs().get(1).testAccuracy();

@@ -123,7 +123,7 @@ class ClusterTrainingTest {
         try (CpuBackend backend = new CpuBackend(new CpuBackendOptions(1, GemmParallelism.TASKS, 0))) {
             SparkTrainingOptions o = options();
             TrainingOptions opts = new TrainingOptions(EPOCHS, 64, o.seed(), 0, o.optimizer(), o.schedule(),
-                    o.workspaceBudgetBytes(), dir.resolve("local"), false, false, ConvAlgorithmChoice.MEC, 2);
+                    o.workspaceBudgetBytes(), dir.resolve("local"), false, ConvAlgorithmChoice.MEC, 2);
             new LocalTrainer(backend, lenet, data, opts, MecOptions.defaults(), null)
                     .onStep((step, loss, images) -> local.add(loss)).runUntil(1);
         }

@@ -72,7 +72,7 @@ class TrainingThroughputBenchmark {
         try (CpuBackend backend = new CpuBackend(new CpuBackendOptions(2, GemmParallelism.TASKS, 0))) {
             SparkTrainingOptions o = options(2);
             TrainingOptions opts = new TrainingOptions(2, 64, o.seed(), 0, o.optimizer(), o.schedule(),
-                    o.workspaceBudgetBytes(), dir.resolve("local"), false, false, null, 2);
+                    o.workspaceBudgetBytes(), dir.resolve("local"), false, null, 2);
             LocalTrainer.Result r = new LocalTrainer(backend, lenet, data, opts, MecOptions.defaults(), null).run();
             report.append(line("in-process, batch 64 (2 shards), 2 threads", r.epochs().get(1).imagesPerSecond(), null));
         }

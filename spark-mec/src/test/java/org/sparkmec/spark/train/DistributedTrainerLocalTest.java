@@ -97,7 +97,7 @@ class DistributedTrainerLocalTest {
         try (CpuBackend backend = new CpuBackend(new CpuBackendOptions(2, GemmParallelism.TASKS, 0))) {
             SparkTrainingOptions o = options(1, 2);
             TrainingOptions opts = new TrainingOptions(1, 64, o.seed(), 0, o.optimizer(), o.schedule(),
-                    o.workspaceBudgetBytes(), dir.resolve("local"), false, false, ConvAlgorithmChoice.MEC, 2);
+                    o.workspaceBudgetBytes(), dir.resolve("local"), false, ConvAlgorithmChoice.MEC, 2);
             new LocalTrainer(backend, lenet, data, opts, MecOptions.defaults(), null)
                     .onStep((step, loss, images) -> local.add(loss)).run();
         }

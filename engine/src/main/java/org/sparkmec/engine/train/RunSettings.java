@@ -1,0 +1,54 @@
+package org.sparkmec.engine.train;
+
+import java.io.Serializable;
+import java.util.Objects;
+import org.sparkmec.engine.nn.ConvAlgorithmChoice;
+import org.sparkmec.engine.optim.OptimizerSpec;
+import org.sparkmec.engine.optim.ScheduleSpec;
+
+/**
+ * What a training run is, the same in process ({@link TrainingOptions}) and on Spark: the settings both
+ * trainers share, defined once. Serializable (a value), so that Spark tasks can carry it.
+ *
+ * @param epochs               epochs to train in total (a resumed run continues up to this number)
+ * @param batchSize            images per mini-batch (on Spark: per worker); the last batch of an epoch may be smaller
+ * @param seed                 weights, data order and dropout masks derive from it
+ * @param limit                use only the first {@code limit} training images; 0 for all
+ * @param optimizer            SGD or Adam with its settings
+ * @param schedule             learning rate and its schedule
+ * @param workspaceBudgetBytes the most workspace a conv layer with algorithm {@code auto} lets im2col use
+ * @param algorithmOverride    if not null, every conv layer uses it instead of its declared algorithm
+ * @param resume               continue from the checkpoint ({@link ResumePoint})
+ */
+public record RunSettings(int epochs, int batchSize, long seed, int limit, OptimizerSpec optimizer, ScheduleSpec schedule,
+                          long workspaceBudgetBytes, ConvAlgorithmChoice algorithmOverride, boolean resume)
+        implements Serializable {
+
+    /** @throws IllegalArgumentException naming the setting, its value and the rule */
+    public RunSettings {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        }
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be 0 (all) or positive, got " + limit);
+        }
+        if (workspaceBudgetBytes < 0) {
+            throw new IllegalArgumentException("workspace budget must be 0 or more bytes, got " + workspaceBudgetBytes);
+        }
+        Objects.requireNonNull(optimizer, "optimizer");
+        Objects.requireNonNull(schedule, "schedule");
+    }
+
+    public RunSettings withEpochs(int count) {
+        return new RunSettings(count, batchSize, seed, limit, optimizer, schedule, workspaceBudgetBytes,
+                algorithmOverride, resume);
+    }
+
+    public RunSettings withResume(boolean value) {
+        return new RunSettings(epochs, batchSize, seed, limit, optimizer, schedule, workspaceBudgetBytes,
+                algorithmOverride, value);
+    }
+}
