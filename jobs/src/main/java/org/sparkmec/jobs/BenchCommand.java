@@ -24,6 +24,7 @@ import picocli.CommandLine;
 import org.sparkmec.jobs.charts.BenchmarkCharts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -108,13 +109,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-ceiling", description = "Skip each executor's sgemm ceiling (2048^3; 4096^3 on a GPU).")
     boolean noCeiling;
 
-    @Option(names = "--backend", paramLabel = "auto|cpu|cuda",
-            description = "Backend (spark.mec.backend; default cpu): on Spark, every executor's.")
-    String backend;
-
-    @Option(names = "--threads", description = "CPU threads per engine (spark.mec.cpu.threads; default: on Spark the "
-            + "task's cores, in process all cores).")
-    Integer threads;
+    @Mixin
+    EngineOptions engine = new EngineOptions();
 
     @Option(names = "--gemm-parallelism", paramLabel = "tasks|blas",
             description = "CPU GEMM parallelism (spark.mec.cpu.gemmParallelism; default: tasks).")
@@ -211,8 +207,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** {@code base}, then the {@code spark.mec.*} options given (the later wins). */
     private Map<String, String> mecSettings(Map<String, String> base) {
         Map<String, String> s = new HashMap<>(base);
-        CliSettings.putIfSet(s, EngineConf.BACKEND.key(), backend);
-        CliSettings.putIfSet(s, EngineConf.CPU_THREADS.key(), threads);
+        engine.putInto(s);
         CliSettings.putIfSet(s, EngineConf.CPU_GEMM_PARALLELISM.key(), gemmParallelism);
         CliSettings.putIfSet(s, EngineConf.MEC_THRESHOLD.key(), threshold);
         return s;

@@ -35,6 +35,7 @@ import org.sparkmec.spark.train.DistributedTrainer;
 import org.sparkmec.spark.train.ExecutorLayerMemory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -151,13 +152,8 @@ public final class TrainCommand implements Callable<Integer> {
             + "(checked as steps per epoch). metrics.csv keeps the earlier epochs' rows.")
     boolean resume;
 
-    @Option(names = "--backend", paramLabel = "auto|cpu|cuda", description = "Backend (spark.mec.backend; default "
-            + "cpu): in process this one's, on Spark every worker's.")
-    String backend;
-
-    @Option(names = "--threads", description = "CPU threads per engine (spark.mec.cpu.threads; default all cores); on "
-            + "Spark every worker has its own engine.")
-    Integer threads;
+    @Mixin
+    EngineOptions engine = new EngineOptions();
 
     @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "A setting, repeatable: any spark.mec.* key, e.g. "
             + "--conf spark.mec.mec.threshold=64; with a Spark master also any other spark.* key, e.g. "
@@ -319,8 +315,7 @@ public final class TrainCommand implements Callable<Integer> {
         CliSettings.putIfSet(s, TrainConf.SCHEDULE.key(), schedule);
         CliSettings.putIfSet(s, TrainConf.CHECKPOINT_DIR.key(), checkpointDir);
         CliSettings.putIfSet(s, TrainConf.CHECKPOINT_EVERY.key(), checkpointEvery);
-        CliSettings.putIfSet(s, EngineConf.BACKEND.key(), backend);
-        CliSettings.putIfSet(s, EngineConf.CPU_THREADS.key(), threads);
+        engine.putInto(s);
         return s;
     }
 
