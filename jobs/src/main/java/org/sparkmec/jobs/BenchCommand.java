@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
  * <p>This class uses no Spark type, so that {@code --master none} runs where Spark is not on the class path
  * (the GPU machine: dev/gpu/run bench): the Spark half is {@link BenchOnSpark}, loaded only for a master.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "bench", resourceBundle = "org.sparkmec.jobs.ConfigDefaults", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Times convolution layers forward and backward, MEC against im2col (and the direct reference "
                 + "on small layers), on every executor of a Spark application at once (--master; local[*] by "
                 + "default, whose one executor is the driver), or in this process (--master none).",
@@ -113,7 +113,7 @@ public final class BenchCommand implements Callable<Integer> {
     EngineOptions engine = new EngineOptions();
 
     @Option(names = "--gemm-parallelism", paramLabel = "tasks|blas",
-            description = "CPU GEMM parallelism (spark.mec.cpu.gemmParallelism; default: tasks).")
+            description = "CPU GEMM parallelism (spark.mec.cpu.gemmParallelism; default: ${bundle:spark.mec.cpu.gemmParallelism}).")
     String gemmParallelism;
 
     @Option(names = "--mec-threshold", paramLabel = "T",

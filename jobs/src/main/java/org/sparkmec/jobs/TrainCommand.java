@@ -49,7 +49,7 @@ import picocli.CommandLine.Spec;
  * application's master and Spark settings are used and the options still set {@code spark.mec.*}. The output
  * folders follow {@link RunFolders}' rule, whichever trainer runs.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "train", resourceBundle = "org.sparkmec.jobs.ConfigDefaults", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Trains a model on Fashion-MNIST: data-parallel on Spark (--master URL, default local[*]) or "
                 + "in this process (--master none).",
                 "",
@@ -99,10 +99,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder (default: " + "/usr/share/datasets/fashion-mnist).")
     Path data;
 
-    @Option(names = "--epochs", description = "Epochs (spark.mec.train.epochs; default 10).")
+    @Option(names = "--epochs", description = "Epochs (spark.mec.train.epochs; default ${bundle:spark.mec.train.epochs}).")
     Integer epochs;
 
-    @Option(names = "--batch", description = "Mini-batch size (spark.mec.train.batchSize; default 32); on Spark per "
+    @Option(names = "--batch", description = "Mini-batch size (spark.mec.train.batchSize; default ${bundle:spark.mec.train.batchSize}); on Spark per "
             + "worker, so a step trains on workers x batch images.")
     Integer batch;
 
@@ -111,27 +111,27 @@ public final class TrainCommand implements Callable<Integer> {
             + "executor cores).")
     Integer workers;
 
-    @Option(names = "--seed", description = "Seed (spark.mec.train.seed; default 1).")
+    @Option(names = "--seed", description = "Seed (spark.mec.train.seed; default ${bundle:spark.mec.train.seed}).")
     Integer seed;
 
     @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training images "
             + "(spark.mec.train.limit; default: all).")
     Integer limit;
 
-    @Option(names = "--optimizer", paramLabel = "sgd|adam", description = "Optimizer (spark.mec.train.optimizer; default sgd).")
+    @Option(names = "--optimizer", paramLabel = "sgd|adam", description = "Optimizer (spark.mec.train.optimizer; default ${bundle:spark.mec.train.optimizer}).")
     String optimizer;
 
     @Option(names = "--lr", description = "Learning rate (spark.mec.train.learningRate; default sgd 0.01, adam 0.001).")
     String learningRate;
 
-    @Option(names = "--momentum", description = "SGD momentum (spark.mec.train.momentum; default 0.9).")
+    @Option(names = "--momentum", description = "SGD momentum (spark.mec.train.momentum; default ${bundle:spark.mec.train.momentum}).")
     String momentum;
 
-    @Option(names = "--weight-decay", description = "L2 weight decay (spark.mec.train.weightDecay; default 5e-4).")
+    @Option(names = "--weight-decay", description = "L2 weight decay (spark.mec.train.weightDecay; default ${bundle:spark.mec.train.weightDecay}).")
     String weightDecay;
 
     @Option(names = "--schedule", paramLabel = "constant|step|cosine",
-            description = "Learning-rate schedule (spark.mec.train.schedule; default cosine).")
+            description = "Learning-rate schedule (spark.mec.train.schedule; default ${bundle:spark.mec.train.schedule}).")
     String schedule;
 
     @Option(names = "--algorithm", paramLabel = "mec|im2col|auto",
@@ -143,7 +143,7 @@ public final class TrainCommand implements Callable<Integer> {
     String checkpointDir;
 
     @Option(names = "--checkpoint-every", paramLabel = "N", description = "Write checkpoint.ckpt after every N-th "
-            + "epoch and after the last (spark.mec.train.checkpointEveryEpochs; default 1); 0: after the last only.")
+            + "epoch and after the last (spark.mec.train.checkpointEveryEpochs; default ${bundle:spark.mec.train.checkpointEveryEpochs}); 0: after the last only.")
     Integer checkpointEvery;
 
     @Option(names = "--resume", description = "Continue from checkpoint.ckpt in the checkpoint folder up to --epochs, "
