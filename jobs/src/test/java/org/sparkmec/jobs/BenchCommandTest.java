@@ -29,10 +29,11 @@ class BenchCommandTest {
     private static final String LAYER_DIR = Path.of("..", "conf", "layers").toString();
     private static final List<String> QUICK = List.of("q1", "q2", "q3", "q4");
     /** MEC's solution on each quick layer with the CPU's default T (conf/layers/quick.layers). */
-    private static final Map<String, String> QUICK_SOLUTIONS = Map.of("q1", "A", "q2", "B", "q3", "B", "q4", "A");
+    /** On the CPU backend MEC's AUTO runs its fused window kernels on every quick layer (none is 1x1). */
+    private static final Map<String, String> QUICK_SOLUTIONS = Map.of("q1", "FUSED", "q2", "FUSED", "q3", "FUSED", "q4", "FUSED");
     private static final List<String> ALGORITHMS = List.of("mec", "im2col", "direct");
     private static final Pattern RATIO_ROW = Pattern.compile(
-            "\\| (q\\d) \\| ([AB]) \\| (\\d+\\.\\d\\d) \\| (\\d+\\.\\d\\d)-(\\d+\\.\\d\\d) \\| (\\d+\\.\\d\\d) \\| "
+            "\\| (q\\d) \\| (A|B|FUSED|POINTWISE) \\| (\\d+\\.\\d\\d) \\| (\\d+\\.\\d\\d)-(\\d+\\.\\d\\d) \\| (\\d+\\.\\d\\d) \\| "
                     + "(\\d+\\.\\d\\d)-(\\d+\\.\\d\\d) \\| (\\d+\\.\\d\\d) \\|");
 
     @TempDir
