@@ -14,6 +14,7 @@ import org.sparkmec.engine.backend.GemmPlan;
 import org.sparkmec.engine.backend.MecWindowKernels;
 import org.sparkmec.engine.bench.BenchLayer;
 import org.sparkmec.engine.bench.LayerSetFile;
+import org.sparkmec.engine.bench.Timing;
 import org.sparkmec.engine.conv.MecConvolution;
 import org.sparkmec.engine.conv.MecOptions;
 import org.sparkmec.engine.conv.MecSolution;
@@ -69,9 +70,9 @@ public final class MecBreakdown {
     /** Stage name to {median ms, GEMM flops or 0}. */
     private static Map<String, double[]> forward(Backend backend, ConvGeometry g, MecSolution solution, int runs) {
         ConvKernels k = backend.kernels();
-        try (Tensor input = uniform(backend, Layout.NHWC, 1, g.inputDims());
-             Tensor kernel = uniform(backend, Layout.HWIO, 2, g.kernelDims());
-             Tensor bias = uniform(backend, Layout.VECTOR, 3, g.outC());
+        try (Tensor input = RandomFill.uniformTensor(backend, Layout.NHWC, 1, g.inputDims());
+             Tensor kernel = RandomFill.uniformTensor(backend, Layout.HWIO, 2, g.kernelDims());
+             Tensor bias = RandomFill.uniformTensor(backend, Layout.VECTOR, 3, g.outC());
              Tensor output = Tensor.zeros(backend, Layout.NHWC, g.outputDims());
              Tensor lowered = Tensor.zeros(backend, Layout.VECTOR, Math.toIntExact(g.mecLoweredElements()));
              Tensor scratch = Tensor.zeros(backend, Layout.VECTOR, Math.toIntExact(g.outputElements()))) {
@@ -98,9 +99,9 @@ public final class MecBreakdown {
 
     private static Map<String, double[]> backward(Backend backend, ConvGeometry g, MecSolution solution, int runs) {
         ConvKernels k = backend.kernels();
-        try (Tensor input = uniform(backend, Layout.NHWC, 1, g.inputDims());
-             Tensor kernel = uniform(backend, Layout.HWIO, 2, g.kernelDims());
-             Tensor gradOutput = uniform(backend, Layout.NHWC, 4, g.outputDims());
+        try (Tensor input = RandomFill.uniformTensor(backend, Layout.NHWC, 1, g.inputDims());
+             Tensor kernel = RandomFill.uniformTensor(backend, Layout.HWIO, 2, g.kernelDims());
+             Tensor gradOutput = RandomFill.uniformTensor(backend, Layout.NHWC, 4, g.outputDims());
              Tensor gradInput = Tensor.zeros(backend, Layout.NHWC, g.inputDims());
              Tensor gradKernel = Tensor.zeros(backend, Layout.HWIO, g.kernelDims());
              Tensor gradBias = Tensor.zeros(backend, Layout.VECTOR, g.outC());
@@ -132,9 +133,9 @@ public final class MecBreakdown {
     /** The backend's fused kernels: lowering alone, then the tiles (GEMMs and NHWC copies with bias). */
     private static Map<String, double[]> fusedForward(Backend backend, ConvGeometry g, int runs) {
         MecWindowKernels fused = backend.mecWindowKernels().orElseThrow();
-        try (Tensor input = uniform(backend, Layout.NHWC, 1, g.inputDims());
-             Tensor kernel = uniform(backend, Layout.HWIO, 2, g.kernelDims());
-             Tensor bias = uniform(backend, Layout.VECTOR, 3, g.outC());
+        try (Tensor input = RandomFill.uniformTensor(backend, Layout.NHWC, 1, g.inputDims());
+             Tensor kernel = RandomFill.uniformTensor(backend, Layout.HWIO, 2, g.kernelDims());
+             Tensor bias = RandomFill.uniformTensor(backend, Layout.VECTOR, 3, g.outC());
              Tensor output = Tensor.zeros(backend, Layout.NHWC, g.outputDims());
              Tensor lowered = Tensor.zeros(backend, Layout.VECTOR, Math.toIntExact(g.mecLoweredElements()))) {
             Stages s = new Stages();
@@ -148,9 +149,9 @@ public final class MecBreakdown {
     private static Map<String, double[]> fusedBackward(Backend backend, ConvGeometry g, int runs) {
         MecWindowKernels fused = backend.mecWindowKernels().orElseThrow();
         ConvKernels k = backend.kernels();
-        try (Tensor input = uniform(backend, Layout.NHWC, 1, g.inputDims());
-             Tensor kernel = uniform(backend, Layout.HWIO, 2, g.kernelDims());
-             Tensor gradOutput = uniform(backend, Layout.NHWC, 4, g.outputDims());
+        try (Tensor input = RandomFill.uniformTensor(backend, Layout.NHWC, 1, g.inputDims());
+             Tensor kernel = RandomFill.uniformTensor(backend, Layout.HWIO, 2, g.kernelDims());
+             Tensor gradOutput = RandomFill.uniformTensor(backend, Layout.NHWC, 4, g.outputDims());
              Tensor gradInput = Tensor.zeros(backend, Layout.NHWC, g.inputDims());
              Tensor gradKernel = Tensor.zeros(backend, Layout.HWIO, g.kernelDims());
              Tensor gradBias = Tensor.zeros(backend, Layout.VECTOR, g.outC());
@@ -197,29 +198,13 @@ public final class MecBreakdown {
         }
 
         Map<String, double[]> run(int runs) {
-            bodies.forEach(Runnable::run);
-            double[][] ms = new double[bodies.size()][runs];
-            for (int r = 0; r < runs; r++) {
-                for (int i = 0; i < bodies.size(); i++) {
-                    long t0 = System.nanoTime();
-                    bodies.get(i).run();
-                    ms[i][r] = (System.nanoTime() - t0) / 1e6;
-                }
-            }
+            double[] medians = Timing.interleavedMedians(1, runs, bodies);
             Map<String, double[]> result = new LinkedHashMap<>();
             for (int i = 0; i < bodies.size(); i++) {
-                double[] v = ms[i].clone();
-                Arrays.sort(v);
-                double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-                result.put(names.get(i), new double[] {median, flops.get(i)});
+                result.put(names.get(i), new double[] {medians[i], flops.get(i)});
             }
             return result;
         }
     }
 
-    private static Tensor uniform(Backend backend, Layout layout, long seed, int... dims) {
-        Tensor t = Tensor.zeros(backend, layout, dims);
-        RandomFill.uniform(t.storage(), seed);
-        return t;
-    }
 }

@@ -209,8 +209,6 @@ public final class LayerBenchmark {
 
     /** A tensor of uniform values in [-1, 1) from a fixed seed. */
     private Tensor uniform(Layout layout, long seed, int... dims) {
-        Tensor t = Tensor.zeros(backend, layout, dims);
-        RandomFill.uniform(t.storage(), seed);
-        return t;
+        return RandomFill.uniformTensor(backend, layout, seed, dims);
     }
 }

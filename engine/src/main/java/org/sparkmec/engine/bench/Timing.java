@@ -7,12 +7,12 @@ import java.util.List;
  * Wall-clock timing of competing bodies, interleaved: after the warm-up, run r times each body once in
  * turn, so that a slow spell of the machine hits every contender alike; report each body's median.
  */
-final class Timing {
+public final class Timing {
     private Timing() {
     }
 
     /** Median milliseconds of each body, in order. */
-    static double[] interleavedMedians(int warmup, int runs, List<Runnable> bodies) {
+    public static double[] interleavedMedians(int warmup, int runs, List<Runnable> bodies) {
         for (int i = 0; i < warmup; i++) {
             bodies.forEach(Runnable::run);
         }
@@ -31,7 +31,8 @@ final class Timing {
         return medians;
     }
 
-    static double median(double[] values) {
+    /** The median of {@code values} (the mean of the middle two for an even count). */
+    public static double median(double[] values) {
         double[] v = values.clone();
         Arrays.sort(v);
         int n = v.length;

@@ -21,4 +21,11 @@ public final class RandomFill {
             storage.copyFrom(chunk, 0, off, len);
         }
     }
+
+    /** A new tensor of {@code allocator} with values uniform in [-1, 1) drawn from {@code seed}; the caller closes it. */
+    public static Tensor uniformTensor(StorageAllocator allocator, Layout layout, long seed, int... dims) {
+        Tensor t = Tensor.zeros(allocator, layout, dims);
+        uniform(t.storage(), seed);
+        return t;
+    }
 }

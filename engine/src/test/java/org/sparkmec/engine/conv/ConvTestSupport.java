@@ -2,8 +2,8 @@ package org.sparkmec.engine.conv;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.util.SplittableRandom;
 import org.sparkmec.engine.tensor.Layout;
+import org.sparkmec.engine.tensor.RandomFill;
 import org.sparkmec.engine.tensor.StorageAllocator;
 import org.sparkmec.engine.tensor.Tensor;
 
@@ -17,14 +17,7 @@ public final class ConvTestSupport {
 
     /** A tensor of values uniform in [-1, 1) drawn from {@code seed}. */
     public static Tensor random(StorageAllocator allocator, Layout layout, long seed, int... dims) {
-        Tensor t = Tensor.zeros(allocator, layout, dims);
-        SplittableRandom rnd = new SplittableRandom(seed);
-        float[] values = new float[(int) t.numElements()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) (rnd.nextDouble() * 2 - 1);
-        }
-        t.copyFrom(values);
-        return t;
+        return RandomFill.uniformTensor(allocator, layout, seed, dims);
     }
 
     /** Fails unless {@code |actual - expected| <= atol + rtol * |expected|} element-wise. */

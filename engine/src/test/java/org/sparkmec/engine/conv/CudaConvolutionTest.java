@@ -1,20 +1,16 @@
 package org.sparkmec.engine.conv;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.sparkmec.engine.conv.ConvTestSupport.assertAllClose;
 import static org.sparkmec.engine.conv.ConvTestSupport.random;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sparkmec.engine.backend.cuda.CudaBackend;
-import org.sparkmec.engine.backend.cuda.Gpu;
 import org.sparkmec.engine.shape.Conv2dParams;
 import org.sparkmec.engine.shape.ConvGeometry;
 import org.sparkmec.engine.tensor.Layout;
@@ -28,21 +24,7 @@ import org.sparkmec.engine.tensor.Tensor;
  * Skipped, with the reason, where no GPU can be used.
  */
 @Tag("gpu")
-class CudaConvolutionTest {
-    private static CudaBackend gpu;
-
-    @BeforeAll
-    static void open() {
-        gpu = Gpu.openOrSkip();
-    }
-
-    @AfterAll
-    static void close() {
-        if (gpu != null) {
-            gpu.close();
-        }
-    }
-
+class CudaConvolutionTest extends WithGpuBackend {
     enum Variant {
         MEC_A, MEC_B, MEC_AUTO, IM2COL;
 

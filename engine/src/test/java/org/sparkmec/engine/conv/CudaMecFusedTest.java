@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sparkmec.engine.conv.ConvTestSupport.random;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sparkmec.engine.backend.cuda.CudaBackend;
 import org.sparkmec.engine.backend.cuda.CudaMath;
-import org.sparkmec.engine.backend.cuda.Gpu;
 import org.sparkmec.engine.shape.ConvGeometry;
 import org.sparkmec.engine.tensor.Layout;
 import org.sparkmec.engine.tensor.Tensor;
@@ -31,21 +28,7 @@ import org.sparkmec.engine.tensor.Tensor;
  * where no GPU can be used.
  */
 @Tag("gpu")
-class CudaMecFusedTest {
-    private static CudaBackend gpu;
-
-    @BeforeAll
-    static void open() {
-        gpu = Gpu.openOrSkip();
-    }
-
-    @AfterAll
-    static void close() {
-        if (gpu != null) {
-            gpu.close();
-        }
-    }
-
+class CudaMecFusedTest extends WithGpuBackend {
     /** (batch, i_h, i_w, i_c, k_h, k_w, k_c, s_h, s_w, p_h, p_w) */
     static List<ConvGeometry> splitShapes() {
         return List.of(

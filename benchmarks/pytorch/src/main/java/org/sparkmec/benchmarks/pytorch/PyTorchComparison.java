@@ -21,6 +21,7 @@ import org.sparkmec.engine.bench.BenchVariant;
 import org.sparkmec.engine.bench.BenchmarkRow;
 import org.sparkmec.engine.bench.LayerBenchmark;
 import org.sparkmec.engine.bench.LayerSetFile;
+import org.sparkmec.engine.bench.Timing;
 import org.sparkmec.engine.conv.Convolution;
 import org.sparkmec.engine.conv.Convolutions;
 import org.sparkmec.engine.conv.MecOptions;
@@ -164,11 +165,11 @@ public final class PyTorchComparison {
                                        MecOptions mecOptions, int warmup, int runs) {
         List<Runnable> forward = new ArrayList<>();
         List<Runnable> training = new ArrayList<>();
-        try (Tensor input = uniform(backend, Layout.NHWC, 1, g.inputDims());
-             Tensor kernel = uniform(backend, Layout.HWIO, 2, g.kernelDims());
-             Tensor bias = uniform(backend, Layout.VECTOR, 3, g.outC());
+        try (Tensor input = RandomFill.uniformTensor(backend, Layout.NHWC, 1, g.inputDims());
+             Tensor kernel = RandomFill.uniformTensor(backend, Layout.HWIO, 2, g.kernelDims());
+             Tensor bias = RandomFill.uniformTensor(backend, Layout.VECTOR, 3, g.outC());
              Tensor output = Tensor.zeros(backend, Layout.NHWC, g.outputDims());
-             Tensor gradOutput = uniform(backend, Layout.NHWC, 4, g.outputDims());
+             Tensor gradOutput = RandomFill.uniformTensor(backend, Layout.NHWC, 4, g.outputDims());
              Tensor gradInput = Tensor.zeros(backend, Layout.NHWC, g.inputDims());
              Tensor gradKernel = Tensor.zeros(backend, Layout.HWIO, g.kernelDims());
              Tensor gradBias = Tensor.zeros(backend, Layout.VECTOR, g.outC());
@@ -221,37 +222,12 @@ public final class PyTorchComparison {
                     }
                 }
             });
-            return new double[][] {medians(forward, warmup, runs), medians(training, warmup, runs)};
+            return new double[][] {Timing.interleavedMedians(warmup, runs, forward),
+                Timing.interleavedMedians(warmup, runs, training)};
         }
     }
 
-    /** Each body once per round, in turn; the median of each body's rounds. */
-    private static double[] medians(List<Runnable> bodies, int warmup, int runs) {
-        for (int i = 0; i < warmup; i++) {
-            bodies.forEach(Runnable::run);
-        }
-        double[][] ms = new double[bodies.size()][runs];
-        for (int r = 0; r < runs; r++) {
-            for (int i = 0; i < bodies.size(); i++) {
-                long t0 = System.nanoTime();
-                bodies.get(i).run();
-                ms[i][r] = (System.nanoTime() - t0) / 1e6;
-            }
-        }
-        double[] medians = new double[bodies.size()];
-        for (int i = 0; i < bodies.size(); i++) {
-            double[] v = ms[i].clone();
-            Arrays.sort(v);
-            medians[i] = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-        }
-        return medians;
-    }
 
-    private static Tensor uniform(Backend backend, Layout layout, long seed, int... dims) {
-        Tensor t = Tensor.zeros(backend, layout, dims);
-        RandomFill.uniform(t.storage(), seed);
-        return t;
-    }
 
     private static String cpuModel() {
         try {
