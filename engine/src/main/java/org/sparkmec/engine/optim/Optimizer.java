@@ -1,6 +1,7 @@
 package org.sparkmec.engine.optim;
 
 import java.util.List;
+import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.nn.Parameter;
 
 /**
@@ -32,6 +33,25 @@ public interface Optimizer {
      * @throws IllegalStateException    if a tensor is closed
      */
     void step(List<Parameter> params, double learningRate);
+
+    /**
+     * {@link #step(List, double)} where the parameters live: on a backend with
+     * {@link Backend#optimizerKernels() optimizer kernels} (CUDA) the update runs there, with the state kept in
+     * that backend's buffers, and nothing is copied to or from the host; the results are the same bits as
+     * {@link #step(List, double)}'s. Elsewhere it is {@link #step(List, double)}. Asynchronous on such a backend:
+     * a rejected step throws before anything is issued. Call {@link #releaseDeviceState()} before the backend
+     * closes.
+     *
+     * @param backend the backend that holds the parameters' tensors
+     * @throws IllegalArgumentException as {@link #step(List, double)}, or if a tensor is not the backend's
+     */
+    void step(Backend backend, List<Parameter> params, double learningRate);
+
+    /**
+     * Moves any state held in a backend's buffers (by {@link #step(Backend, List, double)}) to the heap and frees
+     * those buffers; nothing is lost, and a later device step moves it back. Idempotent.
+     */
+    void releaseDeviceState();
 
     /**
      * Begins one update of every parameter in {@code params} on flat vectors instead of the parameters' tensors:
