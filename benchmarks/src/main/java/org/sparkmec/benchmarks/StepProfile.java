@@ -28,7 +28,9 @@ import org.sparkmec.engine.train.Networks;
  * before and after (so the sum exceeds an unsynchronized step), medians over the steps after a warm-up;
  * then the unsynchronized step as the trainer runs it.
  *
- * <p>Usage: {@code StepProfile MODEL_FILE BACKEND [BATCH [STEPS]]}, e.g. {@code conf/models/vgg-small.conf cuda 32 200}.
+ * <p>Usage: {@code StepProfile MODEL_FILE BACKEND [BATCH [STEPS [OPTIMIZER]]]}, e.g.
+ * {@code conf/models/vgg-small.conf cuda 32 200}; OPTIMIZER {@code sgd} (plain), {@code adam} (defaults) or, when
+ * not given, SGD with momentum 0.9 as the trainer benchmarks use.
  */
 public final class StepProfile {
     private StepProfile() {
@@ -51,7 +53,8 @@ public final class StepProfile {
              Network network = Networks.build(backend, spec, conf.mecOptions(backend.kind()), 1L << 32, 7);
              BatchTensors batches = new BatchTensors(backend, network)) {
             List<Layer> layers = network.layers();
-            Optimizer optimizer = OptimizerSpec.defaults(OptimizerKind.SGD).withMomentum(0.9).create();
+            Optimizer optimizer = (args.length > 4 ? OptimizerSpec.parse(args[4])
+                    : OptimizerSpec.defaults(OptimizerKind.SGD).withMomentum(0.9)).create();
             List<Parameter> parameters = network.parameters();
             int slots = 2 * layers.size() + 4;
             double[][] ms = new double[slots][steps];
