@@ -8,8 +8,9 @@ import org.sparkmec.engine.nn.Parameter;
  * Updates parameters in place from their gradients, keeping its state (momentum buffers, moments, the
  * step count) per parameter name.
  *
- * <p>State is allocated on the first step that sees a name and kept on the Java heap. A parameter not
- * passed to a step keeps its state unchanged. {@link #state()} and {@link #load} move the whole state to
+ * <p>State is allocated on the first step that sees a name and kept on the Java heap, or, after a
+ * {@link #step(Backend, List, double)} on a backend with optimizer kernels, in that backend's buffers. A
+ * parameter not passed to a step keeps its state unchanged. {@link #state()} and {@link #load} move the whole state to
  * and from a checkpoint: an optimizer that loads the state of another with the same settings continues
  * exactly as the other would have, bit for bit.
  *
