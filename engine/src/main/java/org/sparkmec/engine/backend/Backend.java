@@ -36,6 +36,15 @@ public interface Backend extends StorageAllocator, AutoCloseable {
     }
 
     /**
+     * The optimizers' updates as kernels, when this backend's buffers live where the host cannot update them
+     * cheaply (CUDA); the optimizers then update parameters in place on the device. Empty by default: the
+     * host optimizers read and write the buffers directly.
+     */
+    default Optional<OptimizerKernels> optimizerKernels() {
+        return Optional.empty();
+    }
+
+    /**
      * Waits until every operation issued so far has finished. A no-op for synchronous backends (CPU);
      * the CUDA backend runs asynchronously, so timings must call this before reading the clock.
      */

@@ -45,4 +45,13 @@ public interface MecWindowKernels {
      * (|L| floats; columns no window covers become zero).
      */
     void loweredGradient(FloatStorage gradOutput, FloatStorage kernel, FloatStorage gradLowered, ConvGeometry g);
+
+    /**
+     * Whether the fused backward ({@link #weightGradient}, {@link #loweredGradient}) is the faster choice for
+     * {@code g}; where not, MEC's {@code auto} runs solution A's backward (GEMM calls) after a fused forward.
+     * True by default.
+     */
+    default boolean fusedBackwardPreferred(ConvGeometry g) {
+        return true;
+    }
 }

@@ -34,7 +34,9 @@ import org.sparkmec.engine.tensor.Tensor;
  *   <li>forward: |L|; solution A permutes through L's dead buffer when {@code |O| <= |L|}, else (only
  *       when A is forced) through an extra |O| of scratch; pointwise: none;</li>
  *   <li>backward: |L| (recomputed lowering; dL reuses its buffer once dK is done), plus |O| with
- *       solution A for the output gradient in h-n-w-c order; pointwise: none.</li>
+ *       solution A for the output gradient in h-n-w-c order; pointwise: none. Under {@code auto} the
+ *       backward's solution is {@link #backwardSolutionFor} (A after a fused forward where the fused backward
+ *       is the slower one), and the formula is that solution's.</li>
  * </ul>
  */
 public final class MecConvolution extends ValidatedConvolution {
@@ -85,6 +87,21 @@ public final class MecConvolution extends ValidatedConvolution {
         return backend.mecWindowKernels().isPresent() ? MecSolution.FUSED : options.resolve(g);
     }
 
+    /**
+     * The solution of the backward pass for {@code g}: {@link #solutionFor}, except that under {@code auto}
+     * a fused forward is followed by solution A's backward (cuBLAS GEMMs) where the backend's fused kernels
+     * say their backward is the slower one ({@link MecWindowKernels#fusedBackwardPreferred}). A forced
+     * solution runs in both passes.
+     */
+    public MecSolution backwardSolutionFor(ConvGeometry g) {
+        MecSolution forward = solutionFor(g);
+        if (forward == MecSolution.FUSED && options.solution() == MecSolution.AUTO
+                && !backend.mecWindowKernels().orElseThrow().fusedBackwardPreferred(g)) {
+            return MecSolution.A;
+        }
+        return forward;
+    }
+
     /** A 1x1 kernel with stride 1 and no padding: the NHWC input is the lowered matrix itself. */
     public static boolean isPointwise(ConvGeometry g) {
         return g.kH() == 1 && g.kW() == 1 && g.strideH() == 1 && g.strideW() == 1 && g.padH() == 0 && g.padW() == 0;
@@ -113,10 +130,11 @@ public final class MecConvolution extends ValidatedConvolution {
 
     @Override
     public long backwardWorkspaceBytes(ConvGeometry g) {
-        if (solutionFor(g) == MecSolution.POINTWISE) {
+        MecSolution solution = backwardSolutionFor(g);
+        if (solution == MecSolution.POINTWISE) {
             return 0;
         }
-        long floats = g.mecLoweredElements() + (solutionFor(g) == MecSolution.A ? g.outputElements() : 0);
+        long floats = g.mecLoweredElements() + (solution == MecSolution.A ? g.outputElements() : 0);
         return floats * Float.BYTES;
     }
 
@@ -180,7 +198,8 @@ public final class MecConvolution extends ValidatedConvolution {
     @Override
     ConvStats backwardChecked(ConvGeometry g, Tensor input, Tensor kernel, Tensor gradOutput, Tensor gradInput,
                               Tensor gradKernel, Tensor gradBias) {
-        MecSolution solution = checkedSolution(g);
+        checkedSolution(g);
+        MecSolution solution = backwardSolutionFor(g);
         ConvKernels k = backend.kernels();
         FloatStorage dOut = gradOutput.storage();
         try (Workspace ws = new Workspace(backend)) {

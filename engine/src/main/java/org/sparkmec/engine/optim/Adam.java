@@ -1,5 +1,8 @@
 package org.sparkmec.engine.optim;
 
+import org.sparkmec.engine.backend.OptimizerKernels;
+import org.sparkmec.engine.tensor.FloatStorage;
+
 /**
  * Adam (Kingma &amp; Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015) with L2 weight decay added
  * to the gradient, as PyTorch's {@code torch.optim.Adam} (not AdamW's decoupled decay, not AMSGrad). Per
@@ -98,6 +101,13 @@ public final class Adam extends SlotOptimizer {
             v[k] = (float) vi;
             w[wAt + i] = (float) (wi - lr * (mi / correction1) / (Math.sqrt(vi / correction2) + eps));
         }
+    }
+
+    @Override
+    void deviceUpdate(OptimizerKernels kernels, FloatStorage w, FloatStorage g, FloatStorage[] slots, long length,
+                      double lr, long t) {
+        kernels.adam(w, g, slots[0], slots[1], length, lr, beta1, beta2, epsilon, weightDecay, 1 - Math.pow(beta1, t),
+                1 - Math.pow(beta2, t));
     }
 
     @Override

@@ -1,14 +1,16 @@
 package org.sparkmec.engine.optim;
 
 import java.util.List;
+import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.nn.Parameter;
 
 /**
  * Updates parameters in place from their gradients, keeping its state (momentum buffers, moments, the
  * step count) per parameter name.
  *
- * <p>State is allocated on the first step that sees a name and kept on the Java heap. A parameter not
- * passed to a step keeps its state unchanged. {@link #state()} and {@link #load} move the whole state to
+ * <p>State is allocated on the first step that sees a name and kept on the Java heap, or, after a
+ * {@link #step(Backend, List, double)} on a backend with optimizer kernels, in that backend's buffers. A
+ * parameter not passed to a step keeps its state unchanged. {@link #state()} and {@link #load} move the whole state to
  * and from a checkpoint: an optimizer that loads the state of another with the same settings continues
  * exactly as the other would have, bit for bit.
  *
@@ -32,6 +34,25 @@ public interface Optimizer {
      * @throws IllegalStateException    if a tensor is closed
      */
     void step(List<Parameter> params, double learningRate);
+
+    /**
+     * {@link #step(List, double)} where the parameters live: on a backend with
+     * {@link Backend#optimizerKernels() optimizer kernels} (CUDA) the update runs there, with the state kept in
+     * that backend's buffers, and nothing is copied to or from the host; the results are the same bits as
+     * {@link #step(List, double)}'s. Elsewhere it is {@link #step(List, double)}. Asynchronous on such a backend:
+     * a rejected step throws before anything is issued. Call {@link #releaseDeviceState()} before the backend
+     * closes.
+     *
+     * @param backend the backend that holds the parameters' tensors
+     * @throws IllegalArgumentException as {@link #step(List, double)}, or if a tensor is not the backend's
+     */
+    void step(Backend backend, List<Parameter> params, double learningRate);
+
+    /**
+     * Moves any state held in a backend's buffers (by {@link #step(Backend, List, double)}) to the heap and frees
+     * those buffers; nothing is lost, and a later device step moves it back. Idempotent.
+     */
+    void releaseDeviceState();
 
     /**
      * Begins one update of every parameter in {@code params} on flat vectors instead of the parameters' tensors:

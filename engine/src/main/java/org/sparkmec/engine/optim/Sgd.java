@@ -1,5 +1,8 @@
 package org.sparkmec.engine.optim;
 
+import org.sparkmec.engine.backend.OptimizerKernels;
+import org.sparkmec.engine.tensor.FloatStorage;
+
 /**
  * Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay, in PyTorch's
  * convention ({@code torch.optim.SGD} without dampening). Per element, with learning rate {@code lr},
@@ -87,6 +90,12 @@ public final class Sgd extends SlotOptimizer {
             double d = nesterov ? gi + mu * vi : vi;
             w[wAt + i] = (float) (wi - lr * d);
         }
+    }
+
+    @Override
+    void deviceUpdate(OptimizerKernels kernels, FloatStorage w, FloatStorage g, FloatStorage[] slots, long length,
+                      double lr, long t) {
+        kernels.sgd(w, g, momentum > 0 ? slots[0] : null, length, lr, momentum, nesterov, weightDecay);
     }
 
     @Override

@@ -6,23 +6,34 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.sparkmec.engine.backend.Backend;
+import org.sparkmec.engine.backend.OptimizerKernels;
 import org.sparkmec.engine.nn.Parameter;
 import org.sparkmec.engine.tensor.FloatStorage;
 
 /**
  * The common part of the optimizers: per-name state arrays ("slots"), the step count, checks, state export
  * and import, and the chunked copy of values and gradients between the tensors' storage and the heap.
- * Subclasses supply the element-wise update of one chunk.
+ * Subclasses supply the element-wise update of one chunk, and the same update as a backend kernel.
+ *
+ * <p>A parameter's state lives in one place at a time: on the heap, or (after a {@link #step(Backend, List,
+ * double)} on a backend with {@link OptimizerKernels}) in that backend's buffers, moved on demand by the
+ * other kind of step, {@link #state()} (a copy) and {@link #releaseDeviceState()}.
  */
 abstract class SlotOptimizer implements Optimizer {
     /** Floats per host copy of a value or gradient (64 KiB): bounded heap use, any tensor size. */
     static final int CHUNK = 1 << 14;
     private static final float[][] NO_SLOTS = new float[0][];
 
+    private static final FloatStorage[] NO_DEVICE_SLOTS = new FloatStorage[0];
+
     private final Map<String, float[][]> slots = new HashMap<>();
+    /** State held in a backend's buffers, by name; a name is never in both maps. */
+    private final Map<String, FloatStorage[]> deviceSlots = new HashMap<>();
     private long steps;
     /** The names of a loaded state, checked against the parameters of the next step; null when checked. */
     private Set<String> loadedNames;
@@ -41,6 +52,93 @@ abstract class SlotOptimizer implements Optimizer {
      */
     abstract void update(float[] w, int wAt, float[] g, int gAt, int length, float[][] slots, int offset,
                          double learningRate, long t);
+
+    /**
+     * The update of {@link #update} over a whole parameter, as a kernel of {@code kernels}, on the buffers
+     * of the parameter's value and gradient and of its state ({@link #slotsPerParameter()} buffers).
+     */
+    abstract void deviceUpdate(OptimizerKernels kernels, FloatStorage w, FloatStorage g, FloatStorage[] slots,
+                               long length, double learningRate, long t);
+
+    @Override
+    public final void step(Backend backend, List<Parameter> params, double learningRate) {
+        Objects.requireNonNull(backend, "backend");
+        Optional<OptimizerKernels> kernels = backend.optimizerKernels();
+        if (kernels.isEmpty()) {
+            step(params, learningRate);
+            return;
+        }
+        Objects.requireNonNull(params, "params");
+        Checks.nonNegative("learning rate", learningRate);
+        check(params);
+        long t = steps + 1;
+        for (Parameter p : params) {
+            deviceUpdate(kernels.get(), p.value().storage(), p.gradient().storage(), deviceSlotsOf(backend, p),
+                    p.numElements(), learningRate, t);
+        }
+        steps = t;
+    }
+
+    /** The parameter's state in {@code backend}'s buffers, moved from the heap or zero-filled the first time. */
+    private FloatStorage[] deviceSlotsOf(Backend backend, Parameter p) {
+        if (slotsPerParameter() == 0) {
+            return NO_DEVICE_SLOTS;
+        }
+        FloatStorage[] state = deviceSlots.get(p.name());
+        if (state == null) {
+            float[][] host = slots.remove(p.name());
+            state = new FloatStorage[slotsPerParameter()];
+            try {
+                for (int i = 0; i < state.length; i++) {
+                    if (host == null) {
+                        state[i] = backend.allocate(p.numElements());
+                    } else {
+                        state[i] = backend.allocateForOverwrite(host[i].length);
+                        state[i].copyFrom(host[i], 0, 0, host[i].length);
+                    }
+                }
+            } catch (RuntimeException e) {
+                closeAll(state);
+                if (host != null) {
+                    slots.put(p.name(), host);
+                }
+                throw e;
+            }
+            deviceSlots.put(p.name(), state);
+        }
+        return state;
+    }
+
+    @Override
+    public final void releaseDeviceState() {
+        for (String name : new ArrayList<>(deviceSlots.keySet())) {
+            slots.put(name, download(deviceSlots.remove(name), true));
+        }
+    }
+
+    /** The buffers' contents as arrays; closes the buffers when {@code close}. */
+    private static float[][] download(FloatStorage[] state, boolean close) {
+        float[][] host = new float[state.length][];
+        try {
+            for (int i = 0; i < state.length; i++) {
+                host[i] = new float[Math.toIntExact(state[i].length())];
+                state[i].copyTo(0, host[i], 0, host[i].length);
+            }
+        } finally {
+            if (close) {
+                closeAll(state);
+            }
+        }
+        return host;
+    }
+
+    private static void closeAll(FloatStorage[] state) {
+        for (FloatStorage s : state) {
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
 
     @Override
     public final void step(List<Parameter> params, double learningRate) {
@@ -71,8 +169,14 @@ abstract class SlotOptimizer implements Optimizer {
 
     private float[][] slotsOf(Parameter p) {
         int n = (int) p.numElements();
-        return slotsPerParameter() == 0 ? NO_SLOTS
-                : slots.computeIfAbsent(p.name(), name -> new float[slotsPerParameter()][n]);
+        if (slotsPerParameter() == 0) {
+            return NO_SLOTS;
+        }
+        FloatStorage[] onDevice = deviceSlots.remove(p.name());
+        if (onDevice != null) {
+            slots.put(p.name(), download(onDevice, true));
+        }
+        return slots.computeIfAbsent(p.name(), name -> new float[slotsPerParameter()][n]);
     }
 
     @Override
@@ -123,10 +227,10 @@ abstract class SlotOptimizer implements Optimizer {
                 throw new IllegalArgumentException("parameter " + p.name() + " has " + n
                         + " elements; the optimizer state of one parameter holds at most " + (Integer.MAX_VALUE - 8));
             }
-            float[][] state = slots.get(p.name());
-            if (state != null && state.length > 0 && state[0].length != n) {
+            long held = stateLength(p.name());
+            if (held >= 0 && held != n) {
                 throw new IllegalArgumentException("parameter " + p.name() + " has " + n + " elements but its "
-                        + (loadedNames != null ? "loaded " : "") + "optimizer state holds " + state[0].length);
+                        + (loadedNames != null ? "loaded " : "") + "optimizer state holds " + held);
             }
             if (loadedNames != null && !loadedNames.contains(p.name())) {
                 throw new IllegalArgumentException("parameter " + p.name() + " (" + n + " elements) has no entry in the "
@@ -149,6 +253,16 @@ abstract class SlotOptimizer implements Optimizer {
         }
     }
 
+    /** The number of elements of the state of {@code name}, wherever it is held, or -1 if there is none. */
+    private long stateLength(String name) {
+        float[][] host = slots.get(name);
+        if (host != null && host.length > 0) {
+            return host[0].length;
+        }
+        FloatStorage[] device = deviceSlots.get(name);
+        return device != null && device.length > 0 ? device[0].length() : -1;
+    }
+
     private static String describe(Set<String> names) {
         return names.size() + " parameters: " + abbreviate(new ArrayList<>(new TreeSet<>(names)));
     }
@@ -167,6 +281,7 @@ abstract class SlotOptimizer implements Optimizer {
     public final OptimizerState state() {
         TreeMap<String, float[][]> copy = new TreeMap<>();
         slots.forEach((name, arrays) -> copy.put(name, deepCopy(arrays)));
+        deviceSlots.forEach((name, buffers) -> copy.put(name, download(buffers, false)));
         return new OptimizerState(kind(), slotsPerParameter(), steps, copy);
     }
 
@@ -182,6 +297,8 @@ abstract class SlotOptimizer implements Optimizer {
                     + " arrays per parameter into " + this + ", which keeps " + slotsPerParameter()
                     + " (was the checkpoint written with other settings?)");
         }
+        deviceSlots.values().forEach(SlotOptimizer::closeAll);
+        deviceSlots.clear();
         slots.clear();
         state.slots().forEach((name, arrays) -> slots.put(name, deepCopy(arrays)));
         steps = state.step();

@@ -16,6 +16,8 @@ public final class BatchTensors implements AutoCloseable {
     private final Backend backend;
     private final Network network;
     private final Map<Integer, Batch> bySize = new HashMap<>();
+    /** Per batch size, the batch's pixels gathered on the heap, so that they go to the backend in one copy. */
+    private final Map<Integer, float[]> staging = new HashMap<>();
 
     /** Images NHWC, labels, and dLoss/dLogits MATRIX (n, classes) for one batch. */
     public record Batch(Tensor images, int[] labels, Tensor gradLogits) {
@@ -31,13 +33,18 @@ public final class BatchTensors implements AutoCloseable {
         return backend;
     }
 
-    /** Copies the examples {@code idx} of {@code set} into the batch tensors of that size. */
+    /**
+     * Copies the examples {@code idx} of {@code set} into the batch tensors of that size: gathered on the
+     * heap, then one host-to-backend copy (a GPU copy per image would cost a synchronous transfer each).
+     */
     public Batch load(LabeledImages set, int[] idx) {
         int[] image = network.imageDims();
         Batch b = bySize.computeIfAbsent(idx.length, n -> new Batch(
                 Tensor.zeros(backend, Layout.NHWC, n, image[0], image[1], image[2]), new int[n],
                 Tensor.zeros(backend, Layout.MATRIX, n, network.classes())));
-        set.copyBatch(idx, b.images(), b.labels());
+        float[] pixels = staging.computeIfAbsent(idx.length, n -> new float[Math.toIntExact(b.images().numElements())]);
+        set.copyBatch(idx, pixels, b.labels());
+        b.images().storage().copyFrom(pixels, 0, 0, pixels.length);
         return b;
     }
 
@@ -48,5 +55,6 @@ public final class BatchTensors implements AutoCloseable {
             b.gradLogits().close();
         }
         bySize.clear();
+        staging.clear();
     }
 }

@@ -129,70 +129,74 @@ public final class LocalTrainer {
              BatchTensors batches = new BatchTensors(backend, network)) {
             network.measurePeaks(backend.memoryTracker());
             Optimizer optimizer = options.optimizer().create();
-            LearningRateSchedule schedule = options.schedule().create(options.epochs());
-            int startEpoch = 0;
-            long step = 0;
-            List<EpochMetrics> history = new ArrayList<>();
-            if (resumeFrom != null) {
-                resumeFrom.restore(network, optimizer);
-                startEpoch = resumeFrom.epochsCompleted();
-                step = resumeFrom.steps();
-                history.addAll(resumeFrom.history());
-                LOG.info("resuming {} at epoch {} (step {}) from {}", spec.name(), startEpoch + 1, step,
-                        resumeFrom.file());
-            }
-            ModelSpecWriter.write(spec, out.resolve(TrainingFiles.MODEL_CONF));
-            ShardedEpochOrder sharding = new ShardedEpochOrder(train.size(), options.shards(),
-                    options.batchSize() / options.shards(), options.seed());
-            if (sharding.oversizedBatch() != null) {
-                LOG.warn("{}", sharding.oversizedBatch());
-            }
-            List<Parameter> parameters = network.parameters();
-            for (int epoch = startEpoch; epoch < stopAfter; epoch++) {
-                EpochBatches order = sharding.globalBatches(epoch);
-                ProgressBar bar = console == null ? null : new ProgressBar(console, System.console() != null,
-                        String.format("epoch %d/%d", epoch + 1, options.epochs()), order.batchCount());
-                double lossSum = 0;
-                long correct = 0;
-                long seen = 0;
-                long t0 = System.nanoTime();
-                for (int b = 0; b < order.batchCount(); b++) {
-                    SoftmaxCrossEntropy.Result r = TrainingSteps.forwardBackward(network, batches, train, order.batch(b));
-                    double rate = schedule.rate(epoch, b, order.batchCount());
-                    divergence.checkLoss(r.loss(), epoch, b, order.batchCount(), rate);
-                    optimizer.step(parameters, rate);
-                    step++;
-                    if (stepListener != null) {
-                        stepListener.step(step, r.loss(), r.count());
-                    }
-                    lossSum += r.loss() * r.count();
-                    correct += r.correct();
-                    seen += r.count();
-                    if (bar != null) {
-                        bar.update(b + 1, lossSum / seen, (double) correct / seen, seen / ((System.nanoTime() - t0) / 1e9));
-                    }
+            try {
+                LearningRateSchedule schedule = options.schedule().create(options.epochs());
+                int startEpoch = 0;
+                long step = 0;
+                List<EpochMetrics> history = new ArrayList<>();
+                if (resumeFrom != null) {
+                    resumeFrom.restore(network, optimizer);
+                    startEpoch = resumeFrom.epochsCompleted();
+                    step = resumeFrom.steps();
+                    history.addAll(resumeFrom.history());
+                    LOG.info("resuming {} at epoch {} (step {}) from {}", spec.name(), startEpoch + 1, step,
+                            resumeFrom.file());
                 }
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                TrainingSteps.Totals eval = TrainingSteps.evaluate(network, batches, test, options.batchSize());
-                EpochMetrics m = new EpochMetrics(epoch + 1, step, lossSum / seen, (double) correct / seen,
-                        eval.meanLoss(), eval.accuracy(), seen / seconds);
-                history.add(m);
-                LOG.info(String.format(java.util.Locale.ROOT,
-                        "epoch %d/%d: train loss %.4f acc %.2f%%, test loss %.4f acc %.2f%%, %.0f images/s, %.1f s",
-                        epoch + 1, options.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), m.testLoss(),
-                        100 * m.testAccuracy(), m.imagesPerSecond(), seconds));
-                // metrics.csv first: a run stopped between the two resumes from the earlier checkpoint and
-                // recomputes this epoch's row, never lacks it.
-                writeMetrics(out.resolve(METRICS), history);
-                if (checkpoints.writesAfter(epoch + 1, options.epochs())) {
-                    snapshot(modelText, network, optimizer, epoch + 1, step).write(checkpoints.file());
+                ModelSpecWriter.write(spec, out.resolve(TrainingFiles.MODEL_CONF));
+                ShardedEpochOrder sharding = new ShardedEpochOrder(train.size(), options.shards(),
+                        options.batchSize() / options.shards(), options.seed());
+                if (sharding.oversizedBatch() != null) {
+                    LOG.warn("{}", sharding.oversizedBatch());
                 }
-                writeLayerMemory(out.resolve(LAYER_MEMORY), LayerMemoryRow.measure(network));
+                List<Parameter> parameters = network.parameters();
+                for (int epoch = startEpoch; epoch < stopAfter; epoch++) {
+                    EpochBatches order = sharding.globalBatches(epoch);
+                    ProgressBar bar = console == null ? null : new ProgressBar(console, System.console() != null,
+                            String.format("epoch %d/%d", epoch + 1, options.epochs()), order.batchCount());
+                    double lossSum = 0;
+                    long correct = 0;
+                    long seen = 0;
+                    long t0 = System.nanoTime();
+                    for (int b = 0; b < order.batchCount(); b++) {
+                        SoftmaxCrossEntropy.Result r = TrainingSteps.forwardBackward(network, batches, train, order.batch(b));
+                        double rate = schedule.rate(epoch, b, order.batchCount());
+                        divergence.checkLoss(r.loss(), epoch, b, order.batchCount(), rate);
+                        optimizer.step(backend, parameters, rate);
+                        step++;
+                        if (stepListener != null) {
+                            stepListener.step(step, r.loss(), r.count());
+                        }
+                        lossSum += r.loss() * r.count();
+                        correct += r.correct();
+                        seen += r.count();
+                        if (bar != null) {
+                            bar.update(b + 1, lossSum / seen, (double) correct / seen, seen / ((System.nanoTime() - t0) / 1e9));
+                        }
+                    }
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    TrainingSteps.Totals eval = TrainingSteps.evaluate(network, batches, test, options.batchSize());
+                    EpochMetrics m = new EpochMetrics(epoch + 1, step, lossSum / seen, (double) correct / seen,
+                            eval.meanLoss(), eval.accuracy(), seen / seconds);
+                    history.add(m);
+                    LOG.info(String.format(java.util.Locale.ROOT,
+                            "epoch %d/%d: train loss %.4f acc %.2f%%, test loss %.4f acc %.2f%%, %.0f images/s, %.1f s",
+                            epoch + 1, options.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), m.testLoss(),
+                            100 * m.testAccuracy(), m.imagesPerSecond(), seconds));
+                    // metrics.csv first: a run stopped between the two resumes from the earlier checkpoint and
+                    // recomputes this epoch's row, never lacks it.
+                    writeMetrics(out.resolve(METRICS), history);
+                    if (checkpoints.writesAfter(epoch + 1, options.epochs())) {
+                        snapshot(modelText, network, optimizer, epoch + 1, step).write(checkpoints.file());
+                    }
+                    writeLayerMemory(out.resolve(LAYER_MEMORY), LayerMemoryRow.measure(network));
+                }
+                if (stopAfter == options.epochs()) {
+                    snapshot(modelText, network, null, options.epochs(), step).write(out.resolve(TrainingFiles.MODEL_CKPT));
+                }
+                return new Result(history, LayerMemoryRow.measure(network));
+            } finally {
+                optimizer.releaseDeviceState();
             }
-            if (stopAfter == options.epochs()) {
-                snapshot(modelText, network, null, options.epochs(), step).write(out.resolve(TrainingFiles.MODEL_CKPT));
-            }
-            return new Result(history, LayerMemoryRow.measure(network));
         }
     }
 

@@ -114,6 +114,30 @@ class CudaMecFusedTest extends WithGpuBackend {
         assertEquals(MecSolution.FUSED.name(), fwd.path());
     }
 
+    /**
+     * Under auto, the backward after a fused forward is solution A's above 64 output channels (measured
+     * faster there) and fused up to 64; either way against the direct reference, with the workspace of the
+     * solution that ran (|L| + |O| for A).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("splitShapes")
+    void autoBackwardIsSolutionAAboveSixtyFourOutputChannels(ConvGeometry g) {
+        MecConvolution auto = new MecConvolution(gpu, g.params(), MecOptions.defaults());
+        MecSolution expected = g.outC() > 64 ? MecSolution.A : MecSolution.FUSED;
+        assertEquals(expected, auto.backwardSolutionFor(g));
+        ConvolutionTest.assertMatchesDirectReference(gpu, auto, "auto", g, g.hashCode() + 9);
+        try (Tensor input = random(gpu, Layout.NHWC, 1, g.inputDims());
+             Tensor kernel = random(gpu, Layout.HWIO, 2, g.kernelDims());
+             Tensor gradOut = random(gpu, Layout.NHWC, 3, g.outputDims());
+             Tensor dIn = Tensor.zeros(gpu, Layout.NHWC, g.inputDims());
+             Tensor dK = Tensor.zeros(gpu, Layout.HWIO, g.kernelDims())) {
+            ConvStats bwd = auto.backward(input, kernel, gradOut, dIn, dK, null);
+            assertEquals(expected.name(), bwd.path());
+            assertEquals((g.mecLoweredElements() + (expected == MecSolution.A ? g.outputElements() : 0)) * Float.BYTES,
+                    bwd.workspaceBytes());
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("org.sparkmec.engine.conv.ConvolutionTest#awkwardShapes")
     void autoIsFusedOnTheGpuExceptPointwise(ConvGeometry g) {

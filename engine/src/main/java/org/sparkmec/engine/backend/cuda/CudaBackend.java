@@ -9,6 +9,7 @@ import org.sparkmec.engine.backend.ConvKernels;
 import org.sparkmec.engine.backend.GemmPlan;
 import org.sparkmec.engine.backend.MecWindowKernels;
 import org.sparkmec.engine.backend.NnKernels;
+import org.sparkmec.engine.backend.OptimizerKernels;
 import org.sparkmec.engine.tensor.FloatStorage;
 import org.sparkmec.engine.tensor.MemoryTracker;
 
@@ -38,6 +39,7 @@ public final class CudaBackend implements Backend {
     private final CudaModule module;
     private final CudaConvKernels kernels;
     private final CudaNnKernels nnKernels;
+    private final CudaOptimizerKernels optimizerKernels;
     private final CudaGemm gemm;
     private final CudaMecWindowKernels mecWindowKernels;
     private final List<String> libraries;
@@ -76,6 +78,7 @@ public final class CudaBackend implements Backend {
         this.module = m;
         this.kernels = new CudaConvKernels(module);
         this.nnKernels = new CudaNnKernels(module);
+        this.optimizerKernels = new CudaOptimizerKernels(module);
         this.gemm = new CudaGemm(this, device, kernels);
         this.mecWindowKernels = new CudaMecWindowKernels(this, module, kernels, device.multiprocessors(),
                 CudaMecWindowKernels.effectiveMath(math, device.computeMajor()));
@@ -171,6 +174,13 @@ public final class CudaBackend implements Backend {
     public NnKernels nnKernels() {
         checkOpen();
         return nnKernels;
+    }
+
+    /** The optimizers' updates on the GPU ({@link CudaOptimizerKernels}): no host copies of parameters. */
+    @Override
+    public Optional<OptimizerKernels> optimizerKernels() {
+        checkOpen();
+        return Optional.of(optimizerKernels);
     }
 
     /** Waits for every operation issued so far; surfaces errors of asynchronous kernels. */

@@ -182,6 +182,22 @@ final class CudaMecWindowKernels implements MecWindowKernels {
                 arguments(gradOutput, kernel, gradLowered, null, p, g.outC() % 4 == 0, g.outC() % 4 == 0, p.cols() % 4 == 0, g));
     }
 
+    /** The most output channels for which the fused backward measured faster than solution A's. */
+    static final int FUSED_BACKWARD_MAX_OUTPUT_CHANNELS = 64;
+
+    /**
+     * The fused backward for layers of at most {@value #FUSED_BACKWARD_MAX_OUTPUT_CHANNELS} output channels;
+     * above, solution A's backward (o_h cuBLAS GEMMs accumulating dK, the dL GEMMs, the scatter-add) measured
+     * 5-21% faster on every such layer of cv1-cv12 and the ResNet set (k_c 96 to 512: cv1, cv2, cv5, cv6, cv8,
+     * cv10-cv12, res3-res5, down28), the fused one as fast (cv3, cv7, the stem) or 29% faster (cv4, cv9, res2)
+     * on every layer of 64: H200, batch 32, side by side in one session (docs/gpu.md). A rule on the shape
+     * alone, so a run's bits do not depend on timings.
+     */
+    @Override
+    public boolean fusedBackwardPreferred(ConvGeometry g) {
+        return g.outC() <= FUSED_BACKWARD_MAX_OUTPUT_CHANNELS;
+    }
+
     private void run(String mode, Plan p, FloatStorage a, FloatStorage b, FloatStorage c, FloatStorage bias,
                      boolean vecA, boolean vecB, boolean vecC, ConvGeometry g) {
         String kernel = kernelName(mode, p);

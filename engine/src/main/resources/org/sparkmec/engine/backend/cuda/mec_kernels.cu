@@ -567,3 +567,40 @@ extern "C" __global__ void softmax_cross_entropy(const float* logits, const floa
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Optimizer updates (CudaOptimizerKernels): the host optimizers' arithmetic per element in double, each
+// operation rounded on its own (__dmul_rn/__dadd_rn/__ddiv_rn/__dsqrt_rn never contract into an FMA), in
+// the order Java evaluates Sgd.update and Adam.update, then rounded to float: the same bits as the host.
+
+// SGD: g' = g + wd*w; mu == 0: w -= lr*g'; else v = mu*v + g', w -= lr*(nesterov ? g' + mu*v : v).
+extern "C" __global__ void sgd_update(float* w, const float* g, float* v, long long n, double lr, double mu,
+                                      int nesterov, double wd) {
+    GRID_LOOP(i, n) {
+        double wi = (double) w[i];
+        double gi = __dadd_rn((double) g[i], __dmul_rn(wd, wi));
+        double d = gi;
+        if (v != nullptr) {
+            double vi = __dadd_rn(__dmul_rn(mu, (double) v[i]), gi);
+            v[i] = __double2float_rn(vi);
+            d = nesterov ? __dadd_rn(gi, __dmul_rn(mu, vi)) : vi;
+        }
+        w[i] = __double2float_rn(__dadd_rn(wi, -__dmul_rn(lr, d)));
+    }
+}
+
+// Adam: g' = g + wd*w; m = b1*m + (1-b1)*g'; v = b2*v + (1-b2)*g'*g'; w -= lr*(m/c1)/(sqrt(v/c2) + eps).
+extern "C" __global__ void adam_update(float* w, const float* g, float* m, float* v, long long n, double lr,
+                                       double b1, double oneMinusB1, double b2, double oneMinusB2, double eps,
+                                       double wd, double c1, double c2) {
+    GRID_LOOP(i, n) {
+        double wi = (double) w[i];
+        double gi = __dadd_rn((double) g[i], __dmul_rn(wd, wi));
+        double mi = __dadd_rn(__dmul_rn(b1, (double) m[i]), __dmul_rn(oneMinusB1, gi));
+        double vi = __dadd_rn(__dmul_rn(b2, (double) v[i]), __dmul_rn(__dmul_rn(oneMinusB2, gi), gi));
+        m[i] = __double2float_rn(mi);
+        v[i] = __double2float_rn(vi);
+        double step = __ddiv_rn(__dmul_rn(lr, __ddiv_rn(mi, c1)), __dadd_rn(__dsqrt_rn(__ddiv_rn(vi, c2)), eps));
+        w[i] = __double2float_rn(__dadd_rn(wi, -step));
+    }
+}
