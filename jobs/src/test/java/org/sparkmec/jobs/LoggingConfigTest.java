@@ -95,8 +95,11 @@ class LoggingConfigTest {
         assertEquals(Path.of(System.getProperty("java.io.tmpdir"), "spark-mec.log").toString(), file.getFileName(),
                 "without mec.logFile");
         assertTrue(config.getRootLogger().getAppenders().containsKey("file"));
+        // SparkContext's "Error initializing SparkContext" (a setting Spark rejects) and the metrics system's warning
+        // after it: ./mec reports the cause in one line.
         for (String logger : new String[] {"org.apache.spark.executor.Executor", "org.apache.spark.scheduler.TaskSetManager",
-            org.sparkmec.spark.SparkFailures.TRACE_LOGGER}) {
+            org.sparkmec.spark.SparkFailures.TRACE_LOGGER, "org.apache.spark.SparkContext",
+            "org.apache.spark.metrics.MetricsSystem"}) {
             LoggerConfig c = config.getLoggerConfig(logger);
             assertEquals(logger, c.getName());
             assertFalse(c.isAdditive(), logger);

@@ -203,6 +203,12 @@ class TrainCommandTest {
                 "--resume");
         assertUsageError(resume, "cannot resume: no checkpoint at " + none.resolve("checkpoint.ckpt"));
         assertTrue(Files.notExists(none), "a refused resume creates no folder");
+
+        // A setting only Spark validates: SparkContext fails to start; its ERROR and the metrics warning stay in the log.
+        Path cpus = dir.resolve("cpus");
+        CliRun taskCpus = CliRun.of("train", "--master", "local[2]", "--model", LENET.toString(), "--out", cpus.toString(),
+                "--limit", "64", "--conf", "spark.task.cpus=abc");
+        assertUsageError(taskCpus, "'abc'", "spark.task.cpus");
     }
 
     /** Unknown options and bad values of the options: the same one-line error and hint. */

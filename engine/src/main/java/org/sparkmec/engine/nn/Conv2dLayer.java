@@ -1,11 +1,12 @@
 package org.sparkmec.engine.nn;
 
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.conv.ConvAlgorithm;
+import org.sparkmec.engine.conv.ConvAutoTable;
 import org.sparkmec.engine.conv.ConvStats;
 import org.sparkmec.engine.conv.Convolution;
 import org.sparkmec.engine.conv.Im2colConvolution;
@@ -21,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * 2-D convolution with bias over NHWC activations: weight HWIO {@code k_h x k_w x i_c x k_c}, bias
  * {@code k_c}. The algorithm is MEC, im2col, or chosen at the first forward pass ({@link ConvAlgorithmChoice#AUTO}:
- * MEC unless im2col is measured faster on that batch and its workspace fits the budget); the choice is
- * logged once.
+ * MEC unless im2col is measured faster on that batch and its workspace fits the budget; the measurement is kept in
+ * the backend's {@link ConvAutoTable} and reused); the choice is logged once.
  */
 public final class Conv2dLayer extends WeightedLayer {
     private static final Logger LOG = LoggerFactory.getLogger(Conv2dLayer.class);
@@ -44,14 +45,6 @@ public final class Conv2dLayer extends WeightedLayer {
             Objects.requireNonNull(init, "init");
         }
     }
-
-    /**
-     * The first {@link ConvAlgorithmChoice#AUTO} decision of this JVM per backend (its description), geometry and
-     * budget. Every later layer with the same ones takes it instead of measuring again: the workers sharing an
-     * executor never disagree because of a timing race between their measurements, and later runs in the JVM
-     * repeat the choice. (Separate processes still measure for themselves; pin the algorithm to compare runs.)
-     */
-    private static final ConcurrentHashMap<String, ConvAlgorithm> AUTO_DECISIONS = new ConcurrentHashMap<>();
 
     private final Backend backend;
     private final Config config;
@@ -162,52 +155,48 @@ public final class Conv2dLayer extends WeightedLayer {
     }
 
     /**
-     * {@link ConvAlgorithmChoice#AUTO}: MEC unless im2col fits the budget and is measured faster on this batch, decided
-     * once per JVM for a backend, geometry and budget ({@link #AUTO_DECISIONS}).
+     * {@link ConvAlgorithmChoice#AUTO}: MEC unless im2col fits the budget and is measured faster on this batch. The
+     * measurement is made once per backend, geometry and budget and kept in the backend's {@link ConvAutoTable}
+     * ({@code spark.mec.conv.autoTable}): later layers, later runs and other processes sharing the table take the
+     * recorded decision instead of measuring again, so that runs with the same seed choose alike.
      */
     private Convolution choose(ConvGeometry g, Tensor in, Tensor b, Tensor out) {
-        String key = backend.description() + "|" + g + "|" + workspaceBudgetBytes;
-        boolean[] measuredHere = {false};
-        ConvAlgorithm decided = AUTO_DECISIONS.computeIfAbsent(key, k -> {
-            measuredHere[0] = true;
-            return measure(g, in, b, out).algorithm();
-        });
-        if (!measuredHere[0]) {
-            LOG.info("{}: auto takes {} for {}, as decided earlier in this JVM for the same backend and shape",
-                    name(), decided.configName(), g);
-        }
-        return decided == mec.algorithm() ? mec : im2col;
-    }
-
-    private Convolution measure(ConvGeometry g, Tensor in, Tensor b, Tensor out) {
         long im2colBytes = Math.max(im2col.forwardWorkspaceBytes(g), im2col.backwardWorkspaceBytes(g));
         if (im2colBytes > workspaceBudgetBytes) {
             LOG.info("{}: auto chose mec: im2col would need {} B of workspace, over the budget of {} B (mec: {} B)",
                     name(), im2colBytes, workspaceBudgetBytes, mec.backwardWorkspaceBytes(g));
             return mec;
         }
-        // Warm both up first (the first calls pay for JIT compilation and buffer allocation), then time.
-        fastestForwardMillis(mec, in, b, out);
-        fastestForwardMillis(im2col, in, b, out);
-        double mecMs = fastestForwardMillis(mec, in, b, out);
-        double im2colMs = fastestForwardMillis(im2col, in, b, out);
-        Convolution pick = im2colMs < mecMs ? im2col : mec;
-        LOG.info(String.format(Locale.ROOT, "%s: auto chose %s for %s (forward mec %.3f ms, im2col %.3f ms; "
-                        + "workspace mec %d B, im2col %d B, budget %d B)", name(), pick.algorithm().configName(), g,
-                mecMs, im2colMs, mec.backwardWorkspaceBytes(g), im2colBytes, workspaceBudgetBytes));
-        return pick;
+        ConvAutoTable table = ConvAutoTable.of(backend);
+        ConvAutoTable.Decision d = table.decide(ConvAutoTable.key(backend, g, workspaceBudgetBytes),
+                () -> measure(in, b, out));
+        LOG.info(String.format(Locale.ROOT, "%s: auto chose %s for %s (%s: forward mec %.3f ms, im2col %.3f ms, "
+                        + "measured %s; workspace mec %d B, im2col %d B, budget %d B)", name(), d.algorithm().configName(),
+                g, d.source(), d.mecMillis(), d.im2colMillis(), d.measuredAt(), mec.backwardWorkspaceBytes(g),
+                im2colBytes, workspaceBudgetBytes));
+        return d.algorithm() == ConvAlgorithm.IM2COL ? im2col : mec;
     }
 
-    private double fastestForwardMillis(Convolution conv, Tensor in, Tensor b, Tensor out) {
-        double best = Double.MAX_VALUE;
+    /** Times both algorithms' forward on this batch: one warm-up each, then the best of 3 alternating calls each. */
+    private ConvAutoTable.Decision measure(Tensor in, Tensor b, Tensor out) {
+        forwardMillis(mec, in, b, out);
+        forwardMillis(im2col, in, b, out);
+        double mecMs = Double.MAX_VALUE;
+        double im2colMs = Double.MAX_VALUE;
         for (int i = 0; i < 3; i++) {
-            backend.synchronize();
-            long t0 = System.nanoTime();
-            conv.forward(in, weight.value(), b, out);
-            backend.synchronize(); // an asynchronous backend (CUDA) has only queued the work
-            best = Math.min(best, (System.nanoTime() - t0) / 1e6);
+            mecMs = Math.min(mecMs, forwardMillis(mec, in, b, out));
+            im2colMs = Math.min(im2colMs, forwardMillis(im2col, in, b, out));
         }
-        return best;
+        return new ConvAutoTable.Decision(im2colMs < mecMs ? ConvAlgorithm.IM2COL : ConvAlgorithm.MEC, mecMs, im2colMs,
+                Instant.now(), "measured now");
+    }
+
+    private double forwardMillis(Convolution conv, Tensor in, Tensor b, Tensor out) {
+        backend.synchronize();
+        long t0 = System.nanoTime();
+        conv.forward(in, weight.value(), b, out);
+        backend.synchronize(); // an asynchronous backend (CUDA) has only queued the work
+        return (System.nanoTime() - t0) / 1e6;
     }
 
     @Override

@@ -7,13 +7,15 @@ import org.sparkmec.engine.backend.cpu.CpuBackend;
 import org.sparkmec.engine.backend.cpu.CpuBackendOptions;
 import org.sparkmec.engine.backend.cuda.CudaBackend;
 import org.sparkmec.engine.backend.cuda.CudaMath;
+import org.sparkmec.engine.conv.ConvAutoTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Chooses and creates the backend once, and logs the choice (and, for {@code auto}, why the CPU was taken).
  * {@link #create(BackendKind, int, String, CudaMath, CpuBackendOptions)} takes typed arguments; the overloads read
- * them from an {@link EngineConf} ({@code spark.mec.backend}, {@code spark.mec.cuda.*}, {@code spark.mec.cpu.*}).
+ * them from an {@link EngineConf} ({@code spark.mec.backend}, {@code spark.mec.cuda.*}, {@code spark.mec.cpu.*}) and
+ * attach the table of {@code auto} convolution decisions ({@code spark.mec.conv.autoTable}) to the backend.
  */
 public final class Backends {
     private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
@@ -36,7 +38,12 @@ public final class Backends {
     public static Backend create(EngineConf conf, OptionalInt assignedGpu) {
         int ordinal = assignedGpu.orElse(conf.get(EngineConf.CUDA_DEVICE));
         String source = assignedGpu.isPresent() ? "assigned by the scheduler" : EngineConf.CUDA_DEVICE.key();
-        return create(conf.get(EngineConf.BACKEND), ordinal, source, conf.get(EngineConf.CUDA_MATH), conf.cpuOptions());
+        Backend backend = create(conf.get(EngineConf.BACKEND), ordinal, source, conf.get(EngineConf.CUDA_MATH),
+                conf.cpuOptions());
+        ConvAutoTable table = conf.convAutoTable();
+        ConvAutoTable.attach(backend, table);
+        LOG.info("conv2d algorithm auto: decisions kept in {} ({})", table, EngineConf.CONV_AUTO_TABLE.key());
+        return backend;
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.sparkmec.engine.runtime;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,6 +13,7 @@ import org.sparkmec.engine.backend.cpu.GemmParallelism;
 import org.sparkmec.engine.backend.cuda.CudaMath;
 import org.sparkmec.engine.config.ConfigEntry;
 import org.sparkmec.engine.conv.ConvAlgorithm;
+import org.sparkmec.engine.conv.ConvAutoTable;
 import org.sparkmec.engine.conv.MecOptions;
 import org.sparkmec.engine.conv.MecSolution;
 
@@ -65,9 +67,26 @@ public final class EngineConf {
             "auto (pointwise for 1x1 stride-1 unpadded kernels, the backend's fused kernels where it has them, "
                     + "else a or b by the threshold), or force a, b, fused or pointwise (benchmarks, tests).", MecSolution.AUTO, MecSolution.class);
 
+    /** {@link #CONV_AUTO_TABLE}'s value for the user's cache folder. */
+    public static final String AUTO_TABLE_USER = "user";
+    /** {@link #CONV_AUTO_TABLE}'s value for no file. */
+    public static final String AUTO_TABLE_NONE = "none";
+
+    public static final ConfigEntry<String> CONV_AUTO_TABLE = ConfigEntry.of("spark.mec.conv.autoTable",
+            "Where conv2d algorithm auto keeps its measured decisions (MEC or im2col per backend, shape and budget), so "
+                    + "that later runs reuse them instead of measuring again and runs with the same seed choose alike: "
+                    + "user (conv-auto.tsv in $XDG_CACHE_HOME/spark-mec, else ~/.cache/spark-mec), none (this JVM only), "
+                    + "or a file path. Delete the file to measure again.",
+            AUTO_TABLE_USER, "user, none or a file path", text -> {
+                if (text.isBlank()) {
+                    throw new IllegalArgumentException("empty");
+                }
+                return text.trim();
+            });
+
     /** Every engine entry, in documentation order. */
     public static final List<ConfigEntry<?>> ENTRIES = List.of(BACKEND, CPU_THREADS, CPU_GEMM_PARALLELISM, CPU_BUFFER_CACHE, CUDA_DEVICE,
-            CUDA_MATH, CONV_ALGORITHM, MEC_THRESHOLD, MEC_SOLUTION);
+            CUDA_MATH, CONV_ALGORITHM, CONV_AUTO_TABLE, MEC_THRESHOLD, MEC_SOLUTION);
 
     private final Map<String, String> values;
 
@@ -136,6 +155,23 @@ public final class EngineConf {
         long cache = get(CPU_BUFFER_CACHE);
         return new CpuBackendOptions(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads,
                 get(CPU_GEMM_PARALLELISM), cache < 0 ? CpuBackendOptions.defaultBufferCacheBytes() : cache);
+    }
+
+    /**
+     * The table of {@code auto} decisions {@link #CONV_AUTO_TABLE} names: {@code user} resolves to
+     * {@code $XDG_CACHE_HOME/spark-mec/conv-auto.tsv} (else {@code ~/.cache/spark-mec/conv-auto.tsv}).
+     */
+    public ConvAutoTable convAutoTable() {
+        String value = get(CONV_AUTO_TABLE);
+        if (value.equalsIgnoreCase(AUTO_TABLE_NONE)) {
+            return ConvAutoTable.inMemory();
+        }
+        if (!value.equalsIgnoreCase(AUTO_TABLE_USER)) {
+            return ConvAutoTable.file(Path.of(value));
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path cache = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return ConvAutoTable.file(cache.resolve("spark-mec").resolve("conv-auto.tsv"));
     }
 
     /** MEC settings for the CPU backend (threshold 0 resolves to the CPU default). */
