@@ -15,7 +15,9 @@ import org.sparkmec.engine.tensor.FloatStorage;
 /**
  * The common part of the optimizers: per-name state arrays ("slots"), the step count, checks, state export
  * and import, and the chunked copy of values and gradients between the tensors' storage and the heap.
- * Subclasses supply the element-wise update of one chunk.
+ * Subclasses supply the element-wise update of one chunk. Parameters of {@link Parameter.Kind#STATE} are not
+ * trained: their "gradient" is the change the step asks for, added to the value as is ({@code w += g}), with no
+ * slots, learning rate or weight decay.
  */
 abstract class SlotOptimizer implements Optimizer {
     /** Floats per host copy of a value or gradient (64 KiB): bounded heap use, any tensor size. */
@@ -62,16 +64,27 @@ abstract class SlotOptimizer implements Optimizer {
                 int len = Math.min(CHUNK, n - off);
                 value.copyTo(off, valueChunk, 0, len);
                 gradient.copyTo(off, gradientChunk, 0, len);
-                update(valueChunk, 0, gradientChunk, 0, len, state, off, learningRate, t);
+                if (p.trainable()) {
+                    update(valueChunk, 0, gradientChunk, 0, len, state, off, learningRate, t);
+                } else {
+                    addChange(valueChunk, 0, gradientChunk, 0, len);
+                }
                 value.copyFrom(valueChunk, 0, off, len);
             }
         }
         steps = t;
     }
 
+    /** A state parameter's update: {@code w[wAt + i] += g[gAt + i]}. */
+    private static void addChange(float[] w, int wAt, float[] g, int gAt, int length) {
+        for (int i = 0; i < length; i++) {
+            w[wAt + i] += g[gAt + i];
+        }
+    }
+
     private float[][] slotsOf(Parameter p) {
         int n = (int) p.numElements();
-        return slotsPerParameter() == 0 ? NO_SLOTS
+        return slotsPerParameter() == 0 || !p.trainable() ? NO_SLOTS
                 : slots.computeIfAbsent(p.name(), name -> new float[slotsPerParameter()][n]);
     }
 
@@ -82,9 +95,11 @@ abstract class SlotOptimizer implements Optimizer {
         check(params);
         long t = steps + 1;
         float[][][] state = new float[params.size()][][];
+        boolean[] trainable = new boolean[params.size()];
         long[] starts = new long[params.size() + 1];
         for (int i = 0; i < params.size(); i++) {
             state[i] = slotsOf(params.get(i));
+            trainable[i] = params.get(i).trainable();
             starts[i + 1] = starts[i] + params.get(i).numElements();
         }
         steps = t;
@@ -102,7 +117,11 @@ abstract class SlotOptimizer implements Optimizer {
                 }
                 int offset = (int) (from + done - starts[k]);
                 int len = (int) Math.min(length - done, starts[k + 1] - (from + done));
-                update(w, wAt + done, g, gAt + done, len, state[k], offset, learningRate, t);
+                if (trainable[k]) {
+                    update(w, wAt + done, g, gAt + done, len, state[k], offset, learningRate, t);
+                } else {
+                    addChange(w, wAt + done, g, gAt + done, len);
+                }
                 done += len;
             }
         };
@@ -128,7 +147,7 @@ abstract class SlotOptimizer implements Optimizer {
                 throw new IllegalArgumentException("parameter " + p.name() + " has " + n + " elements but its "
                         + (loadedNames != null ? "loaded " : "") + "optimizer state holds " + state[0].length);
             }
-            if (loadedNames != null && !loadedNames.contains(p.name())) {
+            if (loadedNames != null && p.trainable() && !loadedNames.contains(p.name())) {
                 throw new IllegalArgumentException("parameter " + p.name() + " (" + n + " elements) has no entry in the "
                         + "loaded optimizer state, which holds " + describe(loadedNames));
             }
