@@ -45,4 +45,47 @@ public interface NnKernels {
      */
     void softmaxCrossEntropy(FloatStorage logits, FloatStorage labels, int rows, int classes, FloatStorage gradLogits,
                              FloatStorage stats);
+
+    /** {@code out[i] = a[i] + b[i]} ({@code out} may be {@code a} or {@code b}). */
+    void add(FloatStorage a, FloatStorage b, FloatStorage out, long length);
+
+    /**
+     * Per-channel batch statistics of a {@code rows x channels} row-major array (NHWC activations with
+     * {@code rows = n*h*w}): {@code mean[c]} = the mean of column c and {@code variance[c]} = its biased
+     * variance (divided by {@code rows}), both summed in double precision in a fixed order (two passes:
+     * the variance sums squared deviations from the mean).
+     */
+    void channelMeanVariance(FloatStorage in, long rows, int channels, FloatStorage mean, FloatStorage variance);
+
+    /**
+     * Batch normalisation's affine transform: {@code out[r][c] = gamma[c] * (in[r][c] - mean[c]) /
+     * sqrt(variance[c] + epsilon) + beta[c]} over a {@code rows x channels} array.
+     */
+    void batchNormForward(FloatStorage in, long rows, int channels, FloatStorage mean, FloatStorage variance,
+                          float epsilon, FloatStorage gamma, FloatStorage beta, FloatStorage out);
+
+    /**
+     * Backward pass of {@link #batchNormForward} with batch statistics ({@code mean}, {@code variance} of
+     * {@code in} itself, from {@link #channelMeanVariance}). With {@code N = rows},
+     * {@code inv = 1 / sqrt(variance + epsilon)} and {@code xhat = (in - mean) * inv}: overwrites
+     * {@code gradBeta[c] = sum_r gradOut}, {@code gradGamma[c] = sum_r gradOut * xhat} and, when
+     * {@code gradIn} is not null, {@code gradIn = gamma * inv / N * (N * gradOut - gradBeta - xhat * gradGamma)}.
+     * The sums are in double precision in a fixed order.
+     */
+    void batchNormBackward(FloatStorage in, FloatStorage gradOut, long rows, int channels, FloatStorage mean,
+                           FloatStorage variance, float epsilon, FloatStorage gamma, FloatStorage gradIn,
+                           FloatStorage gradGamma, FloatStorage gradBeta);
+
+    /**
+     * The running statistics' change for one batch, per channel {@code c < channels}:
+     * {@code deltaMean[c] = momentum * (mean[c] - runningMean[c])} and
+     * {@code deltaMeanSquare[c] = momentum * (variance[c] + mean[c]^2 - runningMeanSquare[c])}, where
+     * {@code variance + mean^2} is the batch's mean of {@code x^2}.
+     */
+    void runningStatisticsDelta(FloatStorage mean, FloatStorage variance, FloatStorage runningMean,
+                                FloatStorage runningMeanSquare, float momentum, int channels, FloatStorage deltaMean,
+                                FloatStorage deltaMeanSquare);
+
+    /** {@code variance[c] = max(0, runningMeanSquare[c] - runningMean[c]^2)} for {@code c < channels}. */
+    void runningVariance(FloatStorage runningMean, FloatStorage runningMeanSquare, int channels, FloatStorage variance);
 }

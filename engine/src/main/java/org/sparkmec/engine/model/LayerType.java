@@ -3,9 +3,12 @@ package org.sparkmec.engine.model;
 import static org.sparkmec.engine.model.ModelKeys.ALGORITHM;
 import static org.sparkmec.engine.model.ModelKeys.BIAS;
 import static org.sparkmec.engine.model.ModelKeys.FILTERS;
+import static org.sparkmec.engine.model.ModelKeys.EPSILON;
 import static org.sparkmec.engine.model.ModelKeys.INIT;
+import static org.sparkmec.engine.model.ModelKeys.INPUTS;
 import static org.sparkmec.engine.model.ModelKeys.KERNEL;
 import static org.sparkmec.engine.model.ModelKeys.NAME;
+import static org.sparkmec.engine.model.ModelKeys.MOMENTUM;
 import static org.sparkmec.engine.model.ModelKeys.PADDING;
 import static org.sparkmec.engine.model.ModelKeys.RATE;
 import static org.sparkmec.engine.model.ModelKeys.STRIDE;
@@ -18,15 +21,18 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** The layer types: their name in model files ({@code type = conv2d}), the prefix of generated layer names, and
- * the keys a layer of the type accepts. */
+ * the keys a layer of the type accepts ({@code inputs}, naming the layers it reads, is common to all). */
 public enum LayerType {
-    CONV2D("conv2d", "conv", TYPE, NAME, FILTERS, KERNEL, STRIDE, PADDING, ALGORITHM, BIAS, INIT),
-    RELU("relu", "relu", TYPE, NAME),
-    MAXPOOL2D("maxpool2d", "maxpool", TYPE, NAME, KERNEL, STRIDE, PADDING),
-    AVGPOOL2D("avgpool2d", "avgpool", TYPE, NAME, KERNEL, STRIDE, PADDING),
-    FLATTEN("flatten", "flatten", TYPE, NAME),
-    DENSE("dense", "dense", TYPE, NAME, UNITS, BIAS, INIT),
-    DROPOUT("dropout", "dropout", TYPE, NAME, RATE);
+    CONV2D("conv2d", "conv", TYPE, NAME, INPUTS, FILTERS, KERNEL, STRIDE, PADDING, ALGORITHM, BIAS, INIT),
+    RELU("relu", "relu", TYPE, NAME, INPUTS),
+    MAXPOOL2D("maxpool2d", "maxpool", TYPE, NAME, INPUTS, KERNEL, STRIDE, PADDING),
+    AVGPOOL2D("avgpool2d", "avgpool", TYPE, NAME, INPUTS, KERNEL, STRIDE, PADDING),
+    FLATTEN("flatten", "flatten", TYPE, NAME, INPUTS),
+    DENSE("dense", "dense", TYPE, NAME, INPUTS, UNITS, BIAS, INIT),
+    DROPOUT("dropout", "dropout", TYPE, NAME, INPUTS, RATE),
+    BATCHNORM("batchnorm", "bn", TYPE, NAME, INPUTS, MOMENTUM, EPSILON),
+    ADD("add", "add", TYPE, NAME, INPUTS),
+    GLOBALAVGPOOL("globalavgpool", "gap", TYPE, NAME, INPUTS);
 
     private final String configName;
     private final String namePrefix;

@@ -7,12 +7,15 @@ import static org.sparkmec.engine.model.ModelKeys.BIAS;
 import static org.sparkmec.engine.model.ModelKeys.CHANNELS;
 import static org.sparkmec.engine.model.ModelKeys.FILTERS;
 import static org.sparkmec.engine.model.ModelKeys.HEIGHT;
+import static org.sparkmec.engine.model.ModelKeys.EPSILON;
 import static org.sparkmec.engine.model.ModelKeys.INIT;
+import static org.sparkmec.engine.model.ModelKeys.INPUTS;
 import static org.sparkmec.engine.model.ModelKeys.INPUT;
 import static org.sparkmec.engine.model.ModelKeys.KERNEL;
 import static org.sparkmec.engine.model.ModelKeys.LAYERS;
 import static org.sparkmec.engine.model.ModelKeys.LOSS;
 import static org.sparkmec.engine.model.ModelKeys.NAME;
+import static org.sparkmec.engine.model.ModelKeys.MOMENTUM;
 import static org.sparkmec.engine.model.ModelKeys.PADDING;
 import static org.sparkmec.engine.model.ModelKeys.RATE;
 import static org.sparkmec.engine.model.ModelKeys.STRIDE;
@@ -57,7 +60,6 @@ public final class ModelFile {
     private static final Map<String, String> MISPLACED = Map.of(
             "seed", "the seed is not part of the model; set it in the training configuration",
             "classes", "classes is not set directly: it is the units of the last dense layer");
-    private static final int MAX_SUGGESTION_DISTANCE = 2;
 
     private ModelFile() {
     }
@@ -141,6 +143,7 @@ public final class ModelFile {
             }
             List<ConfigObject> layerObjects = new ArrayList<>();
             List<LayerSpec> layers = new ArrayList<>();
+            List<List<String>> inputs = new ArrayList<>();
             for (ConfigValue value : (ConfigList) layersValue) {
                 int index = layers.size();
                 if (value.valueType() != ConfigValueType.OBJECT) {
@@ -150,9 +153,11 @@ public final class ModelFile {
                 ConfigObject obj = (ConfigObject) value;
                 layerObjects.add(obj);
                 layers.add(layer(index, obj));
+                inputs.add(obj.containsKey(INPUTS) ? names(obj.get(INPUTS), "layer " + layers.get(index).name(), INPUTS)
+                        : List.of());
             }
             try {
-                return new ModelSpec(name, input, layers, loss);
+                return new ModelSpec(name, input, layers, loss, inputs);
             } catch (SpecViolation v) {
                 ConfigValue at = v.layerIndex() >= 0 ? fieldOr(layerObjects.get(v.layerIndex()), v.field())
                         : v.field() != null && root.containsKey(v.field()) ? root.get(v.field()) : root;
@@ -183,7 +188,7 @@ public final class ModelFile {
             LayerType type = LayerType.fromConfigName(typeName).orElse(null);
             if (type == null) {
                 List<String> known = java.util.Arrays.stream(LayerType.values()).map(LayerType::configName).toList();
-                throw fail(typeValue, label + ": unknown layer type '" + typeName + "'" + suggestion(typeName, known)
+                throw fail(typeValue, label + ": unknown layer type '" + typeName + "'" + Suggestions.closest(typeName, known)
                         + "; known types: " + LayerType.allConfigNames());
             }
             String name = explicitName != null ? explicitName : type.generatedName(index + 1);
@@ -198,6 +203,13 @@ public final class ModelFile {
                     case DENSE -> dense(obj, name, label);
                     case DROPOUT -> new DropoutSpec(name, number(required(obj, RATE, label,
                             "probability of zeroing a value, in [0, 1)"), label, RATE));
+                    case BATCHNORM -> new BatchNormSpec(name,
+                            obj.containsKey(MOMENTUM) ? number(obj.get(MOMENTUM), label, MOMENTUM)
+                                    : BatchNormSpec.DEFAULT_MOMENTUM,
+                            obj.containsKey(EPSILON) ? number(obj.get(EPSILON), label, EPSILON)
+                                    : BatchNormSpec.DEFAULT_EPSILON);
+                    case ADD -> new AddSpec(name);
+                    case GLOBALAVGPOOL -> new GlobalAvgPoolSpec(name);
                 };
             } catch (SpecViolation v) {
                 throw fail(fieldOr(obj, v.field()), v.getMessage(), v);
@@ -208,23 +220,27 @@ public final class ModelFile {
             int filters = integer(required(obj, FILTERS, label, "output channels, an integer >= 1"), label, FILTERS);
             int[] kernel = pair(required(obj, KERNEL, label, "an integer or [height, width]"), label, KERNEL);
             int[] stride = optionalPair(obj, STRIDE, label, Conv2dSpec.DEFAULT_STRIDE, Conv2dSpec.DEFAULT_STRIDE);
-            int[] padding = optionalPair(obj, PADDING, label, Conv2dSpec.DEFAULT_PADDING, Conv2dSpec.DEFAULT_PADDING);
+            boolean same = isSame(obj);
+            int[] padding = same ? new int[2]
+                    : optionalPair(obj, PADDING, label, Conv2dSpec.DEFAULT_PADDING, Conv2dSpec.DEFAULT_PADDING);
             ConvAlgorithmChoice algorithm = obj.containsKey(ALGORITHM)
                     ? enumValue(obj.get(ALGORITHM), label, ConvAlgorithmChoice::parse) : Conv2dSpec.DEFAULT_ALGORITHM;
             boolean bias = obj.containsKey(BIAS) ? bool(obj.get(BIAS), label, BIAS) : Conv2dSpec.DEFAULT_BIAS;
             WeightInit init = obj.containsKey(INIT) ? enumValue(obj.get(INIT), label, WeightInit::parse)
                     : Conv2dSpec.DEFAULT_INIT;
             return new Conv2dSpec(name, filters, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
-                    algorithm, bias, init);
+                    algorithm, bias, init, same);
         }
 
         private Pool2dSpec pool2d(LayerType type, ConfigObject obj, String name, String label) {
             int[] kernel = pair(required(obj, KERNEL, label, "an integer or [height, width]"), label, KERNEL);
             int[] stride = optionalPair(obj, STRIDE, label, kernel[0], kernel[1]);
-            int[] padding = optionalPair(obj, PADDING, label, Pool2dSpec.DEFAULT_PADDING, Pool2dSpec.DEFAULT_PADDING);
+            boolean same = isSame(obj);
+            int[] padding = same ? new int[2]
+                    : optionalPair(obj, PADDING, label, Pool2dSpec.DEFAULT_PADDING, Pool2dSpec.DEFAULT_PADDING);
             return type == LayerType.MAXPOOL2D
-                    ? new MaxPool2dSpec(name, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1])
-                    : new AvgPool2dSpec(name, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1]);
+                    ? new MaxPool2dSpec(name, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], same)
+                    : new AvgPool2dSpec(name, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], same);
         }
 
         private DenseSpec dense(ConfigObject obj, String name, String label) {
@@ -244,7 +260,7 @@ public final class ModelFile {
                     .ifPresent(e -> {
                         String key = e.getKey();
                         String detail = misplaced.containsKey(key) ? misplaced.get(key)
-                                : "unknown field '" + key + "'" + suggestion(key, allowed) + "; allowed fields: "
+                                : "unknown field '" + key + "'" + Suggestions.closest(key, allowed) + "; allowed fields: "
                                 + String.join(", ", allowed);
                         throw fail(e.getValue(), label + ": " + detail);
                     });
@@ -289,12 +305,34 @@ public final class ModelFile {
                 return new int[] {integer(list.get(0), label, key + "[0] (height)"),
                         integer(list.get(1), label, key + "[1] (width)")};
             }
-            throw fail(value, label + ": " + key + " must be an integer or a list [height, width] of two integers, got "
-                    + describe(value));
+            throw fail(value, label + ": " + key + " must be an integer or a list [height, width] of two integers"
+                    + (key.equals(PADDING) ? " (or " + ModelKeys.SAME + ")" : "") + ", got " + describe(value));
         }
 
         private int[] optionalPair(ConfigObject obj, String key, String label, int defaultH, int defaultW) {
             return obj.containsKey(key) ? pair(obj.get(key), label, key) : new int[] {defaultH, defaultW};
+        }
+
+        /** Whether {@code padding = same} (any other string is left to the numeric reader to reject). */
+        private boolean isSame(ConfigObject obj) {
+            ConfigValue v = obj.get(PADDING);
+            return v != null && v.valueType() == ConfigValueType.STRING && ModelKeys.SAME.equals(v.unwrapped());
+        }
+
+        /** One layer name or a list of them. */
+        private List<String> names(ConfigValue value, String label, String key) {
+            if (value.valueType() == ConfigValueType.STRING) {
+                return List.of((String) value.unwrapped());
+            }
+            if (value.valueType() == ConfigValueType.LIST && !((ConfigList) value).isEmpty()) {
+                List<String> names = new ArrayList<>();
+                for (ConfigValue v : (ConfigList) value) {
+                    names.add(string(v, label, key));
+                }
+                return names;
+            }
+            throw fail(value, label + ": " + key + " must be a layer name or a non-empty list of them, got "
+                    + describe(value));
         }
 
         private double number(ConfigValue value, String label, String key) {
@@ -356,38 +394,5 @@ public final class ModelFile {
             default:
                 return value.valueType().name().toLowerCase(java.util.Locale.ROOT) + " " + rendered;
         }
-    }
-
-    /** {@code " (did you mean 'filters'?)"} for the closest candidate within a small edit distance, else "". */
-    private static String suggestion(String given, List<String> candidates) {
-        String best = null;
-        int bestDistance = MAX_SUGGESTION_DISTANCE + 1;
-        for (String c : candidates) {
-            int d = editDistance(given.toLowerCase(java.util.Locale.ROOT), c);
-            if (d < bestDistance) {
-                best = c;
-                bestDistance = d;
-            }
-        }
-        return best == null ? "" : " (did you mean '" + best + "'?)";
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitute, Math.min(previous[j] + 1, current[j - 1] + 1));
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 }

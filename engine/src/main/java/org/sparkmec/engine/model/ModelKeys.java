@@ -21,6 +21,14 @@ final class ModelKeys {
     static final String INIT = "init";
     static final String UNITS = "units";
     static final String RATE = "rate";
+    static final String INPUTS = "inputs";
+    static final String MOMENTUM = "momentum";
+    static final String EPSILON = "epsilon";
+
+    /** The value of {@code padding} that asks for same padding ({@link org.sparkmec.engine.shape.SamePadding}). */
+    static final String SAME = "same";
+    /** The name that stands for the model's input in {@code inputs}; no layer may take it. */
+    static final String MODEL_INPUT = "input";
 
     private ModelKeys() {
     }

@@ -6,20 +6,28 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A validated model declaration: input shape, layers in order, loss. A pure description: turning it into layers
+ * A validated model declaration: input shape, layers, the layers each layer reads, loss. A pure description: turning it into layers
  * with parameters is another package's job. Made by {@link ModelFile} from a model file, by
  * {@link #builder(String)}, or directly; all three pass through this constructor's checks.
  *
- * <p>Rules: at least one layer; unique layer names; every layer accepts its input shape
- * ({@link LayerSpec#outputShape}); the last layer is dense, its units are the classes (at least 2) whose logits
- * the softmax-cross-entropy loss takes.
+ * <p>The layers form a directed acyclic graph: each layer reads the outputs of the layers named in its
+ * {@link #inputs()} ({@code input}: the model's input); a layer that names none reads the previous layer in the
+ * list (the first: the model's input), so a list without inputs is a sequential network. The list may name a
+ * layer before its inputs; the network runs them in {@link #order()}.
+ *
+ * <p>Rules: at least one layer; unique layer names, none called {@code input}; inputs name layers of the model,
+ * without cycles; every layer but the last is read by some layer; every layer accepts its input shapes
+ * ({@link LayerSpec#outputShape(List)}; {@code add} takes two or more of one shape, the others exactly one); the
+ * last layer is dense, its units are the classes (at least 2) whose logits the softmax-cross-entropy loss takes.
  *
  * @param name   model name: a letter followed by letters, digits, '_' or '-'
  * @param input  shape of one input sample, NHWC
- * @param layers the layers in forward order (copied)
+ * @param layers the layers in list order (copied)
  * @param loss   the training loss
+ * @param inputs per layer in list order the names of the layers it reads, resolved: given as an empty list (all
+ *               defaults) or one list per layer, an empty one meaning the default
  */
-public record ModelSpec(String name, InputSpec input, List<LayerSpec> layers, Loss loss) {
+public record ModelSpec(String name, InputSpec input, List<LayerSpec> layers, Loss loss, List<List<String>> inputs) {
 
     /**
      * @throws IllegalArgumentException naming the layer, the field and the rule broken
@@ -46,7 +54,15 @@ public record ModelSpec(String name, InputSpec input, List<LayerSpec> layers, Lo
             }
         }
         layers = List.copyOf(layers);
-        inferShapes(input, layers, loss);
+        checkNames(layers);
+        ModelGraph graph = ModelGraph.of(layers, inputs == null ? List.of() : inputs);
+        inputs = graph.inputs();
+        inferShapes(input, layers, graph, loss);
+    }
+
+    /** A sequential model: every layer reads the previous one. */
+    public ModelSpec(String name, InputSpec input, List<LayerSpec> layers, Loss loss) {
+        this(name, input, layers, loss, List.of());
     }
 
     /** A fluent builder; see {@link ModelSpecBuilder}. */
@@ -54,9 +70,34 @@ public record ModelSpec(String name, InputSpec input, List<LayerSpec> layers, Lo
         return new ModelSpecBuilder(name);
     }
 
-    /** The output shape of each layer, in layer order (index i is the output of {@code layers().get(i)}). */
+    /** The output shape of each layer, in list order (index i is the output of {@code layers().get(i)}). */
     public List<ActivationShape> shapes() {
-        return inferShapes(input, layers, loss);
+        return inferShapes(input, layers, ModelGraph.of(layers, inputs), loss);
+    }
+
+    /** The list positions of the layers, each after its inputs (the list order wherever it allows). */
+    public int[] order() {
+        return ModelGraph.of(layers, inputs).order();
+    }
+
+    /** The list positions of the layers that layer {@code i} reads, in input order; -1 stands for the input. */
+    public int[] inputIndices(int i) {
+        return ModelGraph.of(layers, inputs).inputIndices(i);
+    }
+
+    /** The input shapes of layer {@code i} (list position), in input order. */
+    public List<ActivationShape> inputShapes(int i) {
+        List<ActivationShape> shapes = shapes();
+        List<ActivationShape> in = new ArrayList<>();
+        for (int k : inputIndices(i)) {
+            in.add(k < 0 ? input.shape() : shapes.get(k));
+        }
+        return in;
+    }
+
+    /** Whether layer {@code i} reads what it reads by default (the previous layer, or the input for the first). */
+    public boolean readsDefault(int i) {
+        return inputs.get(i).equals(List.of(i == 0 ? ModelKeys.MODEL_INPUT : layers.get(i - 1).name()));
     }
 
     /** The number of classes: the units of the last (dense) layer. */
@@ -69,7 +110,7 @@ public record ModelSpec(String name, InputSpec input, List<LayerSpec> layers, Lo
         return ModelSpecWriter.toHocon(this);
     }
 
-    private static List<ActivationShape> inferShapes(InputSpec input, List<LayerSpec> layers, Loss loss) {
+    private static void checkNames(List<LayerSpec> layers) {
         Map<String, Integer> positions = new HashMap<>();
         for (int i = 0; i < layers.size(); i++) {
             String layerName = layers.get(i).name();
@@ -79,17 +120,29 @@ public record ModelSpec(String name, InputSpec input, List<LayerSpec> layers, Lo
                         + (first + 1) + " and #" + (i + 1) + " are both named " + layerName);
             }
         }
-        List<ActivationShape> shapes = new ArrayList<>(layers.size());
-        ActivationShape shape = input.shape();
-        for (int i = 0; i < layers.size(); i++) {
+    }
+
+    /** The output shapes in list order, computed in the graph's order; then the checks of the last layer. */
+    private static List<ActivationShape> inferShapes(InputSpec input, List<LayerSpec> layers, ModelGraph graph,
+                                                     Loss loss) {
+        ActivationShape[] shapes = new ActivationShape[layers.size()];
+        for (int i : graph.order()) {
+            List<ActivationShape> in = new ArrayList<>();
+            for (int k : graph.inputIndices(i)) {
+                in.add(k < 0 ? input.shape() : shapes[k]);
+            }
             try {
-                shape = layers.get(i).outputShape(shape);
+                shapes[i] = layers.get(i).outputShape(in);
             } catch (SpecViolation v) {
+                if (ModelKeys.INPUTS.equals(v.field())) {
+                    throw new SpecViolation(i, v.field(), v.getMessage() + "; inputs = "
+                            + graph.inputs().get(i) + " with shapes " + in);
+                }
                 throw v.atLayer(i);
             }
-            shapes.add(shape);
         }
         int last = layers.size() - 1;
+        ActivationShape shape = shapes[last];
         LayerSpec logits = layers.get(last);
         if (!(logits instanceof DenseSpec)) {
             throw new SpecViolation(last, null, "layer " + logits.name() + ": the last layer must be dense (its units"
@@ -101,6 +154,6 @@ public record ModelSpec(String name, InputSpec input, List<LayerSpec> layers, Lo
             throw new SpecViolation(last, ModelKeys.UNITS, "layer " + logits.name() + ": " + loss.configName()
                     + " needs at least 2 classes, got units " + classes);
         }
-        return List.copyOf(shapes);
+        return List.of(shapes);
     }
 }

@@ -19,7 +19,14 @@ import java.util.function.Consumer;
  * Each layer method takes an optional name first; a {@code null} or missing name is generated as in model files
  * ({@link LayerType#generatedName}: {@code relu2} for a relu at position 2). Square kernel, stride and padding are
  * given as one int; the option consumers set rectangular ones and the other optional fields. A layer's own fields
- * are checked when it is added; names, shapes and the final layer in {@link #build()}. Errors are
+ * are checked when it is added; names, inputs, shapes and the final layer in {@link #build()}. A layer reads the
+ * previous one unless {@link #inputs(String...)} names others; a residual block, for example:
+ * <pre>{@code
+ * builder.conv2d("c1", 16, 3, c -> c.paddingSame()).batchNorm("b1").relu("r1")
+ *        .conv2d("c2", 16, 3, c -> c.paddingSame()).batchNorm("b2")
+ *        .add("sum", "b2", "r0").relu("out");        // r0: the block's input
+ * }</pre>
+ * Errors are
  * {@link IllegalArgumentException}s that name the layer. Not thread-safe; one builder per model.
  */
 public final class ModelSpecBuilder {
@@ -27,6 +34,7 @@ public final class ModelSpecBuilder {
     private InputSpec input;
     private Loss loss = Loss.DEFAULT;
     private final List<LayerSpec> layers = new ArrayList<>();
+    private final List<List<String>> inputs = new ArrayList<>();
 
     ModelSpecBuilder(String name) {
         this.name = name;
@@ -47,7 +55,51 @@ public final class ModelSpecBuilder {
     /** Appends a layer made elsewhere (its name must be set). */
     public ModelSpecBuilder layer(LayerSpec layer) {
         layers.add(Objects.requireNonNull(layer, "layer"));
+        inputs.add(List.of());
         return this;
+    }
+
+    /**
+     * Makes the last layer added read the named layers ({@code input}: the model's input) instead of the previous
+     * one.
+     *
+     * @throws IllegalStateException if no layer was added yet
+     */
+    public ModelSpecBuilder inputs(String... layerNames) {
+        if (layers.isEmpty()) {
+            throw new IllegalStateException("model " + name + ": inputs(...) names the inputs of the last layer added;"
+                    + " add a layer first");
+        }
+        inputs.set(inputs.size() - 1, List.of(layerNames));
+        return this;
+    }
+
+    public ModelSpecBuilder batchNorm() {
+        return batchNorm(null);
+    }
+
+    /** Appends batch normalisation with the default momentum and epsilon. */
+    public ModelSpecBuilder batchNorm(String layerName) {
+        return layer(BatchNormSpec.of(nameFor(layerName, LayerType.BATCHNORM)));
+    }
+
+    /** Appends batch normalisation. */
+    public ModelSpecBuilder batchNorm(String layerName, double momentum, double epsilon) {
+        return layer(new BatchNormSpec(nameFor(layerName, LayerType.BATCHNORM), momentum, epsilon));
+    }
+
+    /** Appends the element-wise sum of the named layers (two or more). */
+    public ModelSpecBuilder add(String layerName, String... inputLayers) {
+        return layer(new AddSpec(nameFor(layerName, LayerType.ADD))).inputs(inputLayers);
+    }
+
+    public ModelSpecBuilder globalAvgPool() {
+        return globalAvgPool(null);
+    }
+
+    /** Appends global average pooling (NHWC to one feature per channel). */
+    public ModelSpecBuilder globalAvgPool(String layerName) {
+        return layer(new GlobalAvgPoolSpec(nameFor(layerName, LayerType.GLOBALAVGPOOL)));
     }
 
     public ModelSpecBuilder conv2d(int filters, int kernel) {
@@ -70,7 +122,7 @@ public final class ModelSpecBuilder {
         Conv2dOptions o = new Conv2dOptions(kernel);
         options.accept(o);
         return layer(new Conv2dSpec(nameFor(layerName, LayerType.CONV2D), filters, o.kernelH, o.kernelW, o.strideH,
-                o.strideW, o.padH, o.padW, o.algorithm, o.bias, o.init));
+                o.strideW, o.padH, o.padW, o.algorithm, o.bias, o.init, o.same));
     }
 
     public ModelSpecBuilder relu() {
@@ -97,7 +149,7 @@ public final class ModelSpecBuilder {
     public ModelSpecBuilder maxPool2d(String layerName, int kernel, Consumer<Pool2dOptions> options) {
         Pool2dOptions o = Pool2dOptions.resolve(kernel, options);
         return layer(new MaxPool2dSpec(nameFor(layerName, LayerType.MAXPOOL2D), o.kernelH, o.kernelW, o.strideH(),
-                o.strideW(), o.padH, o.padW));
+                o.strideW(), o.padH, o.padW, o.same));
     }
 
     public ModelSpecBuilder avgPool2d(int kernel) {
@@ -116,7 +168,7 @@ public final class ModelSpecBuilder {
     public ModelSpecBuilder avgPool2d(String layerName, int kernel, Consumer<Pool2dOptions> options) {
         Pool2dOptions o = Pool2dOptions.resolve(kernel, options);
         return layer(new AvgPool2dSpec(nameFor(layerName, LayerType.AVGPOOL2D), o.kernelH, o.kernelW, o.strideH(),
-                o.strideW(), o.padH, o.padW));
+                o.strideW(), o.padH, o.padW, o.same));
     }
 
     public ModelSpecBuilder flatten() {
@@ -165,7 +217,7 @@ public final class ModelSpecBuilder {
             throw new IllegalArgumentException("model " + name + ": input shape not set; call input(height, width,"
                     + " channels)");
         }
-        return new ModelSpec(name, input, layers, loss);
+        return new ModelSpec(name, input, layers, loss, inputs);
     }
 
     private String nameFor(String given, LayerType type) {
@@ -183,6 +235,7 @@ public final class ModelSpecBuilder {
         private ConvAlgorithmChoice algorithm = Conv2dSpec.DEFAULT_ALGORITHM;
         private boolean bias = Conv2dSpec.DEFAULT_BIAS;
         private WeightInit init = Conv2dSpec.DEFAULT_INIT;
+        private boolean same;
 
         private Conv2dOptions(int kernel) {
             this.kernelH = kernel;
@@ -213,6 +266,15 @@ public final class ModelSpecBuilder {
         public Conv2dOptions padding(int height, int width) {
             padH = height;
             padW = width;
+            same = false;
+            return this;
+        }
+
+        /** Same padding ({@code padding = same}): {@code o = ceil(i / s)}, see {@link Conv2dSpec}. */
+        public Conv2dOptions paddingSame() {
+            padH = 0;
+            padW = 0;
+            same = true;
             return this;
         }
 
@@ -240,6 +302,7 @@ public final class ModelSpecBuilder {
         private Integer strideW;
         private int padH = Pool2dSpec.DEFAULT_PADDING;
         private int padW = Pool2dSpec.DEFAULT_PADDING;
+        private boolean same;
 
         private Pool2dOptions(int kernel) {
             this.kernelH = kernel;
@@ -276,6 +339,15 @@ public final class ModelSpecBuilder {
         public Pool2dOptions padding(int height, int width) {
             padH = height;
             padW = width;
+            same = false;
+            return this;
+        }
+
+        /** Same padding ({@code padding = same}): {@code o = ceil(i / s)}, see {@link Pool2dSpec}. */
+        public Pool2dOptions paddingSame() {
+            padH = 0;
+            padW = 0;
+            same = true;
             return this;
         }
 

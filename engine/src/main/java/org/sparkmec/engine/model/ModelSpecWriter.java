@@ -5,12 +5,15 @@ import static org.sparkmec.engine.model.ModelKeys.BIAS;
 import static org.sparkmec.engine.model.ModelKeys.CHANNELS;
 import static org.sparkmec.engine.model.ModelKeys.FILTERS;
 import static org.sparkmec.engine.model.ModelKeys.HEIGHT;
+import static org.sparkmec.engine.model.ModelKeys.EPSILON;
 import static org.sparkmec.engine.model.ModelKeys.INIT;
+import static org.sparkmec.engine.model.ModelKeys.INPUTS;
 import static org.sparkmec.engine.model.ModelKeys.INPUT;
 import static org.sparkmec.engine.model.ModelKeys.KERNEL;
 import static org.sparkmec.engine.model.ModelKeys.LAYERS;
 import static org.sparkmec.engine.model.ModelKeys.LOSS;
 import static org.sparkmec.engine.model.ModelKeys.NAME;
+import static org.sparkmec.engine.model.ModelKeys.MOMENTUM;
 import static org.sparkmec.engine.model.ModelKeys.PADDING;
 import static org.sparkmec.engine.model.ModelKeys.RATE;
 import static org.sparkmec.engine.model.ModelKeys.STRIDE;
@@ -26,7 +29,8 @@ import org.sparkmec.engine.io.AtomicFiles;
 
 /**
  * Writes a {@link ModelSpec} as a model file that {@link ModelFile} reads back equal: every field written out,
- * defaults included, one layer per line, each followed by a comment with its output shape per sample.
+ * defaults included (but {@code inputs}, written only where a layer does not read the previous one), one layer per
+ * line in list order, each followed by a comment with its output shape per sample.
  */
 public final class ModelSpecWriter {
     private ModelSpecWriter() {
@@ -48,8 +52,11 @@ public final class ModelSpecWriter {
         out.append(LAYERS).append(" = [\n");
         List<ActivationShape> shapes = spec.shapes();
         for (int i = 0; i < spec.layers().size(); i++) {
-            out.append("  { ").append(fields(spec.layers().get(i))).append(" }  # ").append(shapes.get(i))
-                    .append('\n');
+            out.append("  { ").append(fields(spec.layers().get(i)));
+            if (!spec.readsDefault(i)) {
+                field(out, INPUTS, names(spec.inputs().get(i)));
+            }
+            out.append(" }  # ").append(shapes.get(i)).append('\n');
         }
         out.append("]\n");
         out.append("# classes: ").append(spec.classes()).append('\n');
@@ -69,26 +76,34 @@ public final class ModelSpecWriter {
             field(f, FILTERS, Integer.toString(c.filters()));
             field(f, KERNEL, pair(c.kernelH(), c.kernelW()));
             field(f, STRIDE, pair(c.strideH(), c.strideW()));
-            field(f, PADDING, pair(c.padH(), c.padW()));
+            field(f, PADDING, c.samePadding() ? ModelKeys.SAME : pair(c.padH(), c.padW()));
             field(f, ALGORITHM, c.algorithm().configName());
             field(f, BIAS, Boolean.toString(c.bias()));
             field(f, INIT, c.init().configName());
         } else if (layer instanceof Pool2dSpec p) {
             field(f, KERNEL, pair(p.kernelH(), p.kernelW()));
             field(f, STRIDE, pair(p.strideH(), p.strideW()));
-            field(f, PADDING, pair(p.padH(), p.padW()));
+            field(f, PADDING, p.samePadding() ? ModelKeys.SAME : pair(p.padH(), p.padW()));
         } else if (layer instanceof DenseSpec d) {
             field(f, UNITS, Integer.toString(d.units()));
             field(f, BIAS, Boolean.toString(d.bias()));
             field(f, INIT, d.init().configName());
         } else if (layer instanceof DropoutSpec d) {
             field(f, RATE, Double.toString(d.rate()));
+        } else if (layer instanceof BatchNormSpec b) {
+            field(f, MOMENTUM, Double.toString(b.momentum()));
+            field(f, EPSILON, Double.toString(b.epsilon()));
         }
         return f.toString();
     }
 
     private static void field(StringBuilder f, String key, String value) {
         f.append(", ").append(key).append(" = ").append(value);
+    }
+
+    /** {@code ["a", "b"]}: layer names, quoted. */
+    private static String names(List<String> names) {
+        return "[" + String.join(", ", names.stream().map(ConfigUtil::quoteString).toList()) + "]";
     }
 
     /** {@code 5} for 5x5, {@code [5, 3]} otherwise. */

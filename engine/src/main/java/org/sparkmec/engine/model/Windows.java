@@ -3,6 +3,8 @@ package org.sparkmec.engine.model;
 import static org.sparkmec.engine.model.Checks.pair;
 import static org.sparkmec.engine.model.Checks.size;
 
+import org.sparkmec.engine.shape.SamePadding;
+
 /**
  * Sliding-window arithmetic shared by convolution and pooling: {@code o = (i + 2p - k) / s + 1} per direction
  * with integer division, as in {@link org.sparkmec.engine.shape.ConvGeometry}.
@@ -27,18 +29,48 @@ final class Windows {
         }
     }
 
+    /** Same padding leaves the numeric padding at 0. */
+    static void checkSamePadding(String layer, boolean same, int padH, int padW) {
+        if (same && (padH != 0 || padW != 0)) {
+            throw SpecViolation.ofLayer(layer, ModelKeys.PADDING, "same padding is computed from the input; the"
+                    + " numeric padding must then be 0, got " + pair(padH, padW));
+        }
+    }
+
     /**
-     * The output of a window layer of {@code outChannels} channels on {@code in}.
+     * {@code (p_h, p_w)} of a window layer on {@code in}: the declared ones, or {@link SamePadding}'s.
      *
-     * @throws SpecViolation for a flat input or a kernel larger than the padded input
+     * @throws SpecViolation for same padding that would need asymmetric padding
+     */
+    static int[] padding(String layer, ActivationShape in, int kernelH, int kernelW, int strideH, int strideW,
+                         int padH, int padW, boolean same) {
+        if (!same) {
+            return new int[] {padH, padW};
+        }
+        try {
+            return new int[] {SamePadding.of(in.height(), kernelH, strideH), SamePadding.of(in.width(), kernelW, strideW)};
+        } catch (IllegalArgumentException e) {
+            throw SpecViolation.ofLayer(layer, ModelKeys.PADDING, e.getMessage());
+        }
+    }
+
+    /**
+     * The output of a window layer of {@code outChannels} channels on {@code in}, with the declared padding or,
+     * when {@code same}, {@link SamePadding}'s.
+     *
+     * @throws SpecViolation for a flat input, a kernel larger than the padded input or impossible same padding
      */
     static ActivationShape output(String layer, LayerType type, ActivationShape in, int kernelH, int kernelW,
-                                  int strideH, int strideW, int padH, int padW, int outChannels) {
+                                  int strideH, int strideW, int declaredPadH, int declaredPadW, boolean same,
+                                  int outChannels) {
         if (in.flat()) {
             throw SpecViolation.ofLayer(layer, null, type.configName()
                     + " needs an NHWC input (height x width x channels), got a flat input of " + in
                     + " features; put it before the flatten layer");
         }
+        int[] pad = padding(layer, in, kernelH, kernelW, strideH, strideW, declaredPadH, declaredPadW, same);
+        int padH = pad[0];
+        int padW = pad[1];
         long paddedH = in.height() + 2L * padH;
         long paddedW = in.width() + 2L * padW;
         if (kernelH > paddedH || kernelW > paddedW) {

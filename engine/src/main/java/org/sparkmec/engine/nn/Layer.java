@@ -4,7 +4,9 @@ import java.util.List;
 import org.sparkmec.engine.tensor.Tensor;
 
 /**
- * One layer of a sequential network, with forward and backward passes on a backend.
+ * One layer of a network, with forward and backward passes on a backend. Most layers take one input (the
+ * single-input methods); a layer that merges several ({@link AddLayer}) overrides the list forms, which by
+ * default accept exactly one input and call the single-input ones.
  *
  * <p>Contract: {@link #forward} returns a tensor the layer owns (valid until its next forward or
  * close) and keeps a reference to its input for the backward pass, so the caller must not close or
@@ -35,7 +37,39 @@ public interface Layer extends AutoCloseable {
      */
     Tensor backward(Tensor gradOutput, boolean needInputGradient);
 
-    /** Trainable parameters, in a fixed order (empty for parameter-free layers). */
+    /**
+     * The output dims for the dims of the layer's inputs, in input order.
+     *
+     * @throws IllegalArgumentException naming the layer if it takes another number of inputs or they do not fit
+     */
+    default int[] outputDims(List<int[]> inputDims) {
+        requireOneInput(inputDims.size());
+        return outputDims(inputDims.get(0));
+    }
+
+    /** Forward over the layer's inputs, in input order (the contract of {@link #forward(Tensor, Mode)}). */
+    default Tensor forward(List<Tensor> inputs, Mode mode) {
+        requireOneInput(inputs.size());
+        return forward(inputs.get(0), mode);
+    }
+
+    /**
+     * Backward for a layer of several inputs: dLoss/dInput per input, in input order, null where
+     * {@code needInputGradients} is false. The tensors are owned by the layer and only read by the caller; the
+     * same tensor may be returned for several inputs.
+     */
+    default Tensor[] backward(Tensor gradOutput, boolean[] needInputGradients) {
+        requireOneInput(needInputGradients.length);
+        return new Tensor[] {backward(gradOutput, needInputGradients[0])};
+    }
+
+    private void requireOneInput(int inputs) {
+        if (inputs != 1) {
+            throw new IllegalArgumentException("layer " + name() + " (" + type() + ") takes one input, got " + inputs);
+        }
+    }
+
+    /** Parameters and state (see {@link Parameter.Kind}), in a fixed order (empty for parameter-free layers). */
     List<Parameter> parameters();
 
     /** Bytes held and used in the last passes. */

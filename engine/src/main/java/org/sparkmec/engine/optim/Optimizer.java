@@ -14,6 +14,10 @@ import org.sparkmec.engine.nn.Parameter;
  * and from a checkpoint: an optimizer that loads the state of another with the same settings continues
  * exactly as the other would have, bit for bit.
  *
+ * <p>Parameters of {@link org.sparkmec.engine.nn.Parameter.Kind#STATE} (batch normalisation's running
+ * statistics) are not trained: a step adds their "gradient", the (averaged) change of the step, to the value as
+ * is, and keeps no state for them.
+ *
  * <p>Thread affinity: one thread at a time; the tensors must not be written concurrently with a step.
  */
 public interface Optimizer {

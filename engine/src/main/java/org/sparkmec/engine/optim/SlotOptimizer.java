@@ -18,7 +18,9 @@ import org.sparkmec.engine.tensor.FloatStorage;
 /**
  * The common part of the optimizers: per-name state arrays ("slots"), the step count, checks, state export
  * and import, and the chunked copy of values and gradients between the tensors' storage and the heap.
- * Subclasses supply the element-wise update of one chunk, and the same update as a backend kernel.
+ * Subclasses supply the element-wise update of one chunk, and the same update as a backend kernel. Parameters of
+ * {@link Parameter.Kind#STATE} are not trained: their "gradient" is the change the step asks for, added to the value
+ * as is ({@code w += g}), with no slots, learning rate or weight decay, on the heap or on the backend alike.
  *
  * <p>A parameter's state lives in one place at a time: on the heap, or (after a {@link #step(Backend, List,
  * double)} on a backend with {@link OptimizerKernels}) in that backend's buffers, moved on demand by the
@@ -73,8 +75,13 @@ abstract class SlotOptimizer implements Optimizer {
         check(params);
         long t = steps + 1;
         for (Parameter p : params) {
-            deviceUpdate(kernels.get(), p.value().storage(), p.gradient().storage(), deviceSlotsOf(backend, p),
-                    p.numElements(), learningRate, t);
+            if (p.trainable()) {
+                deviceUpdate(kernels.get(), p.value().storage(), p.gradient().storage(), deviceSlotsOf(backend, p),
+                        p.numElements(), learningRate, t);
+            } else {
+                backend.nnKernels().add(p.value().storage(), p.gradient().storage(), p.value().storage(),
+                        p.numElements());
+            }
         }
         steps = t;
     }
@@ -160,16 +167,27 @@ abstract class SlotOptimizer implements Optimizer {
                 int len = Math.min(CHUNK, n - off);
                 value.copyTo(off, valueChunk, 0, len);
                 gradient.copyTo(off, gradientChunk, 0, len);
-                update(valueChunk, 0, gradientChunk, 0, len, state, off, learningRate, t);
+                if (p.trainable()) {
+                    update(valueChunk, 0, gradientChunk, 0, len, state, off, learningRate, t);
+                } else {
+                    addChange(valueChunk, 0, gradientChunk, 0, len);
+                }
                 value.copyFrom(valueChunk, 0, off, len);
             }
         }
         steps = t;
     }
 
+    /** A state parameter's update: {@code w[wAt + i] += g[gAt + i]}. */
+    private static void addChange(float[] w, int wAt, float[] g, int gAt, int length) {
+        for (int i = 0; i < length; i++) {
+            w[wAt + i] += g[gAt + i];
+        }
+    }
+
     private float[][] slotsOf(Parameter p) {
         int n = (int) p.numElements();
-        if (slotsPerParameter() == 0) {
+        if (slotsPerParameter() == 0 || !p.trainable()) {
             return NO_SLOTS;
         }
         FloatStorage[] onDevice = deviceSlots.remove(p.name());
@@ -186,9 +204,11 @@ abstract class SlotOptimizer implements Optimizer {
         check(params);
         long t = steps + 1;
         float[][][] state = new float[params.size()][][];
+        boolean[] trainable = new boolean[params.size()];
         long[] starts = new long[params.size() + 1];
         for (int i = 0; i < params.size(); i++) {
             state[i] = slotsOf(params.get(i));
+            trainable[i] = params.get(i).trainable();
             starts[i + 1] = starts[i] + params.get(i).numElements();
         }
         steps = t;
@@ -206,7 +226,11 @@ abstract class SlotOptimizer implements Optimizer {
                 }
                 int offset = (int) (from + done - starts[k]);
                 int len = (int) Math.min(length - done, starts[k + 1] - (from + done));
-                update(w, wAt + done, g, gAt + done, len, state[k], offset, learningRate, t);
+                if (trainable[k]) {
+                    update(w, wAt + done, g, gAt + done, len, state[k], offset, learningRate, t);
+                } else {
+                    addChange(w, wAt + done, g, gAt + done, len);
+                }
                 done += len;
             }
         };
@@ -232,7 +256,7 @@ abstract class SlotOptimizer implements Optimizer {
                 throw new IllegalArgumentException("parameter " + p.name() + " has " + n + " elements but its "
                         + (loadedNames != null ? "loaded " : "") + "optimizer state holds " + held);
             }
-            if (loadedNames != null && !loadedNames.contains(p.name())) {
+            if (loadedNames != null && p.trainable() && !loadedNames.contains(p.name())) {
                 throw new IllegalArgumentException("parameter " + p.name() + " (" + n + " elements) has no entry in the "
                         + "loaded optimizer state, which holds " + describe(loadedNames));
             }

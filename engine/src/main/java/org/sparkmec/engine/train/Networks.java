@@ -5,20 +5,26 @@ import java.util.List;
 import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.conv.MecOptions;
 import org.sparkmec.engine.model.ActivationShape;
-import org.sparkmec.engine.model.AvgPool2dSpec;
+import org.sparkmec.engine.model.AddSpec;
+import org.sparkmec.engine.model.BatchNormSpec;
 import org.sparkmec.engine.model.Conv2dSpec;
 import org.sparkmec.engine.model.DenseSpec;
 import org.sparkmec.engine.model.DropoutSpec;
 import org.sparkmec.engine.model.FlattenSpec;
+import org.sparkmec.engine.model.GlobalAvgPoolSpec;
 import org.sparkmec.engine.model.LayerSpec;
 import org.sparkmec.engine.model.MaxPool2dSpec;
 import org.sparkmec.engine.model.ModelSpec;
+import org.sparkmec.engine.model.Pool2dSpec;
 import org.sparkmec.engine.model.ReluSpec;
+import org.sparkmec.engine.nn.AddLayer;
+import org.sparkmec.engine.nn.BatchNormLayer;
 import org.sparkmec.engine.nn.Conv2dLayer;
 import org.sparkmec.engine.nn.ConvAlgorithmChoice;
 import org.sparkmec.engine.nn.DenseLayer;
 import org.sparkmec.engine.nn.DropoutLayer;
 import org.sparkmec.engine.nn.FlattenLayer;
+import org.sparkmec.engine.nn.GlobalAvgPoolLayer;
 import org.sparkmec.engine.nn.Layer;
 import org.sparkmec.engine.nn.Network;
 import org.sparkmec.engine.nn.Pool2dLayer;
@@ -44,14 +50,23 @@ public final class Networks {
     public static Network build(Backend backend, ModelSpec spec, MecOptions mecOptions, long workspaceBudgetBytes,
                                 long seed, ConvAlgorithmChoice algorithmOverride) {
         List<Layer> layers = new ArrayList<>();
-        List<ActivationShape> shapes = spec.shapes();
+        List<int[]> inputs = new ArrayList<>();
+        int[] order = spec.order();
+        int[] networkIndex = new int[order.length];
         try {
-            for (int i = 0; i < spec.layers().size(); i++) {
-                ActivationShape in = i == 0 ? spec.input().shape() : shapes.get(i - 1);
+            for (int i : order) {
+                ActivationShape in = spec.inputShapes(i).get(0);
+                networkIndex[i] = layers.size();
                 layers.add(layer(backend, spec.layers().get(i), in, mecOptions, workspaceBudgetBytes, seed,
                         algorithmOverride));
+                int[] reads = spec.inputIndices(i);
+                for (int j = 0; j < reads.length; j++) {
+                    reads[j] = reads[j] < 0 ? Network.IMAGES : networkIndex[reads[j]];
+                }
+                inputs.add(reads);
             }
-            return new Network(layers, new int[] {spec.input().height(), spec.input().width(), spec.input().channels()});
+            return new Network(backend, layers, inputs,
+                    new int[] {spec.input().height(), spec.input().width(), spec.input().channels()});
         } catch (RuntimeException e) {
             layers.forEach(Layer::close);
             throw e;
@@ -62,20 +77,26 @@ public final class Networks {
                                long seed, ConvAlgorithmChoice algorithmOverride) {
         if (spec instanceof Conv2dSpec c) {
             return new Conv2dLayer(backend, new Conv2dLayer.Config(c.name(), in.channels(), c.filters(), c.kernelH(),
-                    c.kernelW(), c.params(), algorithmOverride != null ? algorithmOverride : c.algorithm(), c.bias(),
+                    c.kernelW(), c.params(in), algorithmOverride != null ? algorithmOverride : c.algorithm(), c.bias(),
                     c.init()), mec, budget, seed);
         }
         if (spec instanceof DenseSpec d) {
             return new DenseLayer(backend, d.name(), in.features(), d.units(), d.bias(), d.init(),
                     seed);
         }
-        if (spec instanceof MaxPool2dSpec p) {
-            return new Pool2dLayer(backend, p.name(), Pool2dLayer.Kind.MAX, p.kernelH(), p.kernelW(), p.strideH(),
-                    p.strideW(), p.padH(), p.padW());
+        if (spec instanceof Pool2dSpec p) {
+            int[] pad = p.padding(in);
+            return new Pool2dLayer(backend, p.name(), p instanceof MaxPool2dSpec ? Pool2dLayer.Kind.MAX
+                    : Pool2dLayer.Kind.AVERAGE, p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), pad[0], pad[1]);
         }
-        if (spec instanceof AvgPool2dSpec p) {
-            return new Pool2dLayer(backend, p.name(), Pool2dLayer.Kind.AVERAGE, p.kernelH(), p.kernelW(), p.strideH(),
-                    p.strideW(), p.padH(), p.padW());
+        if (spec instanceof BatchNormSpec b) {
+            return new BatchNormLayer(backend, b.name(), in.channels(), b.momentum(), b.epsilon());
+        }
+        if (spec instanceof AddSpec a) {
+            return new AddLayer(backend, a.name());
+        }
+        if (spec instanceof GlobalAvgPoolSpec g) {
+            return new GlobalAvgPoolLayer(backend, g.name());
         }
         if (spec instanceof ReluSpec r) {
             return new ReluLayer(backend, r.name());

@@ -6,9 +6,9 @@ import org.sparkmec.engine.backend.cpu.CpuBackend;
 import org.sparkmec.engine.backend.cpu.CpuBackendOptions;
 import org.sparkmec.engine.backend.cpu.GemmParallelism;
 
-/** Base of the convolution tests that need one CPU backend (2 threads, TASKS) for the whole class. */
-abstract class WithCpuBackend {
-    static CpuBackend backend;
+/** Base of the engine tests that need one CPU backend (2 threads, TASKS) for the whole class. */
+public abstract class WithCpuBackend {
+    protected static CpuBackend backend;
 
     @BeforeAll
     static void startBackend() {

@@ -59,7 +59,9 @@ class ModelSpecTest {
     @Test
     void convSpecGivesTheEngineParamsAndAlgorithm() {
         Conv2dSpec conv = new Conv2dSpec("c", 3, 3, 3, 2, 1, 1, 0, ConvAlgorithmChoice.MEC, true, WeightInit.HE);
-        assertEquals(new Conv2dParams(2, 1, 1, 0), conv.params());
+        assertEquals(new Conv2dParams(2, 1, 1, 0), conv.params(ActivationShape.spatial(9, 9, 3)));
+        Conv2dSpec same = new Conv2dSpec("s", 3, 3, 3, 2, 1, 0, 0, ConvAlgorithmChoice.MEC, true, WeightInit.HE, true);
+        assertEquals(new Conv2dParams(2, 1, 1, 1), same.params(ActivationShape.spatial(32, 31, 3)));
         assertEquals(Optional.of(ConvAlgorithm.MEC), ConvAlgorithmChoice.MEC.fixed());
         assertEquals(Optional.of(ConvAlgorithm.IM2COL), ConvAlgorithmChoice.IM2COL.fixed());
         assertEquals(Optional.empty(), ConvAlgorithmChoice.AUTO.fixed());

@@ -27,9 +27,11 @@ import org.sparkmec.engine.tensor.Tensor;
 /**
  * Finite-difference checks of every layer's backward pass: loss = sum(forward(x) * R) for a fixed
  * random R, so dLoss/dOutput = R; central differences with eps = 1e-2 on float forward outputs summed in
- * double, on about 25 sampled coordinates of the input and of each parameter. Tolerance:
- * {@code |numeric - analytic| <= 2e-2 + 2e-2 * |analytic|} (the layers are piecewise linear, so
- * central differences are exact up to float rounding away from kinks).
+ * double, on about 25 sampled coordinates of the input and of each trainable parameter (batch
+ * normalisation's running statistics are state, not trained: BatchNormLayerTest checks them). Tolerance:
+ * {@code |numeric - analytic| <= 2e-2 + 2e-2 * |analytic|} (most layers are piecewise linear, so central
+ * differences are exact up to float rounding away from kinks; batch normalisation is smooth, its central
+ * differences off by O(eps^2)).
  */
 class LayerGradientCheckTest {
     private static final double EPS = 1e-2;
@@ -77,6 +79,13 @@ class LayerGradientCheckTest {
                 1, 0), Layout.NHWC, new int[] {2, 5, 6, 3}));
         cases.add(new Case("flatten", b -> new FlattenLayer(b, "flat"), Layout.NHWC, new int[] {2, 3, 4, 5}));
         cases.add(new Case("dropout", b -> new DropoutLayer(b, "drop", 0.3, 11), Layout.MATRIX, new int[] {3, 17}));
+        cases.add(new Case("batchnorm NHWC", b -> new BatchNormLayer(b, "bn", 3, 0.1, 1e-5), Layout.NHWC,
+                new int[] {2, 5, 3, 3}));
+        cases.add(new Case("batchnorm batch 1", b -> new BatchNormLayer(b, "bn", 5, 0.1, 1e-5), Layout.NHWC,
+                new int[] {1, 3, 7, 5}));
+        cases.add(new Case("batchnorm flat", b -> new BatchNormLayer(b, "bn", 7, 0.1, 1e-5), Layout.MATRIX,
+                new int[] {6, 7}));
+        cases.add(new Case("globalavgpool", b -> new GlobalAvgPoolLayer(b, "gap"), Layout.NHWC, new int[] {2, 5, 3, 7}));
         return cases.stream().map(Arguments::of);
     }
 
@@ -102,6 +111,9 @@ class LayerGradientCheckTest {
                 Tensor dx = layer.backward(r, true);
                 check(c + " input", x, dx.toArray(), loss);
                 for (Parameter p : layer.parameters()) {
+                    if (!p.trainable()) {
+                        continue;
+                    }
                     loss.apply(Mode.TRAIN);
                     layer.backward(r, true);
                     check(c + " " + p.name(), p.value(), p.gradient().toArray(), loss);

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,7 +38,7 @@ class NetworksTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"lenet.conf", "vgg-small.conf"})
+    @ValueSource(strings = {"lenet.conf", "vgg-small.conf", "resnet20-mnist.conf"})
     void shippedModelsBuildAndRunAStep(String file) {
         ModelSpec spec = ModelFile.read(Path.of("..", "conf", "models", file));
         try (Network net = Networks.build(backend, spec, MecOptions.defaults(), 1L << 28, 3);
@@ -44,11 +46,18 @@ class NetworksTest {
                      spec.input().channels());
              Tensor grad = Tensor.zeros(backend, Layout.MATRIX, 3, spec.classes())) {
             assertEquals(spec.layers().size(), net.layers().size());
-            int[] dims = {3, spec.input().height(), spec.input().width(), spec.input().channels()};
-            for (int i = 0; i < spec.layers().size(); i++) {
-                dims = net.layers().get(i).outputDims(dims);
-                assertEquals(spec.shapes().get(i).numElements() * 3L, java.util.Arrays.stream(dims).asLongStream()
-                        .reduce(1, (a, b) -> a * b), "layer " + net.layers().get(i).name());
+            int[] image = {3, spec.input().height(), spec.input().width(), spec.input().channels()};
+            List<int[]> dims = new ArrayList<>();
+            List<String> names = spec.layers().stream().map(l -> l.name()).toList();
+            for (int i = 0; i < net.layers().size(); i++) {
+                List<int[]> in = new ArrayList<>();
+                for (int k : net.inputs(i)) {
+                    in.add(k == Network.IMAGES ? image : dims.get(k));
+                }
+                dims.add(net.layers().get(i).outputDims(in));
+                int declared = names.indexOf(net.layers().get(i).name());
+                assertEquals(spec.shapes().get(declared).numElements() * 3L, java.util.Arrays.stream(dims.get(i))
+                        .asLongStream().reduce(1, (a, b) -> a * b), "layer " + net.layers().get(i).name());
             }
             RandomFill.uniform(images.storage(), 1);
             Tensor logits = net.forward(images, Mode.TRAIN);

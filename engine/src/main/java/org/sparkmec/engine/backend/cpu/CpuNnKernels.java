@@ -13,9 +13,11 @@ final class CpuNnKernels implements NnKernels {
     private static final int F = Float.BYTES;
 
     private final CpuWorkers workers;
+    private final CpuBatchNorm batchNorm;
 
     CpuNnKernels(CpuWorkers workers) {
         this.workers = workers;
+        this.batchNorm = new CpuBatchNorm(workers);
     }
 
     /** An element-wise operation on heap chunks: the result goes into {@code x}; {@code y} may be null. */
@@ -69,6 +71,47 @@ final class CpuNnKernels implements NnKernels {
                 x[k] *= m[k];
             }
         });
+    }
+
+    @Override
+    public void add(FloatStorage a, FloatStorage b, FloatStorage out, long length) {
+        elementwise(a, b, out, length, (x, y, n) -> {
+            for (int k = 0; k < n; k++) {
+                x[k] += y[k];
+            }
+        });
+    }
+
+    @Override
+    public void channelMeanVariance(FloatStorage in, long rows, int channels, FloatStorage mean, FloatStorage variance) {
+        batchNorm.meanVariance(in, rows, channels, mean, variance);
+    }
+
+    @Override
+    public void batchNormForward(FloatStorage in, long rows, int channels, FloatStorage mean, FloatStorage variance,
+                                 float epsilon, FloatStorage gamma, FloatStorage beta, FloatStorage out) {
+        batchNorm.forward(in, rows, channels, mean, variance, epsilon, gamma, beta, out);
+    }
+
+    @Override
+    public void batchNormBackward(FloatStorage in, FloatStorage gradOut, long rows, int channels, FloatStorage mean,
+                                  FloatStorage variance, float epsilon, FloatStorage gamma, FloatStorage gradIn,
+                                  FloatStorage gradGamma, FloatStorage gradBeta) {
+        batchNorm.backward(in, gradOut, rows, channels, mean, variance, epsilon, gamma, gradIn, gradGamma, gradBeta);
+    }
+
+    @Override
+    public void runningStatisticsDelta(FloatStorage mean, FloatStorage variance, FloatStorage runningMean,
+                                       FloatStorage runningMeanSquare, float momentum, int channels,
+                                       FloatStorage deltaMean, FloatStorage deltaMeanSquare) {
+        CpuBatchNorm.runningStatisticsDelta(mean, variance, runningMean, runningMeanSquare, momentum, channels,
+                deltaMean, deltaMeanSquare);
+    }
+
+    @Override
+    public void runningVariance(FloatStorage runningMean, FloatStorage runningMeanSquare, int channels,
+                                FloatStorage variance) {
+        CpuBatchNorm.runningVariance(runningMean, runningMeanSquare, channels, variance);
     }
 
     /** Visits each output position (n, oy, ox) of the rows assigned to this thread. */

@@ -13,6 +13,17 @@ import org.sparkmec.engine.tensor.FloatStorage;
  * order on the default stream.
  */
 final class CudaNnKernels implements NnKernels {
+    /** Doubles per sum of {@code bn_partials}: {@code SUM_ROWS_SCRATCH} in mec_kernels.cu. */
+    private static final int BN_SCRATCH = 1 << 18;
+    private static final int BN_LANES = 32;
+    private static final int BN_THREADS = 256;
+    /** Blocks of a per-channel sum to aim for (a few per SM), and the fewest rows a block is given. */
+    private static final int BN_BLOCKS = 2048;
+    private static final int BN_MIN_ROWS = 64;
+    private static final int MODE_SUM = 0;
+    private static final int MODE_SQUARED_DEVIATION = 1;
+    private static final int MODE_BACKWARD = 2;
+
     private final CudaModule module;
 
     CudaNnKernels(CudaModule module) {
@@ -61,6 +72,67 @@ final class CudaNnKernels implements NnKernels {
     public void softmaxCrossEntropy(FloatStorage logits, FloatStorage labels, int rows, int classes,
                                     FloatStorage gradLogits, FloatStorage stats) {
         module.launch("softmax_cross_entropy", rows, logits, labels, rows, classes, gradLogits, stats);
+    }
+
+    @Override
+    public void add(FloatStorage a, FloatStorage b, FloatStorage out, long length) {
+        module.launch("add_floats", length, a, b, out, length);
+    }
+
+    @Override
+    public void channelMeanVariance(FloatStorage in, long rows, int channels, FloatStorage mean, FloatStorage variance) {
+        float scale = (float) (1.0 / rows);
+        channelSums(MODE_SUM, in, null, null, null, 0f, rows, channels, scale, mean, null);
+        channelSums(MODE_SQUARED_DEVIATION, in, null, mean, null, 0f, rows, channels, scale, variance, null);
+    }
+
+    @Override
+    public void batchNormForward(FloatStorage in, long rows, int channels, FloatStorage mean, FloatStorage variance,
+                                 float epsilon, FloatStorage gamma, FloatStorage beta, FloatStorage out) {
+        module.launch("batch_norm_forward", rows * channels, in, rows, channels, mean, variance, epsilon, gamma, beta,
+                out);
+    }
+
+    @Override
+    public void batchNormBackward(FloatStorage in, FloatStorage gradOut, long rows, int channels, FloatStorage mean,
+                                  FloatStorage variance, float epsilon, FloatStorage gamma, FloatStorage gradIn,
+                                  FloatStorage gradGamma, FloatStorage gradBeta) {
+        channelSums(MODE_BACKWARD, in, gradOut, mean, variance, epsilon, rows, channels, 1f, gradBeta, gradGamma);
+        if (gradIn != null) {
+            module.launch("batch_norm_backward_input", rows * channels, in, gradOut, rows, channels, mean, variance,
+                    epsilon, gamma, gradGamma, gradBeta, gradIn);
+        }
+    }
+
+    @Override
+    public void runningStatisticsDelta(FloatStorage mean, FloatStorage variance, FloatStorage runningMean,
+                                       FloatStorage runningMeanSquare, float momentum, int channels,
+                                       FloatStorage deltaMean, FloatStorage deltaMeanSquare) {
+        module.launch("running_statistics_delta", channels, mean, variance, runningMean, runningMeanSquare, momentum,
+                channels, deltaMean, deltaMeanSquare);
+    }
+
+    @Override
+    public void runningVariance(FloatStorage runningMean, FloatStorage runningMeanSquare, int channels,
+                                FloatStorage variance) {
+        module.launch("running_variance", channels, runningMean, runningMeanSquare, channels, variance);
+    }
+
+    /**
+     * One per-channel sum of {@code bn_sums_partial} (and {@code bn_sums_final} when the rows are split into
+     * chunks), writing {@code out1} (and {@code out2} if not null) scaled by {@code scale}.
+     */
+    private void channelSums(int mode, FloatStorage x, FloatStorage dy, FloatStorage mean, FloatStorage variance,
+                             float epsilon, long rows, int channels, float scale, FloatStorage out1, FloatStorage out2) {
+        int tiles = (channels + BN_LANES - 1) / BN_LANES;
+        long chunks = Math.min((rows + BN_MIN_ROWS - 1) / BN_MIN_ROWS,
+                Math.min(BN_BLOCKS / tiles, BN_SCRATCH / channels));
+        int c = (int) Math.max(1, chunks);
+        module.launchBlocks("bn_sums_partial", tiles * c, BN_THREADS, x, dy, mean, variance, epsilon, rows, channels,
+                c, mode, scale, out1, out2);
+        if (c > 1) {
+            module.launchBlocks("bn_sums_final", tiles, BN_THREADS, c, channels, scale, out1, out2);
+        }
     }
 
     /** The divisor of average pooling as the CPU computes it, {@code 1f / (k_h * k_w)}. */

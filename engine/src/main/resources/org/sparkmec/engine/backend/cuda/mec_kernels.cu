@@ -289,11 +289,48 @@ extern "C" __global__ void copy_floats(const float* src, float* dst, long long n
 
 __device__ double sum_rows_partials[SUM_ROWS_SCRATCH];
 
+// The sum over the block's 8 row lanes of v (per channel lane), in a fixed tree; every thread returns it.
+__device__ __forceinline__ double row_lane_sum(double v, double (*part)[SUM_ROWS_LANES]) {
+    int lane = threadIdx.x % SUM_ROWS_LANES;
+    int rowLane = threadIdx.x / SUM_ROWS_LANES;
+    part[rowLane][lane] = v;
+    __syncthreads();
+    for (int h = SUM_ROWS_ROW_LANES / 2; h > 0; h /= 2) {
+        if (rowLane < h) {
+            part[rowLane][lane] += part[rowLane + h][lane];
+        }
+        __syncthreads();
+    }
+    double s = part[0][lane];
+    __syncthreads();
+    return s;
+}
+
+// The part of a two-level per-channel sum that block blockIdx.x = (tile, chunk) takes: rows [r0, r1) of chunk
+// `chunk` (chunks of ceil(rows / chunks) rows) and, for this thread, channel c of tile `tile` (32 channels).
+struct RowChunk {
+    int chunk;
+    long long r0;
+    long long r1;
+    int c;
+};
+
+__device__ __forceinline__ RowChunk row_chunk(long long rows, int channels, int chunks) {
+    int tiles = (channels + SUM_ROWS_LANES - 1) / SUM_ROWS_LANES;
+    int tile = blockIdx.x % tiles;
+    RowChunk rc;
+    rc.chunk = blockIdx.x / tiles;
+    long long per = (rows + chunks - 1) / chunks;
+    rc.r0 = rc.chunk * per;
+    rc.r1 = rc.r0 + per < rows ? rc.r0 + per : rows;
+    rc.c = tile * SUM_ROWS_LANES + threadIdx.x % SUM_ROWS_LANES;
+    return rc;
+}
+
 // Sum over rows [r0, r1) of column c of a (rows x channels) array, as seen by thread 0..31 of the block.
 template <typename T>
 __device__ __forceinline__ double column_sum(const T* a, long long r0, long long r1, int channels, int c,
                                              double (*part)[SUM_ROWS_LANES]) {
-    int lane = threadIdx.x % SUM_ROWS_LANES;
     int rowLane = threadIdx.x / SUM_ROWS_LANES;
     double s = 0.0;
     if (c < channels) {
@@ -303,28 +340,18 @@ __device__ __forceinline__ double column_sum(const T* a, long long r0, long long
             s += (double) *p;
         }
     }
-    part[rowLane][lane] = s;
-    __syncthreads();
-    for (int h = SUM_ROWS_ROW_LANES / 2; h > 0; h /= 2) {
-        if (rowLane < h) {
-            part[rowLane][lane] += part[rowLane + h][lane];
-        }
-        __syncthreads();
-    }
-    return part[0][lane];
+    return row_lane_sum(s, part);
 }
 
 // sum_rows_partial: partial[chunk][c] = sum over the chunk's rows r of grad[r][c] (dBias[c] when chunks == 1).
 extern "C" __global__ void sum_rows_partial(const float* grad, long long rows, int channels, int chunks,
                                             float* dBias) {
     __shared__ double part[SUM_ROWS_ROW_LANES][SUM_ROWS_LANES];
-    int tiles = (channels + SUM_ROWS_LANES - 1) / SUM_ROWS_LANES;
-    int tile = blockIdx.x % tiles;
-    int chunk = blockIdx.x / tiles;
-    long long per = (rows + chunks - 1) / chunks;
-    long long r0 = chunk * per;
-    long long r1 = r0 + per < rows ? r0 + per : rows;
-    int c = tile * SUM_ROWS_LANES + threadIdx.x % SUM_ROWS_LANES;
+    RowChunk rc = row_chunk(rows, channels, chunks);
+    int chunk = rc.chunk;
+    long long r0 = rc.r0;
+    long long r1 = rc.r1;
+    int c = rc.c;
     double s = column_sum(grad, r0, r1, channels, c, part);
     if (threadIdx.x < SUM_ROWS_LANES && c < channels) {
         if (chunks == 1) {
@@ -602,5 +629,140 @@ extern "C" __global__ void adam_update(float* w, const float* g, float* m, float
         v[i] = __double2float_rn(vi);
         double step = __ddiv_rn(__dmul_rn(lr, __ddiv_rn(mi, c1)), __dadd_rn(__dsqrt_rn(__ddiv_rn(vi, c2)), eps));
         w[i] = __double2float_rn(__dadd_rn(wi, -step));
+    }
+}
+
+// out[i] = a[i] + b[i] (residual addition and gradient accumulation; out may alias a or b).
+extern "C" __global__ void add_floats(const float* a, const float* b, float* out, long long n) {
+    GRID_LOOP(i, n) {
+        out[i] = a[i] + b[i];
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Batch normalisation over a rows x channels array (NHWC, rows = n*h*w), as CpuBatchNorm.
+// Per-channel sums in two levels like the row sums above (blocks of exactly 256 threads: 32 channel
+// lanes x 8 row lanes, double, a fixed tree): bn_sums_partial's block (tile, chunk) sums its chunk of rows,
+// writing the outputs directly when there is one chunk, else its rows of bn_partials; bn_sums_final adds
+// the chunks in order. What is summed depends on `mode`:
+//   0: s1 = x                                          (the mean, scale 1/rows)
+//   1: s1 = (x - mean)^2                               (the biased variance, scale 1/rows)
+//   2: s1 = dy, s2 = dy * (x - mean) / sqrt(var + eps)  (gradBeta and gradGamma, scale 1)
+// ---------------------------------------------------------------------------------------------------
+
+__device__ double bn_partials[2 * SUM_ROWS_SCRATCH];
+
+__device__ __forceinline__ void bn_store(int chunks, int chunk, int channels, int c, double s1, double s2,
+                                         float scale, float* out1, float* out2) {
+    if (chunks == 1) {
+        out1[c] = (float) (s1 * scale);
+        if (out2 != 0) {
+            out2[c] = (float) (s2 * scale);
+        }
+    } else {
+        bn_partials[(long long) chunk * channels + c] = s1;
+        bn_partials[SUM_ROWS_SCRATCH + (long long) chunk * channels + c] = s2;
+    }
+}
+
+extern "C" __global__ void bn_sums_partial(const float* x, const float* dy, const float* mean, const float* variance,
+                                           float epsilon, long long rows, int channels, int chunks, int mode,
+                                           float scale, float* out1, float* out2) {
+    __shared__ double part[SUM_ROWS_ROW_LANES][SUM_ROWS_LANES];
+    RowChunk rc = row_chunk(rows, channels, chunks);
+    int chunk = rc.chunk;
+    long long r0 = rc.r0;
+    long long r1 = rc.r1;
+    int c = rc.c;
+    int rowLane = threadIdx.x / SUM_ROWS_LANES;
+    double s1 = 0.0;
+    double s2 = 0.0;
+    if (c < channels) {
+        float m = mode == 0 ? 0.0f : mean[c];
+        double inv = mode == 2 ? 1.0 / sqrt((double) variance[c] + (double) epsilon) : 0.0;
+        for (long long r = r0 + rowLane; r < r1; r += SUM_ROWS_ROW_LANES) {
+            long long i = r * channels + c;
+            if (mode == 0) {
+                s1 += (double) x[i];
+            } else if (mode == 1) {
+                double d = (double) x[i] - (double) m;
+                s1 += d * d;
+            } else {
+                double g = (double) dy[i];
+                s1 += g;
+                s2 += g * ((double) (x[i] - m) * inv);
+            }
+        }
+    }
+    s1 = row_lane_sum(s1, part);
+    s2 = row_lane_sum(s2, part);
+    if (threadIdx.x < SUM_ROWS_LANES && c < channels) {
+        bn_store(chunks, chunk, channels, c, s1, s2, scale, out1, out2);
+    }
+}
+
+extern "C" __global__ void bn_sums_final(int chunks, int channels, float scale, float* out1, float* out2) {
+    __shared__ double part[SUM_ROWS_ROW_LANES][SUM_ROWS_LANES];
+    int c = blockIdx.x * SUM_ROWS_LANES + threadIdx.x % SUM_ROWS_LANES;
+    int rowLane = threadIdx.x / SUM_ROWS_LANES;
+    double s1 = 0.0;
+    double s2 = 0.0;
+    if (c < channels) {
+        for (int p = rowLane; p < chunks; p += SUM_ROWS_ROW_LANES) {
+            s1 += bn_partials[(long long) p * channels + c];
+            s2 += bn_partials[SUM_ROWS_SCRATCH + (long long) p * channels + c];
+        }
+    }
+    s1 = row_lane_sum(s1, part);
+    s2 = row_lane_sum(s2, part);
+    if (threadIdx.x < SUM_ROWS_LANES && c < channels) {
+        bn_store(1, 0, channels, c, s1, s2, scale, out1, out2);
+    }
+}
+
+// out = gamma * (in - mean) / sqrt(variance + epsilon) + beta, per channel; one thread per element.
+extern "C" __global__ void batch_norm_forward(const float* in, long long rows, int channels, const float* mean,
+                                              const float* variance, float epsilon, const float* gamma,
+                                              const float* beta, float* out) {
+    GRID_LOOP(i, rows * channels) {
+        int c = (int) (i % channels);
+        float scale = (float) ((double) gamma[c] / sqrt((double) variance[c] + (double) epsilon));
+        out[i] = (in[i] - mean[c]) * scale + beta[c];
+    }
+}
+
+// gradIn = gamma * inv * (dy - gradBeta / rows - xhat * gradGamma / rows), xhat = (in - mean) * inv.
+extern "C" __global__ void batch_norm_backward_input(const float* in, const float* gradOut, long long rows,
+                                                     int channels, const float* mean, const float* variance,
+                                                     float epsilon, const float* gamma, const float* gradGamma,
+                                                     const float* gradBeta, float* gradIn) {
+    GRID_LOOP(i, rows * channels) {
+        int c = (int) (i % channels);
+        double inv = 1.0 / sqrt((double) variance[c] + (double) epsilon);
+        double xhat = (double) (in[i] - mean[c]) * inv;
+        double scale = (double) gamma[c] * inv;
+        gradIn[i] = (float) (scale * ((double) gradOut[i] - (double) gradBeta[c] / rows
+                - xhat * ((double) gradGamma[c] / rows)));
+    }
+}
+
+// deltaMean = momentum * (mean - runningMean); deltaMeanSquare = momentum * (variance + mean^2 - runningMeanSquare).
+extern "C" __global__ void running_statistics_delta(const float* mean, const float* variance, const float* runningMean,
+                                                    const float* runningMeanSquare, float momentum, int channels,
+                                                    float* deltaMean, float* deltaMeanSquare) {
+    GRID_LOOP(c, (long long) channels) {
+        double m = (double) mean[c];
+        deltaMean[c] = (float) (momentum * (m - (double) runningMean[c]));
+        deltaMeanSquare[c] = (float) (momentum * ((double) variance[c] + m * m - (double) runningMeanSquare[c]));
+    }
+}
+
+// variance = max(0, runningMeanSquare - runningMean^2).
+extern "C" __global__ void running_variance(const float* runningMean, const float* runningMeanSquare, int channels,
+                                            float* variance) {
+    GRID_LOOP(c, (long long) channels) {
+        double m = (double) runningMean[c];
+        double v = (double) runningMeanSquare[c] - m * m;
+        variance[c] = (float) (v > 0.0 ? v : 0.0);
     }
 }

@@ -1,0 +1,43 @@
+package org.sparkmec.engine.model;
+
+import java.util.List;
+
+/**
+ * Element-wise sum of two or more inputs of the same shape (a residual connection); output shape = that shape.
+ * Its inputs must be named ({@code inputs = [a, b]}).
+ *
+ * @param name unique layer name
+ */
+public record AddSpec(String name) implements LayerSpec {
+
+    public AddSpec {
+        Checks.layerName(name);
+    }
+
+    @Override
+    public LayerType type() {
+        return LayerType.ADD;
+    }
+
+    /** Always fails: an addition takes at least two inputs. */
+    @Override
+    public ActivationShape outputShape(ActivationShape input) {
+        return outputShape(List.of(input));
+    }
+
+    @Override
+    public ActivationShape outputShape(List<ActivationShape> inputs) {
+        if (inputs.size() < 2) {
+            throw SpecViolation.ofLayer(name, ModelKeys.INPUTS, "add takes at least 2 inputs, got " + inputs.size()
+                    + "; name them with inputs = [a, b]");
+        }
+        ActivationShape first = inputs.get(0);
+        for (int i = 1; i < inputs.size(); i++) {
+            if (!first.equals(inputs.get(i))) {
+                throw SpecViolation.ofLayer(name, ModelKeys.INPUTS, "add needs inputs of one shape, got " + first
+                        + " (input 1) and " + inputs.get(i) + " (input " + (i + 1) + ")");
+            }
+        }
+        return first;
+    }
+}

@@ -1,0 +1,107 @@
+package org.sparkmec.engine.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.sparkmec.engine.conv.MecOptions;
+import org.sparkmec.engine.conv.WithCpuBackend;
+import org.sparkmec.engine.model.ModelFile;
+import org.sparkmec.engine.model.ModelSpec;
+import org.sparkmec.engine.nn.ConvAlgorithmChoice;
+import org.sparkmec.engine.nn.Mode;
+import org.sparkmec.engine.nn.Network;
+import org.sparkmec.engine.nn.Parameter;
+import org.sparkmec.engine.nn.SoftmaxCrossEntropy;
+import org.sparkmec.engine.tensor.Layout;
+import org.sparkmec.engine.tensor.RandomFill;
+import org.sparkmec.engine.tensor.Tensor;
+
+/**
+ * Residual networks end to end on the CPU: the shipped ResNets' parameter counts, and a network whose layers
+ * are read by several others (a residual block, an addition of one layer with itself) back-propagating what
+ * finite differences of the softmax cross-entropy give.
+ */
+class ResidualNetworkTest extends WithCpuBackend {
+    private static final Path MODELS = Path.of("..", "conf", "models");
+
+    /**
+     * ResNet-20: He et al. give 0.27M; ours has 1x1 projection shortcuts (2,752 more than the paper's zero
+     * padding). ResNet-18: torchvision's resnet18 has 11,689,512.
+     */
+    @ParameterizedTest
+    @CsvSource({"resnet20.conf, 272474, 1568", "resnet20-mnist.conf, 272186, 1568", "resnet18.conf, 11689512, 9600"})
+    void shippedResNetsHaveTheirParameterCounts(String file, long trainable, long runningStatistics) {
+        ModelSpec spec = ModelFile.read(MODELS.resolve(file));
+        try (Network net = Networks.build(backend, spec, MecOptions.defaults(), 1L << 28, 1)) {
+            long t = 0;
+            long s = 0;
+            for (Parameter p : net.parameters()) {
+                if (p.trainable()) {
+                    t += p.numElements();
+                } else {
+                    s += p.numElements();
+                }
+            }
+            assertEquals(trainable, t, "trainable parameters of " + file);
+            assertEquals(runningStatistics, s, "running statistics of " + file);
+        }
+    }
+
+    @Test
+    void residualGradientsMatchFiniteDifferences() {
+        ModelSpec spec = ModelSpec.builder("res").input(7, 5, 3)
+                .conv2d("c0", 4, 3, c -> c.paddingSame()).relu("r0")
+                .conv2d("c1", 4, 3, c -> c.paddingSame().bias(false)).batchNorm("b1").relu("r1")
+                .conv2d("c2", 4, 3, c -> c.paddingSame().stride(2)).batchNorm("b2")
+                .conv2d("proj", 4, 1, c -> c.stride(2)).inputs("r0")
+                .add("sum", "b2", "proj").relu("out")
+                .add("twice", "out", "out")
+                .globalAvgPool("gap").dense("fc", 3)
+                .build();
+        int[] labels = {0, 2, 1};
+        try (Network net = Networks.build(backend, spec, MecOptions.defaults(), 1L << 28, 5, ConvAlgorithmChoice.MEC);
+             Tensor images = RandomFill.uniformTensor(backend, Layout.NHWC, 9, 3, 7, 5, 3);
+             Tensor grad = Tensor.zeros(backend, Layout.MATRIX, 3, 3)) {
+            Supplier<Double> loss = () -> SoftmaxCrossEntropy.compute(backend, net.forward(images, Mode.TRAIN), labels,
+                    null).loss();
+            SoftmaxCrossEntropy.compute(backend, net.forward(images, Mode.TRAIN), labels, grad);
+            net.backward(grad);
+            List<Parameter> params = net.parameters();
+            for (Parameter p : params) {
+                if (p.trainable()) {
+                    check(p, p.gradient().toArray(), loss);
+                }
+            }
+        }
+    }
+
+    /**
+     * Central differences (eps 2e-3: small enough that few ReLU kinks are crossed) on 12 sampled elements:
+     * {@code |numeric - analytic| <= 5e-4 + 5e-2 |analytic|}
+     * (the loss is a double sum over float logits; the gradients here are of order 1e-2).
+     */
+    private static void check(Parameter p, float[] analytic, Supplier<Double> loss) {
+        SplittableRandom rnd = new SplittableRandom(p.name().hashCode());
+        Tensor t = p.value();
+        for (int s = 0; s < 12; s++) {
+            int i = rnd.nextInt(analytic.length);
+            float v = t.get(i);
+            t.set(i, v + 2e-3f);
+            double plus = loss.get();
+            t.set(i, v - 2e-3f);
+            double minus = loss.get();
+            t.set(i, v);
+            double numeric = (plus - minus) / 4e-3;
+            if (Math.abs(numeric - analytic[i]) > 5e-4 + 5e-2 * Math.abs(analytic[i])) {
+                fail(p.name() + " element " + i + ": numeric " + numeric + " vs analytic " + analytic[i]);
+            }
+        }
+    }
+}
