@@ -121,15 +121,23 @@ public final class ImageFolderFrames {
         return decoded.orderBy(col(LABEL), fileName.apply(origin)).select(col(LABEL), col(IMAGE));
     }
 
-    /** Fails with one line on the first image whose shape differs from {@code shape} or that could not be decoded. */
+    /**
+     * Fails with one line on the first image whose shape differs from {@code shape}, that could not be decoded or
+     * whose folder has no label.
+     */
     private static void check(Dataset<Row> set, int[] shape, String consumer) {
         Column h = col(IMAGE + ".height");
         Column w = col(IMAGE + ".width");
         Column c = col(IMAGE + ".nChannels");
-        List<Row> wrong = set.filter(h.notEqual(shape[0]).or(w.notEqual(shape[1])).or(c.notEqual(shape[2])))
-                .select(col(IMAGE + ".origin"), h, w, c).limit(1).collectAsList();
+        List<Row> wrong = set.filter(col(LABEL).isNull().or(h.notEqual(shape[0])).or(w.notEqual(shape[1]))
+                        .or(c.notEqual(shape[2])))
+                .select(col(IMAGE + ".origin"), h, w, c, col(LABEL)).limit(1).collectAsList();
         if (!wrong.isEmpty()) {
             Row r = wrong.get(0);
+            if (r.isNullAt(4)) {
+                throw new IllegalArgumentException(r.getString(0) + ": not in one of the class folders listed ("
+                        + parentName(r.getString(0)) + " is not among them)");
+            }
             if (r.getInt(3) < 0) {
                 throw new IllegalArgumentException(r.getString(0) + ": cannot decode the image (Spark's image data "
                         + "source reads PNG, JPEG, GIF and BMP)");
@@ -163,14 +171,23 @@ public final class ImageFolderFrames {
         return folders;
     }
 
-    /** The name of the folder that holds the file {@code origin} (a path or URI with {@code /} separators). */
+    /**
+     * The name of the folder that holds the file {@code origin}, decoded: the image source gives a URI
+     * ({@code file:///data/train/Ankle%20boot/1.png}), the class folders are named as listed ({@code Ankle boot}).
+     */
     static String parentName(String origin) {
-        String parent = origin.substring(0, origin.lastIndexOf('/'));
+        String path = decodedPath(origin);
+        String parent = path.substring(0, path.lastIndexOf('/'));
         return parent.substring(parent.lastIndexOf('/') + 1);
     }
 
-    /** The file name of {@code origin}. */
+    /** The file name of {@code origin}, decoded as {@link #parentName}, so that files sort as in process. */
     static String fileName(String origin) {
-        return origin.substring(origin.lastIndexOf('/') + 1);
+        String path = decodedPath(origin);
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    private static String decodedPath(String origin) {
+        return new Path(java.net.URI.create(origin)).toUri().getPath();
     }
 }

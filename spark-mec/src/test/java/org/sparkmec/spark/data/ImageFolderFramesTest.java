@@ -141,5 +141,7 @@ class ImageFolderFramesTest {
     void parentAndFileNamesOfOrigins() {
         assertEquals("cat", ImageFolderFrames.parentName("file:/data/train/cat/001.png"));
         assertEquals("001.png", ImageFolderFrames.fileName("file:/data/train/cat/001.png"));
+        assertEquals("Ankle boot", ImageFolderFrames.parentName("file:///data/train/Ankle%20boot/0%201.png"));
+        assertEquals("0 1.png", ImageFolderFrames.fileName("file:///data/train/Ankle%20boot/0%201.png"));
     }
 }
