@@ -135,7 +135,8 @@ record TrainingData(Kind kind, Path path, String format) {
         return switch (kind) {
             case IDX -> new InProcess(FashionMnist.load(path), null);
             case IMAGES -> {
-                ImageFolder.Contents c = ImageFolder.read(path, inputShape(spec), "model " + spec.name());
+                ImageFolder.Contents c = ImageFolder.read(path, inputShape(spec), spec.classes(),
+                        "model " + spec.name());
                 yield new InProcess(c.split(), c.classes());
             }
             case TABLE -> throw new IllegalArgumentException("--data " + path + " is a " + format + " table: reading it "

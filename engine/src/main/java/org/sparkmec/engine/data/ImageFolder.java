@@ -76,31 +76,38 @@ public final class ImageFolder {
      * Reads the folder, checking every image against the model's input.
      *
      * @param shape    {@code {height, width, channels}} every image must have
+     * @param classes  the classes the model tells apart: the sets get this many, and a folder with more class
+     *                 labels is refused
      * @param consumer what takes the images, for the message (e.g. {@code "model lenet"})
      * @throws NoSuchFileException      if {@code dir} is not a folder
      * @throws IOException              naming the file that cannot be read or decoded
      * @throws IllegalArgumentException naming the first image of another shape, its shape and the expected one,
      *                                  or a layout problem (no class folder, a test class the training set lacks)
      */
-    public static Contents read(Path dir, int[] shape, String consumer) throws IOException {
+    public static Contents read(Path dir, int[] shape, int classes, String consumer) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "not a folder of images");
         }
         long start = System.nanoTime();
         Path trainDir = trainDir(dir);
-        ClassFolders classes = ClassFolders.of(subfolders(trainDir).stream().map(p -> p.getFileName().toString()).toList(),
+        ClassFolders labels = ClassFolders.of(subfolders(trainDir).stream().map(p -> p.getFileName().toString()).toList(),
                 trainDir.toString());
-        LabeledImages train = readSet(trainDir, classes, shape, consumer, dir.getFileName() + " train");
+        if (labels.classCount() > classes) {
+            throw new IllegalArgumentException(trainDir + ": its class folders " + labels.indexByName().keySet()
+                    + " need " + labels.classCount() + " classes; " + consumer + " has " + classes);
+        }
+        LabeledImages train = readSet(trainDir, labels, classes, shape, consumer, dir.getFileName() + " train");
         Path testDir = testDir(dir);
-        LabeledImages test = testDir == null ? null : readSet(testDir, classes, shape, consumer, dir.getFileName() + " test");
+        LabeledImages test = testDir == null ? null
+                : readSet(testDir, labels, classes, shape, consumer, dir.getFileName() + " test");
         LOG.info(String.format(Locale.ROOT, "Read %d training and %d test images of %dx%dx%d in %d classes from %s in %.2f s",
-                train.size(), test == null ? 0 : test.size(), shape[0], shape[1], shape[2], classes.classCount(), dir,
+                train.size(), test == null ? 0 : test.size(), shape[0], shape[1], shape[2], labels.classCount(), dir,
                 (System.nanoTime() - start) / 1e9));
-        return new Contents(train, test, classes);
+        return new Contents(train, test, labels);
     }
 
-    private static LabeledImages readSet(Path setDir, ClassFolders classes, int[] shape, String consumer, String name)
-            throws IOException {
+    private static LabeledImages readSet(Path setDir, ClassFolders classes, int numClasses, int[] shape, String consumer,
+                                         String name) throws IOException {
         List<Path> files = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         List<Path> classDirs = new ArrayList<>(subfolders(setDir));
@@ -133,7 +140,7 @@ public final class ImageFolder {
             System.arraycopy(d.pixels(), 0, pixels, i * size, size);
         }
         return new LabeledImages(name, shape[0], shape[1], shape[2], Normalization.toUnitRange(pixels),
-                labels.stream().mapToInt(Integer::intValue).toArray(), classes.classCount());
+                labels.stream().mapToInt(Integer::intValue).toArray(), numClasses);
     }
 
     /**

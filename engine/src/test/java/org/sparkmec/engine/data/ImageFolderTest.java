@@ -28,6 +28,8 @@ class ImageFolderTest {
     @TempDir
     Path dir;
 
+    /** The classes of the model the folders are read for: at least as many as any folder here has. */
+    private static final int CLASSES = 10;
     private static final List<String> DIGITS = IntStream.range(0, 10).mapToObj(Integer::toString).toList();
 
     /** Random 8-bit images scaled to b / 255. */
@@ -67,7 +69,7 @@ class ImageFolderTest {
         ImageFolderWriter.write(train, dir.resolve("train"), DIGITS);
         ImageFolderWriter.write(test, dir.resolve("test"), DIGITS);
         assertTrue(ImageFolder.isImageFolder(dir));
-        ImageFolder.Contents read = ImageFolder.read(dir, new int[] {28, 28, 1}, "model lenet");
+        ImageFolder.Contents read = ImageFolder.read(dir, new int[] {28, 28, 1}, CLASSES, "model lenet");
         assertTrue(read.classes().indexed());
         assertEquals(10, read.classes().classCount());
         assertSameImages(train, read.train());
@@ -80,7 +82,7 @@ class ImageFolderTest {
             LabeledImages set = randomBytes("rgb", 12, 5, 7, channels, 3, channels);
             Path folder = dir.resolve("c" + channels);
             ImageFolderWriter.write(set, folder, List.of("0", "1", "2"));
-            ImageFolder.Contents read = ImageFolder.read(folder, new int[] {5, 7, channels}, "model m");
+            ImageFolder.Contents read = ImageFolder.read(folder, new int[] {5, 7, channels}, CLASSES, "model m");
             assertNull(read.test(), "no train/: one set, no test set");
             assertSameImages(set, read.train());
         }
@@ -89,7 +91,7 @@ class ImageFolderTest {
         red.setRGB(1, 0, 0x0000FF);
         Files.createDirectories(dir.resolve("red/0"));
         ImageIO.write(red, "png", dir.resolve("red/0/a.png").toFile());
-        float[] pixels = ImageFolder.read(dir.resolve("red"), new int[] {1, 2, 3}, "m").train().image(0);
+        float[] pixels = ImageFolder.read(dir.resolve("red"), new int[] {1, 2, 3}, CLASSES, "m").train().image(0);
         assertArrayEquals(new float[] {1, 0, 0, 0, 0, 1}, pixels, "red then blue, RGB");
     }
 
@@ -103,7 +105,7 @@ class ImageFolderTest {
         ImageFolderWriter.write(set, dir.resolve("train"), names);
         ImageFolderWriter.write(set.subset(4), dir.resolve("test"), names);
         assertEquals(List.of(4, 1, 2), List.of(set.classCounts()[0], set.classCounts()[1], set.classCounts()[2]));
-        ImageFolder.Contents read = ImageFolder.read(dir, new int[] {4, 4, 1}, "m");
+        ImageFolder.Contents read = ImageFolder.read(dir, new int[] {4, 4, 1}, CLASSES, "m");
         assertFalse(read.classes().indexed());
         assertEquals(List.of("Bag", "Sandal", "coat"), read.classes().names(), "String order: upper case first");
         assertEquals(List.of("index,name", "0,Bag", "1,Sandal", "2,coat"), read.classes().csvLines());
@@ -116,7 +118,7 @@ class ImageFolderTest {
         Files.createDirectories(dir.resolve("test/shoe"));
         ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY), "png", dir.resolve("test/shoe/x.png").toFile());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ImageFolder.read(dir, new int[] {4, 4, 1}, "m"));
+                () -> ImageFolder.read(dir, new int[] {4, 4, 1}, CLASSES, "m"));
         assertEquals(dir.resolve("test/shoe") + ": class folder 'shoe' is not among the training classes [Bag, Sandal, "
                 + "coat]", e.getMessage());
     }
@@ -140,14 +142,24 @@ class ImageFolderTest {
         ImageFolderWriter.write(randomBytes("b", 1, 32, 32, 3, 1, 2), dir.resolve("train"), List.of("0"));
         // The 32x32 image overwrote 000000.png.
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ImageFolder.read(dir, new int[] {28, 28, 1}, "model lenet"));
+                () -> ImageFolder.read(dir, new int[] {28, 28, 1}, CLASSES, "model lenet"));
         assertEquals(dir.resolve("train/0/000000.png") + ": image of 32x32x3 (height x width x channels); model lenet "
                 + "takes 28x28x1 images (resize the images or change the model's input)", e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
         Files.writeString(dir.resolve("train/0/000001.png"), "not a png");
-        IOException io = assertThrows(IOException.class, () -> ImageFolder.read(dir, new int[] {32, 32, 3}, "m"));
+        IOException io = assertThrows(IOException.class, () -> ImageFolder.read(dir, new int[] {32, 32, 3}, CLASSES, "m"));
         assertTrue(io.getMessage().startsWith(dir.resolve("train/0/000001.png") + ": cannot decode the image"),
                 io.getMessage());
+    }
+
+    @Test
+    void moreClassFoldersThanTheModelHasClassesAreRefused() throws IOException {
+        ImageFolderWriter.write(randomBytes("r", 6, 2, 2, 1, 3, 7), dir, List.of("a", "b", "c"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ImageFolder.read(dir, new int[] {2, 2, 1}, 2, "model two"));
+        assertEquals(dir + ": its class folders [a, b, c] need 3 classes; model two has 2", e.getMessage());
+        assertEquals(10, ImageFolder.read(dir, new int[] {2, 2, 1}, CLASSES, "m").train().numClasses(),
+                "fewer folders than classes: the model's count");
     }
 
     @Test

@@ -36,6 +36,8 @@ import org.sparkmec.spark.testing.TestSessions;
  */
 @Timeout(120)
 class ImageFolderFramesTest {
+    /** The classes of the model the folders are read for in process. */
+    private static final int CLASSES = 10;
     private static final List<String> DIGITS = IntStream.range(0, 10).mapToObj(Integer::toString).toList();
     private static SparkSession spark;
 
@@ -76,7 +78,7 @@ class ImageFolderFramesTest {
         ImageFolderWriter.write(train, dir.resolve("train"), DIGITS);
         ImageFolderWriter.write(test, dir.resolve("test"), DIGITS);
         int[] shape = {28, 28, 1};
-        ImageFolder.Contents local = ImageFolder.read(dir, shape, "model lenet");
+        ImageFolder.Contents local = ImageFolder.read(dir, shape, CLASSES, "model lenet");
         ImageFolderFrames.Frames frames = ImageFolderFrames.read(spark, dir.toUri().toString(), shape, "model lenet");
         assertEquals(local.classes().names(), frames.classes().names());
         List<ImageRecord> sparkTrain = records(frames.train());
@@ -104,7 +106,7 @@ class ImageFolderFramesTest {
             Path folder = dir.resolve("c" + channels);
             ImageFolderWriter.write(set, folder, List.of("zebra", "Ant", "cat"));
             int[] shape = {6, 5, channels};
-            ImageFolder.Contents local = ImageFolder.read(folder, shape, "model m");
+            ImageFolder.Contents local = ImageFolder.read(folder, shape, CLASSES, "model m");
             ImageFolderFrames.Frames frames = ImageFolderFrames.read(spark, folder.toString(), shape, "model m");
             assertEquals(List.of("Ant", "cat", "zebra"), frames.classes().names());
             assertNull(frames.test(), "a folder without train/ is one set");
