@@ -43,7 +43,7 @@ final class RunFolders {
 
     /** The files a training run writes into its output folder (the checkpoint may go elsewhere). */
     static final List<String> RUN_FILES = List.of(TrainingFiles.METRICS, TrainingFiles.LAYER_MEMORY,
-            TrainingFiles.CHECKPOINT, TrainingFiles.MODEL_CONF, TrainingFiles.MODEL_CKPT);
+            TrainingFiles.CHECKPOINT, TrainingFiles.MODEL_CONF, TrainingFiles.MODEL_CKPT, TrainingFiles.CLASSES);
 
     /** The run files this run may write, each existing before it or not. */
     private final Set<Path> runFiles;

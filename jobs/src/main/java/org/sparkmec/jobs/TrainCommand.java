@@ -1,17 +1,17 @@
 package org.sparkmec.jobs;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.sparkmec.engine.backend.Backend;
+import org.sparkmec.engine.data.ClassFolders;
 import org.sparkmec.engine.data.FashionMnist;
-import org.sparkmec.engine.data.LabeledImages;
 import org.sparkmec.engine.data.TrainTestSplit;
 import org.sparkmec.engine.model.ModelFile;
 import org.sparkmec.engine.model.ModelSpec;
@@ -29,7 +29,6 @@ import org.sparkmec.engine.train.TrainingFiles;
 import org.sparkmec.engine.train.TrainingOptions;
 import org.sparkmec.jobs.charts.TrainingCharts;
 import org.sparkmec.spark.data.ImageColumns;
-import org.sparkmec.spark.data.ImageFrames;
 import org.sparkmec.spark.train.DistributedResult;
 import org.sparkmec.spark.train.DistributedTrainer;
 import org.sparkmec.spark.train.ExecutorLayerMemory;
@@ -50,7 +49,7 @@ import picocli.CommandLine.Spec;
  * folders follow {@link RunFolders}' rule, whichever trainer runs.
  */
 @Command(name = "train", resourceBundle = "org.sparkmec.jobs.ConfigDefaults", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains a model on Fashion-MNIST: data-parallel on Spark (--master URL, default local[*]) or "
+        description = {"Trains a model on Fashion-MNIST, an image folder or a Parquet table (--data): data-parallel on Spark (--master URL, default local[*]) or "
                 + "in this process (--master none).",
                 "",
                 "Writes into --out DIR: metrics.csv (a row per epoch, written after each), layer_memory.csv (bytes per "
@@ -73,11 +72,6 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The {@code --master} value that trains in this process. */
     static final String IN_PROCESS = "none";
-    /**
-     * The most image bytes per DataFrame partition: parallelize ships a partition's rows inside its task, and
-     * Spark warns about tasks over 1 MiB.
-     */
-    private static final long PARTITION_IMAGE_BYTES = 768 * 1024;
 
     @Spec
     CommandSpec commandSpec;
@@ -96,8 +90,43 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (on Spark: the driver's).")
     Path out;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder (default: " + "/usr/share/datasets/fashion-mnist).")
+    @Option(names = "--data", paramLabel = "PATH", description = {"The data (default: the Fashion-MNIST IDX folder "
+            + "/usr/share/datasets/fashion-mnist): a folder of the four IDX files; an image folder, PATH/train/<label>/*.png "
+            + "(or .jpg) and optionally PATH/test/<label>/*.png, or PATH/<label>/*.png as one set, where <label> is "
+            + "a class index (0, 1, ...) or a class name (names sorted to indices, written to classes.csv); or a "
+            + "Parquet file or folder (PATH/train and PATH/test, or PATH as one set; Spark only) with a label and an "
+            + "image column.", "Images are decoded as Spark's image source does, channels RGB (Spark's BGR "
+            + "reordered), pixels scaled to b / 255; every image must have the model's input size and channels."})
     Path data;
+
+    @Option(names = "--data-format", paramLabel = "auto|idx|images|FORMAT", defaultValue = TrainingData.AUTO,
+            description = "How to read --data: auto (default: an image folder, Parquet by its .parquet files, else "
+                    + "IDX), idx, images, or a Spark data source (parquet, orc, json, ...) for a table.")
+    String dataFormat;
+
+    @Option(names = "--image-col", paramLabel = "NAME", defaultValue = "image", description = "A table's image column "
+            + "(default: ${DEFAULT-VALUE}): binary 8-bit pixels, array<float>, array<double>, vector (NHWC per row) or "
+            + "the struct of Spark's image source.")
+    String imageCol;
+
+    @Option(names = "--label-col", paramLabel = "NAME", defaultValue = "label", description = "A table's label "
+            + "column (default: ${DEFAULT-VALUE}): class indices, integral or a whole double.")
+    String labelCol;
+
+    @Option(names = "--validation-fraction", paramLabel = "F", description = "Hold out this fraction of the training "
+            + "images (seeded by --seed, after --limit) and report their loss and accuracy after every epoch, beside the "
+            + "test set's (spark.mec.train.validationFraction; default ${bundle:spark.mec.train.validationFraction}: none).")
+    String validationFraction;
+
+    @Option(names = "--augment-padding", paramLabel = "N", description = "Augment the training images: pad N zero "
+            + "pixels (the mean after normalization) on each side and crop a random window of the input size "
+            + "(spark.mec.train.augment.padding; default ${bundle:spark.mec.train.augment.padding}: no crop). Seeded by "
+            + "(seed, epoch, image index), so the same on any worker.")
+    Integer augmentPadding;
+
+    @Option(names = "--augment-flip", description = "Augment the training images: mirror each left to right with "
+            + "probability 1/2, seeded as the crop (spark.mec.train.augment.flip).")
+    Boolean augmentFlip;
 
     @Option(names = "--epochs", description = "Epochs (spark.mec.train.epochs; default ${bundle:spark.mec.train.epochs}).")
     Integer epochs;
@@ -207,7 +236,8 @@ public final class TrainCommand implements Callable<Integer> {
         EngineConf engineConf = EngineConf.from(settings, TrainConf.keys());
         TrainConf trainConf = TrainConf.from(settings);
         ModelSpec spec = ModelFile.read(model);
-        TrainTestSplit split = FashionMnist.load(data == null ? FashionMnist.DEFAULT_DIR : data);
+        TrainingData.InProcess loaded = TrainingData.resolve(data, dataFormat).readInProcess(spec);
+        TrainTestSplit split = loaded.split();
         warnIfLimitExceeds(trainConf.get(TrainConf.LIMIT), split.train().size());
         TrainingOptions options = trainConf.options(out, resume, override);
         try (Backend backend = Backends.create(engineConf)) {
@@ -215,10 +245,13 @@ public final class TrainCommand implements Callable<Integer> {
                     noProgress ? null : System.err).maxLoss(trainConf.get(TrainConf.MAX_LOSS));
             RunFolders folders = RunFolders.claim(out, options.checkpoints().dir(), resume);
             trainer.onStep((step, loss, images) -> folders.stepDone(step));
-            LocalTrainer.Result result = folders.runOrCleanUp(trainer::run);
+            LocalTrainer.Result result = folders.runOrCleanUp(() -> {
+                writeClasses(loaded.classes(), out);
+                return trainer.run();
+            });
             EpochMetrics last = result.epochs().get(result.epochs().size() - 1);
-            System.out.println(String.format(Locale.ROOT, "%s: %d epochs, test accuracy %.2f%%, %.0f images/s; wrote %s",
-                    spec.name(), last.epoch(), 100 * last.testAccuracy(), last.imagesPerSecond(), out));
+            System.out.println(String.format(Locale.ROOT, "%s: %d epochs, %s, %.0f images/s; wrote %s",
+                    spec.name(), last.epoch(), accuracies(last), last.imagesPerSecond(), out));
             return new Trained(result.epochs(), result.layerMemory());
         }
     }
@@ -239,8 +272,12 @@ public final class TrainCommand implements Callable<Integer> {
         int trainLimit = trainConf.get(TrainConf.LIMIT);
         ConvAlgorithmChoice override = algorithm == null ? null : ConvAlgorithmChoice.parse(algorithm);
         ModelSpec spec = ModelFile.read(model);
-        TrainTestSplit split = FashionMnist.load(data == null ? FashionMnist.DEFAULT_DIR : data);
-        warnIfLimitExceeds(trainLimit, split.train().size());
+        TrainingData dataSource = TrainingData.resolve(data, dataFormat);
+        // IDX files are read before the session starts, so that missing data fails first.
+        TrainTestSplit idx = dataSource.kind() == TrainingData.Kind.IDX ? FashionMnist.load(dataSource.path()) : null;
+        if (idx != null) {
+            warnIfLimitExceeds(trainLimit, idx.train().size());
+        }
         CheckpointPolicy checkpoints = trainConf.checkpoints(out);
         if (resume) {
             // The trainer checks again (and the steps per epoch, once it knows the data); this fails before the
@@ -249,30 +286,48 @@ public final class TrainCommand implements Callable<Integer> {
                     trainConf.get(TrainConf.SEED), trainConf.optimizerSpec().kind(), trainConf.get(TrainConf.EPOCHS));
         }
         RunFolders folders = RunFolders.claim(out, checkpoints.dir(), resume);
-        return folders.runOrCleanUp(() -> trainInSession(spec, split, override, trainLimit, folders,
+        return folders.runOrCleanUp(() -> trainInSession(spec, dataSource, idx, override, trainLimit, folders,
                 SparkApplication.start(sparkMaster, "spark-mec train " + spec.name(), system, given, mec)));
     }
 
     /** Trains on the started session {@code spark} and stops it. */
-    private Trained trainInSession(ModelSpec spec, TrainTestSplit split, ConvAlgorithmChoice override, int trainLimit,
-                                   RunFolders folders, SparkSession spark) {
+    private Trained trainInSession(ModelSpec spec, TrainingData dataSource, TrainTestSplit idx,
+                                   ConvAlgorithmChoice override, int trainLimit, RunFolders folders, SparkSession spark)
+            throws IOException {
         try {
-            // Only the rows used are shipped: parallelize puts each partition's rows into its task. The
+            // IDX: only the rows used are shipped (parallelize puts each partition's rows into its task); the
             // trainer applies spark.mec.train.limit as well, which leaves these rows as they are.
-            LabeledImages train = trainLimit > 0 ? split.train().subset(trainLimit) : split.train();
-            Dataset<Row> trainRows = ImageFrames.of(spark, train, partitions(spark, train));
-            Dataset<Row> testRows = ImageFrames.of(spark, split.test(), partitions(spark, split.test()));
+            TrainingData.OnSpark frames = dataSource.readOnSpark(spark, spec, trainLimit,
+                    new ImageColumns(labelCol, imageCol), idx);
+            writeClasses(frames.classes(), out);
             DistributedTrainer trainer = DistributedTrainer.fromConf(spark, spec, override, resume)
                     .onStep((step, loss, images) -> folders.stepDone(step));
-            DistributedResult result = trainer.fit(trainRows, testRows, ImageColumns.defaults(), out);
+            DistributedResult result = trainer.fit(frames.train(), frames.test(), frames.columns(), out);
             EpochMetrics last = result.history().get(result.history().size() - 1);
             System.out.println(String.format(Locale.ROOT, "%s: %d epochs on %s, %d workers x %d images per step, "
-                            + "test accuracy %.2f%%, %.0f images/s; wrote %s", spec.name(), last.epoch(),
+                            + "%s, %.0f images/s; wrote %s", spec.name(), last.epoch(),
                     spark.sparkContext().master(), result.workers().size(), trainer.options().batchSize(),
-                    100 * last.testAccuracy(), last.imagesPerSecond(), out));
+                    accuracies(last), last.imagesPerSecond(), out));
             return new Trained(result.history(), firstExecutorRows(result.layerMemory()));
         } finally {
             spark.stop();
+        }
+    }
+
+    /** {@code test accuracy A%}, with {@code validation accuracy V%} before it when the run has a validation split. */
+    static String accuracies(EpochMetrics last) {
+        String test = Double.isNaN(last.testAccuracy()) ? "no test set"
+                : String.format(Locale.ROOT, "test accuracy %.2f%%", 100 * last.testAccuracy());
+        return last.hasValidation() ? String.format(Locale.ROOT, "validation accuracy %.2f%%, %s",
+                100 * last.validationAccuracy(), test) : test;
+    }
+
+    /** Writes {@code classes.csv} (index and name of every class) when the data names its classes. */
+    private static void writeClasses(ClassFolders classes, Path out) throws IOException {
+        if (classes != null) {
+            Files.createDirectories(out);
+            TrainingFiles.writeCsv(out.resolve(TrainingFiles.CLASSES), classes.csvLines().get(0),
+                    classes.csvLines().subList(1, classes.csvLines().size()));
         }
     }
 
@@ -315,18 +370,12 @@ public final class TrainCommand implements Callable<Integer> {
         CliSettings.putIfSet(s, TrainConf.SCHEDULE.key(), schedule);
         CliSettings.putIfSet(s, TrainConf.CHECKPOINT_DIR.key(), checkpointDir);
         CliSettings.putIfSet(s, TrainConf.CHECKPOINT_EVERY.key(), checkpointEvery);
+        CliSettings.putIfSet(s, TrainConf.VALIDATION_FRACTION.key(), validationFraction);
+        CliSettings.putIfSet(s, TrainConf.AUGMENT_PADDING.key(), augmentPadding);
+        CliSettings.putIfSet(s, TrainConf.AUGMENT_FLIP.key(), augmentFlip);
         engine.putInto(s);
         return s;
     }
 
-    /**
-     * At least 2 and the default parallelism, and enough partitions to keep each under
-     * {@link #PARTITION_IMAGE_BYTES} at one byte per pixel (IDX images become 8-bit rows, {@link ImageFrames}).
-     */
-    private static int partitions(SparkSession spark, LabeledImages images) {
-        long bytes = (long) images.size() * images.imageSize();
-        int bySize = Math.toIntExact((bytes + PARTITION_IMAGE_BYTES - 1) / PARTITION_IMAGE_BYTES);
-        return Math.max(Math.max(2, spark.sparkContext().defaultParallelism()), bySize);
-    }
 
 }

@@ -39,7 +39,8 @@ class TrainCommandTest {
             assertTrue(Files.isRegularFile(out.resolve(f)), f + " missing");
         }
         assertPngs(out, "training.png", "layer_memory.png");
-        assertEquals("epoch,step,train_loss,train_accuracy,test_loss,test_accuracy,images_per_s",
+        assertEquals("epoch,step,train_loss,train_accuracy,test_loss,test_accuracy,images_per_s,validation_loss,"
+                        + "validation_accuracy",
                 Files.readAllLines(out.resolve("metrics.csv")).get(0));
         assertEquals("layer,type,algorithm,weights_bytes,gradients_bytes,activations_bytes,workspace_bytes,"
                 + "im2col_workspace_bytes,peak_bytes", Files.readAllLines(out.resolve("layer_memory.csv")).get(0));

@@ -240,6 +240,23 @@ public final class LabeledImages {
                 Arrays.copyOf(labels, limit), numClasses);
     }
 
+    /**
+     * The examples at {@code indices}, in that order (a copy), named {@code name}.
+     *
+     * @throws IllegalArgumentException  if {@code indices} is empty
+     * @throws IndexOutOfBoundsException if an index is outside {@code [0, size())}
+     */
+    public LabeledImages select(int[] indices, String name) {
+        float[] selected = new float[Math.multiplyExact(indices.length, imageSize)];
+        int[] selectedLabels = new int[indices.length];
+        for (int b = 0; b < indices.length; b++) {
+            Objects.checkIndex(indices[b], labels.length);
+            System.arraycopy(pixels, indices[b] * imageSize, selected, b * imageSize, imageSize);
+            selectedLabels[b] = labels[indices[b]];
+        }
+        return new LabeledImages(name, height, width, channels, selected, selectedLabels, numClasses);
+    }
+
     /** The pixel array itself, NHWC (not a copy): for this package's transforms only. */
     float[] pixels() {
         return pixels;

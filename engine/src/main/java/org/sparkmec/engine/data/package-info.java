@@ -12,6 +12,13 @@
  * of indices, shuffled by {@link org.sparkmec.engine.data.EpochOrder} deterministically from
  * (seed, epoch), so a resumed run visits examples in the same order as an uninterrupted one.
  *
+ * <p>Other data: {@link org.sparkmec.engine.data.ImageFolder} reads a folder of PNG/JPEG files
+ * ({@code train/<label>/}, {@code test/<label>/}; labels by {@link org.sparkmec.engine.data.ClassFolders}),
+ * decoding them as Spark's image data source does ({@link org.sparkmec.engine.data.ImageDecoding}, RGB order,
+ * {@code b / 255}), and {@link org.sparkmec.engine.data.ImageFolderWriter} writes one. For training,
+ * {@link org.sparkmec.engine.data.ValidationSplit} holds out a seeded part of the training set and
+ * {@link org.sparkmec.engine.data.Augmentation} crops and flips batches by (seed, epoch, global index) only.
+ *
  * <p>Everything here lives on the Java heap and is immutable once built; batches are copied into
  * caller-provided arrays or tensors.
  */

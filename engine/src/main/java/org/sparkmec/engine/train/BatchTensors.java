@@ -3,6 +3,7 @@ package org.sparkmec.engine.train;
 import java.util.HashMap;
 import java.util.Map;
 import org.sparkmec.engine.backend.Backend;
+import org.sparkmec.engine.data.Augmentation;
 import org.sparkmec.engine.data.LabeledImages;
 import org.sparkmec.engine.nn.Network;
 import org.sparkmec.engine.tensor.Layout;
@@ -38,14 +39,29 @@ public final class BatchTensors implements AutoCloseable {
      * heap, then one host-to-backend copy (a GPU copy per image would cost a synchronous transfer each).
      */
     public Batch load(LabeledImages set, int[] idx) {
-        int[] image = network.imageDims();
-        Batch b = bySize.computeIfAbsent(idx.length, n -> new Batch(
-                Tensor.zeros(backend, Layout.NHWC, n, image[0], image[1], image[2]), new int[n],
-                Tensor.zeros(backend, Layout.MATRIX, n, network.classes())));
+        Batch b = ofSize(idx.length);
         float[] pixels = staging.computeIfAbsent(idx.length, n -> new float[Math.toIntExact(b.images().numElements())]);
         set.copyBatch(idx, pixels, b.labels());
         b.images().storage().copyFrom(pixels, 0, 0, pixels.length);
         return b;
+    }
+
+    /**
+     * Copies the examples {@code idx} of {@code set}, each augmented for epoch {@code epoch} as the training image
+     * {@code globalIdx[b]} ({@link Augmentation#copyBatch}), into the batch tensors of that size.
+     */
+    public Batch loadAugmented(LabeledImages set, int[] idx, Augmentation augmentation, long seed, int epoch,
+                               int[] globalIdx) {
+        Batch b = ofSize(idx.length);
+        augmentation.copyBatch(set, idx, globalIdx, seed, epoch, b.images(), b.labels());
+        return b;
+    }
+
+    private Batch ofSize(int size) {
+        int[] image = network.imageDims();
+        return bySize.computeIfAbsent(size, n -> new Batch(
+                Tensor.zeros(backend, Layout.NHWC, n, image[0], image[1], image[2]), new int[n],
+                Tensor.zeros(backend, Layout.MATRIX, n, network.classes())));
     }
 
     @Override

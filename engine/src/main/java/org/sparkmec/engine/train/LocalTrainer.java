@@ -13,6 +13,7 @@ import org.sparkmec.engine.data.LabeledImages;
 import org.sparkmec.engine.data.Normalization;
 import org.sparkmec.engine.data.ShardedEpochOrder;
 import org.sparkmec.engine.data.TrainTestSplit;
+import org.sparkmec.engine.data.ValidationSplit;
 import org.sparkmec.engine.model.ModelSpec;
 import org.sparkmec.engine.model.ModelSpecWriter;
 import org.sparkmec.engine.nn.Network;
@@ -25,7 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The in-process trainer (the reference the Spark trainer must match): mini-batch SGD/Adam over a
- * training set, evaluation on the test set after each epoch, and in {@code outDir}:
+ * training set (its images augmented as {@link TrainingOptions#augmentation()} says, each by its position in the
+ * training set), evaluation on the test set (when the data has one) and on the validation split (when
+ * {@link TrainingOptions#validationFraction()} holds one out) after each epoch, and in {@code outDir}:
  * {@code metrics.csv}, {@code layer_memory.csv} (after every epoch), {@code model.conf} (at the start) and
  * {@code model.ckpt} (the final weights, once every epoch is done), and {@code checkpoint.ckpt} where and when
  * {@link TrainingOptions#checkpoints()} says. All files are written atomically. A step whose loss is not finite
@@ -111,9 +114,16 @@ public final class LocalTrainer {
             throw new IllegalArgumentException("stopAfter must be in [1, " + options.epochs() + "], got " + stopAfter);
         }
         LabeledImages train = options.limit() > 0 ? data.train().subset(options.limit()) : data.train();
+        LabeledImages validation = null;
+        if (options.validationFraction() > 0) {
+            ValidationSplit split = ValidationSplit.of(train.size(), options.validationFraction(), options.seed());
+            validation = split.heldOut(train);
+            train = split.training(train);
+        }
         Normalization norm = Normalization.fit(train);
         train = norm.apply(train);
-        LabeledImages test = norm.apply(data.test());
+        LabeledImages test = data.hasTest() ? norm.apply(data.test()) : null;
+        validation = validation == null ? null : norm.apply(validation);
         String modelText = ModelSpecWriter.toHocon(spec);
         Path out = options.outDir();
         CheckpointPolicy checkpoints = options.checkpoints();
@@ -158,7 +168,9 @@ public final class LocalTrainer {
                     long seen = 0;
                     long t0 = System.nanoTime();
                     for (int b = 0; b < order.batchCount(); b++) {
-                        SoftmaxCrossEntropy.Result r = TrainingSteps.forwardBackward(network, batches, train, order.batch(b));
+                        int[] idx = order.batch(b);
+                        SoftmaxCrossEntropy.Result r = TrainingSteps.forwardBackward(network, batches,
+                                batches.loadAugmented(train, idx, options.augmentation(), options.seed(), epoch, idx));
                         double rate = schedule.rate(epoch, b, order.batchCount());
                         divergence.checkLoss(r.loss(), epoch, b, order.batchCount(), rate);
                         optimizer.step(backend, parameters, rate);
@@ -174,14 +186,16 @@ public final class LocalTrainer {
                         }
                     }
                     double seconds = (System.nanoTime() - t0) / 1e9;
-                    TrainingSteps.Totals eval = TrainingSteps.evaluate(network, batches, test, options.batchSize());
+                    TrainingSteps.Totals eval = evaluate(network, batches, test);
+                    TrainingSteps.Totals held = evaluate(network, batches, validation);
                     EpochMetrics m = new EpochMetrics(epoch + 1, step, lossSum / seen, (double) correct / seen,
-                            eval.meanLoss(), eval.accuracy(), seen / seconds);
+                            eval.meanLoss(), eval.accuracy(), seen / seconds, held.meanLoss(), held.accuracy());
                     history.add(m);
                     LOG.info(String.format(java.util.Locale.ROOT,
-                            "epoch %d/%d: train loss %.4f acc %.2f%%, test loss %.4f acc %.2f%%, %.0f images/s, %.1f s",
-                            epoch + 1, options.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), m.testLoss(),
-                            100 * m.testAccuracy(), m.imagesPerSecond(), seconds));
+                            "epoch %d/%d: train loss %.4f acc %.2f%%, validation loss %.4f acc %.2f%%, test loss %.4f acc "
+                                    + "%.2f%%, %.0f images/s, %.1f s",
+                            epoch + 1, options.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), m.validationLoss(),
+                            100 * m.validationAccuracy(), m.testLoss(), 100 * m.testAccuracy(), m.imagesPerSecond(), seconds));
                     // metrics.csv first: a run stopped between the two resumes from the earlier checkpoint and
                     // recomputes this epoch's row, never lacks it.
                     writeMetrics(out.resolve(METRICS), history);
@@ -198,6 +212,12 @@ public final class LocalTrainer {
                 optimizer.releaseDeviceState();
             }
         }
+    }
+
+    /** The totals over {@code set}, or no images (NaN means) when the run has no such set. */
+    private TrainingSteps.Totals evaluate(Network network, BatchTensors batches, LabeledImages set) {
+        return set == null ? new TrainingSteps.Totals(0, 0, 0) : TrainingSteps.evaluate(network, batches, set,
+                options.batchSize());
     }
 
     private Checkpoint snapshot(String modelText, Network network, Optimizer optimizer, int epochs, long step) {

@@ -2,6 +2,8 @@ package org.sparkmec.engine.train;
 
 import java.io.Serializable;
 import java.util.Objects;
+import org.sparkmec.engine.data.Augmentation;
+import org.sparkmec.engine.data.ValidationSplit;
 import org.sparkmec.engine.nn.ConvAlgorithmChoice;
 import org.sparkmec.engine.optim.OptimizerSpec;
 import org.sparkmec.engine.optim.ScheduleSpec;
@@ -19,9 +21,13 @@ import org.sparkmec.engine.optim.ScheduleSpec;
  * @param workspaceBudgetBytes the most workspace a conv layer with algorithm {@code auto} lets im2col use
  * @param algorithmOverride    if not null, every conv layer uses it instead of its declared algorithm
  * @param resume               continue from the checkpoint ({@link ResumePoint})
+ * @param augmentation         what is done to every training image of a step ({@link Augmentation#NONE}: nothing)
+ * @param validationFraction   the fraction of the (limited) training images held out for validation
+ *                             ({@link ValidationSplit}, seeded by {@code seed}); 0 for none
  */
 public record RunSettings(int epochs, int batchSize, long seed, int limit, OptimizerSpec optimizer, ScheduleSpec schedule,
-                          long workspaceBudgetBytes, ConvAlgorithmChoice algorithmOverride, boolean resume)
+                          long workspaceBudgetBytes, ConvAlgorithmChoice algorithmOverride, boolean resume,
+                          Augmentation augmentation, double validationFraction)
         implements Serializable {
 
     /** @throws IllegalArgumentException naming the setting, its value and the rule */
@@ -40,15 +46,39 @@ public record RunSettings(int epochs, int batchSize, long seed, int limit, Optim
         }
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(schedule, "schedule");
+        Objects.requireNonNull(augmentation, "augmentation");
+        if (!(validationFraction >= 0) || validationFraction > ValidationSplit.MAX_FRACTION) {
+            throw new IllegalArgumentException("validation fraction must be 0 (none) or in (0, "
+                    + ValidationSplit.MAX_FRACTION + "], got " + validationFraction);
+        }
+    }
+
+    /** Settings without augmentation or validation split. */
+    public RunSettings(int epochs, int batchSize, long seed, int limit, OptimizerSpec optimizer, ScheduleSpec schedule,
+                       long workspaceBudgetBytes, ConvAlgorithmChoice algorithmOverride, boolean resume) {
+        this(epochs, batchSize, seed, limit, optimizer, schedule, workspaceBudgetBytes, algorithmOverride, resume,
+                Augmentation.NONE, 0);
     }
 
     public RunSettings withEpochs(int count) {
         return new RunSettings(count, batchSize, seed, limit, optimizer, schedule, workspaceBudgetBytes,
-                algorithmOverride, resume);
+                algorithmOverride, resume, augmentation, validationFraction);
     }
 
     public RunSettings withResume(boolean value) {
         return new RunSettings(epochs, batchSize, seed, limit, optimizer, schedule, workspaceBudgetBytes,
-                algorithmOverride, value);
+                algorithmOverride, value, augmentation, validationFraction);
+    }
+
+    /** These settings with {@code value} applied to the training images. */
+    public RunSettings withAugmentation(Augmentation value) {
+        return new RunSettings(epochs, batchSize, seed, limit, optimizer, schedule, workspaceBudgetBytes,
+                algorithmOverride, resume, value, validationFraction);
+    }
+
+    /** These settings holding out {@code fraction} of the training images for validation (0: none). */
+    public RunSettings withValidationFraction(double fraction) {
+        return new RunSettings(epochs, batchSize, seed, limit, optimizer, schedule, workspaceBudgetBytes,
+                algorithmOverride, resume, augmentation, fraction);
     }
 }

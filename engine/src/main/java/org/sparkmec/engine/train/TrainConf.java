@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.sparkmec.engine.config.ConfigEntry;
+import org.sparkmec.engine.data.Augmentation;
+import org.sparkmec.engine.data.ValidationSplit;
 import org.sparkmec.engine.optim.OptimizerKind;
 import org.sparkmec.engine.optim.OptimizerSpec;
 import org.sparkmec.engine.optim.ScheduleKind;
@@ -56,13 +58,25 @@ public final class TrainConf {
             "Stop a run at the first step whose mean training loss is above this (it diverged), before its update, "
                     + "keeping the last checkpoint; a NaN or infinite loss always stops it; 0 turns the bound off.",
             1000.0, 0.0, 1e12);
+    public static final ConfigEntry<Integer> AUGMENT_PADDING = ConfigEntry.intBetween("spark.mec.train.augment.padding",
+            "Training augmentation: pad every training image with this many zero pixels (the channel mean after "
+                    + "normalization) on each side and crop a random window of the input size; 0: no crop. The crop "
+                    + "and the flip depend only on (seed, epoch, image index), never on the worker.", 0, 0, 64);
+    public static final ConfigEntry<Boolean> AUGMENT_FLIP = ConfigEntry.bool("spark.mec.train.augment.flip",
+            "Training augmentation: mirror every training image left to right with probability 1/2 (seeded as the "
+                    + "crop).", false);
+    public static final ConfigEntry<Double> VALIDATION_FRACTION = ConfigEntry.doubleBetween(
+            "spark.mec.train.validationFraction",
+            "Hold out this fraction of the training images (a split seeded by spark.mec.train.seed, after "
+                    + "spark.mec.train.limit) and report their loss and accuracy after every epoch; 0: none.",
+            0.0, 0.0, ValidationSplit.MAX_FRACTION);
     public static final ConfigEntry<Long> WORKSPACE_BUDGET = ConfigEntry.bytes("spark.mec.conv.workspaceBudgetBytes",
             "The most workspace a conv layer with algorithm auto lets im2col use (MEC is used above it).", "256m");
 
     /** Every training entry, in documentation order. */
     public static final List<ConfigEntry<?>> ENTRIES = List.of(EPOCHS, BATCH_SIZE, SEED, LIMIT, OPTIMIZER,
             LEARNING_RATE, MOMENTUM, NESTEROV, WEIGHT_DECAY, SCHEDULE, WORKERS, LOG_EVERY_STEPS, CHECKPOINT_DIR, CHECKPOINT_EVERY,
-            MAX_LOSS, WORKSPACE_BUDGET);
+            MAX_LOSS, AUGMENT_PADDING, AUGMENT_FLIP, VALIDATION_FRACTION, WORKSPACE_BUDGET);
 
     private final Map<String, String> values;
 
@@ -118,7 +132,12 @@ public final class TrainConf {
     /** What the configured run is, with the conv algorithm override (null: as declared) and the resume flag. */
     public RunSettings runSettings(org.sparkmec.engine.nn.ConvAlgorithmChoice algorithmOverride, boolean resume) {
         return new RunSettings(get(EPOCHS), get(BATCH_SIZE), get(SEED), get(LIMIT), optimizerSpec(), scheduleSpec(),
-                get(WORKSPACE_BUDGET), algorithmOverride, resume);
+                get(WORKSPACE_BUDGET), algorithmOverride, resume, augmentation(), get(VALIDATION_FRACTION));
+    }
+
+    /** The augmentation of the training images that {@link #AUGMENT_PADDING} and {@link #AUGMENT_FLIP} set. */
+    public Augmentation augmentation() {
+        return new Augmentation(get(AUGMENT_PADDING), get(AUGMENT_FLIP));
     }
 
     /** The in-process run's options with the given output folder, resume flag and conv algorithm override. */

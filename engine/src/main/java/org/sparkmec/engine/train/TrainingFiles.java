@@ -18,6 +18,8 @@ public final class TrainingFiles {
     public static final String CHECKPOINT = "checkpoint.ckpt";
     public static final String MODEL_CONF = "model.conf";
     public static final String MODEL_CKPT = "model.ckpt";
+    /** The class index and name of every class, when the data names its classes (an image folder). */
+    public static final String CLASSES = "classes.csv";
 
     private TrainingFiles() {
     }
@@ -37,12 +39,15 @@ public final class TrainingFiles {
             return rows;
         }
         for (String line : Files.readAllLines(file)) {
-            String[] f = line.split(",");
-            if (f.length != 7 || f[0].equals("epoch")) {
+            if (line.isBlank() || line.startsWith("epoch,")) {
                 continue;
             }
-            EpochMetrics m = new EpochMetrics(Integer.parseInt(f[0]), Long.parseLong(f[1]), Double.parseDouble(f[2]),
-                    Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]));
+            EpochMetrics m;
+            try {
+                m = EpochMetrics.parseCsv(line);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": not a metrics.csv row: " + e.getMessage(), e);
+            }
             if (m.epoch() <= epochs) {
                 rows.add(m);
             }

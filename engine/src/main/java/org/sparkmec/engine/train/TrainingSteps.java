@@ -36,7 +36,12 @@ public final class TrainingSteps {
      */
     public static SoftmaxCrossEntropy.Result forwardBackward(Network network, BatchTensors batches, LabeledImages data,
                                                              int[] idx) {
-        BatchTensors.Batch batch = batches.load(data, idx);
+        return forwardBackward(network, batches, batches.load(data, idx));
+    }
+
+    /** As {@link #forwardBackward(Network, BatchTensors, LabeledImages, int[])} on a batch already loaded. */
+    public static SoftmaxCrossEntropy.Result forwardBackward(Network network, BatchTensors batches,
+                                                             BatchTensors.Batch batch) {
         SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(batches.backend(), network.forward(batch.images(), Mode.TRAIN),
                 batch.labels(), batch.gradLogits());
         network.backward(batch.gradLogits());

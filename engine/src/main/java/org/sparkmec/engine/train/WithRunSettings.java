@@ -45,4 +45,12 @@ public interface WithRunSettings {
     default boolean resume() {
         return run().resume();
     }
+
+    default org.sparkmec.engine.data.Augmentation augmentation() {
+        return run().augmentation();
+    }
+
+    default double validationFraction() {
+        return run().validationFraction();
+    }
 }

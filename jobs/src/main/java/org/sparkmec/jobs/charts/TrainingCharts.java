@@ -12,7 +12,8 @@ import org.sparkmec.engine.train.LayerMemoryRow;
  * The charts of a training run, beside its {@code metrics.csv} and {@code layer_memory.csv}:
  * <ul>
  *   <li>{@value #TRAINING_PNG}: two panels over the epochs, mean cross-entropy loss above and accuracy (%)
- *       below, each with a "train" and a "test" line (no "test" line when the run had no test set);</li>
+ *       below, each with a "train" and a "test" line (no "test" line when the run had no test set) and a
+ *       "validation" line when the run held out a validation split;</li>
  *   <li>{@value #LAYER_MEMORY_PNG}: per convolution layer (a layer with a workspace), the largest
  *       workspace one call of the layer allocated with the algorithm it used against the workspace
  *       im2col would need for the same call, in MiB (2^20 bytes), linear scale. A network without a
@@ -80,6 +81,13 @@ public final class TrainingCharts {
         if (hasTestSet(epochs)) {
             loss.add(new LineChart.Series("test", epoch, testLoss));
             accuracy.add(new LineChart.Series("test", epoch, testAccuracy));
+        }
+        if (epochs.stream().allMatch(EpochMetrics::hasValidation)) {
+            loss.add(new LineChart.Series("validation", epoch,
+                    epochs.stream().mapToDouble(m -> Checks.finite("validation loss of epoch " + m.epoch(),
+                            m.validationLoss())).toArray()));
+            accuracy.add(new LineChart.Series("validation", epoch, epochs.stream().mapToDouble(m -> 100 * accuracy(
+                    "validation accuracy of epoch " + m.epoch(), m.validationAccuracy())).toArray()));
         }
         return new LineChart("Training: loss and accuracy per epoch", "epoch", List.of(
                 new LineChart.Panel("loss (mean cross-entropy)", loss),

@@ -312,8 +312,7 @@ public final class MecClassificationModel extends Model<MecClassificationModel>
             DefaultParamsWriter.saveMetadata(model, path, sparkSession());
             List<Row> history = new ArrayList<>();
             for (EpochMetrics m : model.history) {
-                history.add(RowFactory.create(m.epoch(), m.step(), m.trainLoss(), m.trainAccuracy(), m.testLoss(),
-                        m.testAccuracy(), m.imagesPerSecond()));
+                history.add(DistributedResult.historyRow(m));
             }
             List<Row> memory = new ArrayList<>();
             for (ExecutorLayerMemory m : model.layerMemory) {
@@ -335,9 +334,7 @@ public final class MecClassificationModel extends Model<MecClassificationModel>
             Row row = sparkSession().read().schema(DATA_SCHEMA).parquet(dataPath(path)).first();
             List<EpochMetrics> history = new ArrayList<>();
             for (Row h : row.<Row>getList(row.fieldIndex("history"))) {
-                history.add(new EpochMetrics(h.<Integer>getAs("epoch"), h.<Long>getAs("step"),
-                        h.<Double>getAs("train_loss"), h.<Double>getAs("train_accuracy"), h.<Double>getAs("test_loss"),
-                        h.<Double>getAs("test_accuracy"), h.<Double>getAs("images_per_s")));
+                history.add(DistributedResult.fromHistoryRow(h));
             }
             List<ExecutorLayerMemory> memory = new ArrayList<>();
             for (Row m : row.<Row>getList(row.fieldIndex("layer_memory"))) {

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import org.apache.spark.SparkConf;
 import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
@@ -54,6 +55,11 @@ import org.sparkmec.spark.train.SparkTrainingOptions;
  * training images (after the {@code b / 255} scaling) and trains on {@code (x - mean[c]) / std[c]}; the
  * model keeps and applies the same transform at prediction.
  *
+ * <p>Augmentation and validation: {@code augmentPadding} and {@code augmentFlip} crop and mirror the training
+ * images on the executors, each image by (seed, epoch, its row position) only ({@code Augmentation}), and
+ * {@code validationFraction} holds out a seeded share of the training rows ({@code ValidationSplit}), whose loss
+ * and accuracy after every epoch are the history's {@code validation_loss} and {@code validation_accuracy}.
+ *
  * <p>Settings: each training Param maps onto one {@code spark.mec.train.*} entry of {@link TrainConf},
  * whose default is the Param's default and whose validation it uses (one definition for both). The Params
  * override the session's values for their keys. Settings without a Param (momentum, Nesterov, weight decay,
@@ -85,6 +91,9 @@ public final class MecClassifier extends Estimator<MecClassificationModel>
     private final Param<String> optimizer;
     private final DoubleParam learningRate;
     private final IntParam workers;
+    private final IntParam augmentPadding;
+    private final BooleanParam augmentFlip;
+    private final DoubleParam validationFraction;
 
     public MecClassifier() {
         this(Identifiable.randomUID("mecClassifier"));
@@ -101,6 +110,9 @@ public final class MecClassifier extends Estimator<MecClassificationModel>
         optimizer = new Param<>(this, "optimizer", entryDoc("optimizer"));
         learningRate = new DoubleParam(this, "learningRate", entryDoc("learningRate"));
         workers = new IntParam(this, "workers", entryDoc("workers"));
+        augmentPadding = new IntParam(this, "augmentPadding", entryDoc("augmentPadding"));
+        augmentFlip = new BooleanParam(this, "augmentFlip", entryDoc("augmentFlip"));
+        validationFraction = new DoubleParam(this, "validationFraction", entryDoc("validationFraction"));
         shared.setDefaults(this);
         setDefault(epochs, TrainConf.EPOCHS.parse(null));
         setDefault(batchSize, TrainConf.BATCH_SIZE.parse(null));
@@ -108,6 +120,9 @@ public final class MecClassifier extends Estimator<MecClassificationModel>
         setDefault(optimizer, TrainConf.OPTIMIZER.defaultValue());
         setDefault(learningRate, TrainConf.LEARNING_RATE.parse(null));
         setDefault(workers, TrainConf.WORKERS.parse(null));
+        setDefault(augmentPadding, TrainConf.AUGMENT_PADDING.parse(null));
+        setDefault(augmentFlip, TrainConf.AUGMENT_FLIP.parse(null));
+        setDefault(validationFraction, TrainConf.VALIDATION_FRACTION.parse(null));
     }
 
     @Override
@@ -155,6 +170,24 @@ public final class MecClassifier extends Estimator<MecClassificationModel>
     /** Data-parallel workers; 0 for the application's default parallelism ({@code spark.mec.train.workers}). */
     public IntParam workers() {
         return workers;
+    }
+
+    /** Random-crop padding of the training images, 0 for no crop ({@code spark.mec.train.augment.padding}). */
+    public IntParam augmentPadding() {
+        return augmentPadding;
+    }
+
+    /** Whether training images are mirrored left to right with probability 1/2 ({@code spark.mec.train.augment.flip}). */
+    public BooleanParam augmentFlip() {
+        return augmentFlip;
+    }
+
+    /**
+     * Fraction of the training rows held out for validation, reported per epoch in the history's validation
+     * columns; 0 for none ({@code spark.mec.train.validationFraction}).
+     */
+    public DoubleParam validationFraction() {
+        return validationFraction;
     }
 
     // ---- getters and setters ----
@@ -232,6 +265,33 @@ public final class MecClassifier extends Estimator<MecClassificationModel>
 
     public MecClassifier setWorkers(int value) {
         set(workers, checkEntry(workers, value));
+        return this;
+    }
+
+    public int getAugmentPadding() {
+        return (Integer) getOrDefault(augmentPadding);
+    }
+
+    public MecClassifier setAugmentPadding(int value) {
+        set(augmentPadding, checkEntry(augmentPadding, value));
+        return this;
+    }
+
+    public boolean getAugmentFlip() {
+        return (Boolean) getOrDefault(augmentFlip);
+    }
+
+    public MecClassifier setAugmentFlip(boolean value) {
+        set(augmentFlip, checkEntry(augmentFlip, value));
+        return this;
+    }
+
+    public double getValidationFraction() {
+        return (Double) getOrDefault(validationFraction);
+    }
+
+    public MecClassifier setValidationFraction(double value) {
+        set(validationFraction, checkEntry(validationFraction, value));
         return this;
     }
 
@@ -373,6 +433,9 @@ public final class MecClassifier extends Estimator<MecClassificationModel>
         m.put("optimizer", TrainConf.OPTIMIZER);
         m.put("learningRate", TrainConf.LEARNING_RATE);
         m.put("workers", TrainConf.WORKERS);
+        m.put("augmentPadding", TrainConf.AUGMENT_PADDING);
+        m.put("augmentFlip", TrainConf.AUGMENT_FLIP);
+        m.put("validationFraction", TrainConf.VALIDATION_FRACTION);
         return Collections.unmodifiableMap(m);
     }
 

@@ -39,7 +39,9 @@ public record DistributedResult(ModelSpec spec, Checkpoint model, Normalization 
             .add("train_accuracy", DataTypes.DoubleType, false)
             .add("test_loss", DataTypes.DoubleType, false)
             .add("test_accuracy", DataTypes.DoubleType, false)
-            .add("images_per_s", DataTypes.DoubleType, false);
+            .add("images_per_s", DataTypes.DoubleType, false)
+            .add("validation_loss", DataTypes.DoubleType, true)
+            .add("validation_accuracy", DataTypes.DoubleType, true);
 
     /** The schema of {@link #layerMemoryFrame}: the columns of the Spark trainer's {@code layer_memory.csv}. */
     public static final StructType LAYER_MEMORY_SCHEMA = new StructType()
@@ -63,10 +65,30 @@ public record DistributedResult(ModelSpec spec, Checkpoint model, Normalization 
     public static Dataset<Row> historyFrame(SparkSession spark, List<EpochMetrics> history) {
         List<Row> rows = new ArrayList<>();
         for (EpochMetrics m : history) {
-            rows.add(RowFactory.create(m.epoch(), m.step(), m.trainLoss(), m.trainAccuracy(), m.testLoss(),
-                    m.testAccuracy(), m.imagesPerSecond()));
+            rows.add(historyRow(m));
         }
         return spark.createDataFrame(rows, HISTORY_SCHEMA);
+    }
+
+    /** One epoch as a row of {@link #HISTORY_SCHEMA}. */
+    public static Row historyRow(EpochMetrics m) {
+        return RowFactory.create(m.epoch(), m.step(), m.trainLoss(), m.trainAccuracy(), m.testLoss(), m.testAccuracy(),
+                m.imagesPerSecond(), m.validationLoss(), m.validationAccuracy());
+    }
+
+    /**
+     * The inverse of {@link #historyRow}; a row without the validation columns (saved before they existed, so
+     * read back as null) gets NaN there.
+     */
+    public static EpochMetrics fromHistoryRow(Row h) {
+        return new EpochMetrics(h.<Integer>getAs("epoch"), h.<Long>getAs("step"), h.<Double>getAs("train_loss"),
+                h.<Double>getAs("train_accuracy"), h.<Double>getAs("test_loss"), h.<Double>getAs("test_accuracy"),
+                h.<Double>getAs("images_per_s"), nanIfNull(h.getAs("validation_loss")),
+                nanIfNull(h.getAs("validation_accuracy")));
+    }
+
+    private static double nanIfNull(Double value) {
+        return value == null ? Double.NaN : value;
     }
 
     /** The per-executor, per-layer memory statistics as a DataFrame. */

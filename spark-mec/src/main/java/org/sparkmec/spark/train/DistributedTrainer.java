@@ -50,6 +50,7 @@ import org.sparkmec.spark.data.ImageColumns;
 import org.sparkmec.spark.data.ImageDataStats;
 import org.sparkmec.spark.data.ImageRecord;
 import org.sparkmec.spark.data.ShardedImages;
+import org.sparkmec.spark.data.ValidationRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Function1;
@@ -212,9 +213,13 @@ public final class DistributedTrainer {
         }
         EngineProbe.check(sc, engineSettings, 0, "training " + spec.name());
         String previousDescription = sc.getLocalProperty("spark.job.description");
-        JavaRDD<ImageRecord> trainRecords = limited(train).persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<ImageRecord> allTrainRecords = limited(train).persist(StorageLevel.MEMORY_AND_DISK());
         JavaRDD<ImageRecord> testRecords = test == null ? null : test.persist(StorageLevel.MEMORY_AND_DISK());
         try {
+            sc.setJobDescription("mec: hold out the validation split (" + spec.name() + ")");
+            ValidationRecords sets = ValidationRecords.split(allTrainRecords, options.validationFraction(),
+                    options.seed());
+            JavaRDD<ImageRecord> trainRecords = sets.train();
             int imageSize = spec.input().height() * spec.input().width() * spec.input().channels();
             String imageText = spec.input().height() + "x" + spec.input().width() + "x" + spec.input().channels();
             sc.setJobDescription("mec: check the training data and fit its normalization (" + spec.name() + ")");
@@ -224,6 +229,11 @@ public final class DistributedTrainer {
                 sc.setJobDescription("mec: check the test data (" + spec.name() + ")");
                 ImageDataStats.compute(testRecords, imageSize, spec.input().channels(), false)
                         .check("test data", imageSize, imageText, spec.classes(), spec.name());
+            }
+            if (sets.validation() != null) {
+                sc.setJobDescription("mec: check the validation data (" + spec.name() + ")");
+                ImageDataStats.compute(sets.validation(), imageSize, spec.input().channels(), false)
+                        .check("validation data", imageSize, imageText, spec.classes(), spec.name());
             }
             if (stats.count() < workers) {
                 throw new IllegalArgumentException("the training data has " + stats.count() + " images, fewer than the "
@@ -241,10 +251,10 @@ public final class DistributedTrainer {
                         + " images per step over " + stats.count() + " images); resume with the earlier run's workers, "
                         + "batch size and data");
             }
-            return train(sc, jsc, workers, order, stats, trainRecords, testRecords, outDir, runEpochs, resumeFrom);
+            return train(sc, jsc, workers, order, stats, sets, testRecords, outDir, runEpochs, resumeFrom);
         } finally {
             sc.setJobDescription(previousDescription);
-            trainRecords.unpersist(false);
+            allTrainRecords.unpersist(false);
             if (testRecords != null) {
                 testRecords.unpersist(false);
             }
@@ -279,7 +289,7 @@ public final class DistributedTrainer {
     }
 
     private DistributedResult train(SparkContext sc, JavaSparkContext jsc, int workers, ShardedEpochOrder order,
-                                    ImageDataStats stats, JavaRDD<ImageRecord> trainRecords,
+                                    ImageDataStats stats, ValidationRecords sets,
                                     JavaRDD<ImageRecord> testRecords, Path outDir, int runEpochs,
                                     ResumePoint resumeFrom) {
         String runId = spec.name() + "-" + UUID.randomUUID();
@@ -303,7 +313,8 @@ public final class DistributedTrainer {
             }
             TrainingCoordinator coordinator = new TrainingCoordinator(runId, network, optimizer,
                     options.schedule().create(options.epochs()), modelText, options.seed(), workers,
-                    order.stepsPerEpoch(), runEpochs, resumeFrom == null ? 0 : resumeFrom.steps(), testRecords != null,
+                    order.stepsPerEpoch(), runEpochs, resumeFrom == null ? 0 : resumeFrom.steps(),
+                    testRecords != null || sets.validation() != null,
                     options.logEverySteps(),
                     (step, loss, images) -> {
                         stepLosses.add(loss);
@@ -324,13 +335,14 @@ public final class DistributedTrainer {
             LongAccumulator workspace = sc.longAccumulator("mec.train.workspaceBytes");
             WorkerTask task = new WorkerTask(runId, modelText, engineSettings, options.withEpochs(runEpochs), workers,
                     order.examples(),
-                    testRecords != null, stats.normalization(), images, steps, computeMillis, workspace);
+                    testRecords != null, sets.validation() != null, stats.normalization(), images, steps,
+                    computeMillis, workspace);
 
             sc.setJobDescription("mec: deal " + order.examples() + " training images out to " + workers + " workers");
-            JavaRDD<ImageRecord> trainShards = ShardedImages.shard(trainRecords, workers);
-            JavaRDD<ImageRecord> testShards = testRecords != null ? ShardedImages.shard(testRecords, workers)
-                    : jsc.parallelize(List.<ImageRecord>of(), workers);
-            JavaRDD<WorkerTask.Shards> shards = trainShards.zipPartitions(testShards, new ZipShards());
+            JavaRDD<ImageRecord> trainShards = ShardedImages.shard(sets.train(), workers);
+            JavaRDD<WorkerTask.Shards> shards = trainShards.zipPartitions(shardsOrEmpty(jsc, testRecords, workers),
+                    new ZipShards()).zipPartitions(shardsOrEmpty(jsc, sets.validation(), workers),
+                    new AddValidationShards());
             Coordinators.register(coordinator);
             String jobTag = "mec-train-" + runId;
             coordinator.divergenceCheck(divergence);
@@ -426,6 +438,25 @@ public final class DistributedTrainer {
         return JavaRDD.fromRDD(reports, tag).repartition(1).collect().toArray(new WorkerReport[0]);
     }
 
+    /** {@code records} dealt out to {@code workers} partitions, or {@code workers} empty partitions when null. */
+    private static JavaRDD<ImageRecord> shardsOrEmpty(JavaSparkContext jsc, JavaRDD<ImageRecord> records, int workers) {
+        return records != null ? ShardedImages.shard(records, workers) : jsc.parallelize(List.<ImageRecord>of(), workers);
+    }
+
+    /** Adds a worker's validation shard to its training and test shards within its task. */
+    private static final class AddValidationShards implements org.apache.spark.api.java.function.FlatMapFunction2<
+            Iterator<WorkerTask.Shards>, Iterator<ImageRecord>, WorkerTask.Shards> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Iterator<WorkerTask.Shards> call(Iterator<WorkerTask.Shards> shards, Iterator<ImageRecord> validation) {
+            WorkerTask.Shards s = shards.next();
+            List<ImageRecord> v = new ArrayList<>();
+            validation.forEachRemaining(v::add);
+            return List.of(new WorkerTask.Shards(s.train(), s.test(), v)).iterator();
+        }
+    }
+
     /** Pairs a worker's training and test shards within its task. */
     private static final class ZipShards implements
             org.apache.spark.api.java.function.FlatMapFunction2<Iterator<ImageRecord>, Iterator<ImageRecord>, WorkerTask.Shards> {
@@ -437,7 +468,7 @@ public final class DistributedTrainer {
             train.forEachRemaining(a::add);
             List<ImageRecord> b = new ArrayList<>();
             test.forEachRemaining(b::add);
-            return List.of(new WorkerTask.Shards(a, b)).iterator();
+            return List.of(new WorkerTask.Shards(a, b, List.of())).iterator();
         }
     }
 }

@@ -70,8 +70,12 @@ public final class TrainMessages {
     public record WeightsReply(FloatVector weights) implements Serializable {
     }
 
-    /** A worker's test-set totals after epoch {@code epoch} (from 0). */
-    public record EpochEval(String runId, int attempt, int worker, int epoch, double lossSum, long correct, long count)
+    /**
+     * A worker's test-set totals ({@code lossSum}, {@code correct}, {@code count}) and validation-split totals
+     * after epoch {@code epoch} (from 0); a set the worker lacks has count 0.
+     */
+    public record EpochEval(String runId, int attempt, int worker, int epoch, double lossSum, long correct, long count,
+                            double validationLossSum, long validationCorrect, long validationCount)
             implements Request {
     }
 

@@ -77,6 +77,7 @@ public final class TrainingCoordinator {
     private final int workers;
     private final int stepsPerEpoch;
     private final int epochs;
+    /** Whether workers evaluate after every epoch: the run has a test set or a validation split (or both). */
     private final boolean hasTestSet;
     private final int logEverySteps;
     private final Network network;
@@ -464,7 +465,7 @@ public final class TrainingCoordinator {
         if (hasTestSet) {
             pendingEvalEpoch = epoch;
         } else {
-            finishEpoch(epoch, Double.NaN, Double.NaN);
+            finishEpoch(epoch, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         }
     }
 
@@ -494,26 +495,36 @@ public final class TrainingCoordinator {
             double lossSum = 0;
             long correct = 0;
             long count = 0;
+            double validationLossSum = 0;
+            long validationCorrect = 0;
+            long validationCount = 0;
             for (EpochEval part : evalParts) {
                 lossSum += part.lossSum();
                 correct += part.correct();
                 count += part.count();
+                validationLossSum += part.validationLossSum();
+                validationCorrect += part.validationCorrect();
+                validationCount += part.validationCount();
             }
             Arrays.fill(evalParts, null);
             evalReceived = 0;
             pendingEvalEpoch = -1;
-            finishEpoch(e.epoch(), lossSum / count, (double) correct / count);
+            // A set no worker holds has count 0: its mean is 0 / 0, NaN, as for a run without it.
+            finishEpoch(e.epoch(), lossSum / count, (double) correct / count, validationLossSum / validationCount,
+                    (double) validationCorrect / validationCount);
         }
         return new Ok();
     }
 
-    private void finishEpoch(int epoch, double testLoss, double testAccuracy) {
+    private void finishEpoch(int epoch, double testLoss, double testAccuracy, double validationLoss,
+                             double validationAccuracy) {
         EpochMetrics m = new EpochMetrics(epoch + 1, (long) (epoch + 1) * stepsPerEpoch, pendingTrain[0],
-                pendingTrain[1], testLoss, testAccuracy, pendingTrain[2]);
+                pendingTrain[1], testLoss, testAccuracy, pendingTrain[2], validationLoss, validationAccuracy);
         history.add(m);
-        LOG.info(String.format(Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%%, test loss %.4f acc %.2f%%, "
-                        + "%.0f images/s over %d workers", m.epoch(), epochs, m.trainLoss(), 100 * m.trainAccuracy(),
-                m.testLoss(), 100 * m.testAccuracy(), m.imagesPerSecond(), workers));
+        LOG.info(String.format(Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%%, validation loss %.4f acc %.2f%%, "
+                        + "test loss %.4f acc %.2f%%, %.0f images/s over %d workers", m.epoch(), epochs, m.trainLoss(),
+                100 * m.trainAccuracy(), m.validationLoss(), 100 * m.validationAccuracy(), m.testLoss(),
+                100 * m.testAccuracy(), m.imagesPerSecond(), workers));
         if (epochListener != null) {
             epochListener.epochDone(m, pendingEvalSnapshot);
         }

@@ -59,8 +59,9 @@ final class WorkerTask implements Serializable {
     private static final long MIN_POLL_PAUSE_NANOS = 50_000;
     private static final long MAX_POLL_PAUSE_NANOS = 1_000_000;
 
-    /** A worker's training shard and test shard (either may be empty), handed over within one task. */
-    record Shards(List<org.sparkmec.spark.data.ImageRecord> train, List<org.sparkmec.spark.data.ImageRecord> test) {
+    /** A worker's training, test and validation shards (any may be empty), handed over within one task. */
+    record Shards(List<org.sparkmec.spark.data.ImageRecord> train, List<org.sparkmec.spark.data.ImageRecord> test,
+                  List<org.sparkmec.spark.data.ImageRecord> validation) {
     }
 
     private final String runId;
@@ -70,6 +71,7 @@ final class WorkerTask implements Serializable {
     private final int workers;
     private final int trainExamples;
     private final boolean hasTestSet;
+    private final boolean hasValidationSet;
     private final Normalization normalization;
     private final LongAccumulator imagesAccumulator;
     private final LongAccumulator stepsAccumulator;
@@ -77,7 +79,7 @@ final class WorkerTask implements Serializable {
     private final LongAccumulator workspaceAccumulator;
 
     WorkerTask(String runId, String modelText, Map<String, String> engineSettings, SparkTrainingOptions options,
-               int workers, int trainExamples, boolean hasTestSet, Normalization normalization,
+               int workers, int trainExamples, boolean hasTestSet, boolean hasValidationSet, Normalization normalization,
                LongAccumulator images, LongAccumulator steps, LongAccumulator computeMillis, LongAccumulator workspace) {
         this.runId = runId;
         this.modelText = modelText;
@@ -86,6 +88,7 @@ final class WorkerTask implements Serializable {
         this.workers = workers;
         this.trainExamples = trainExamples;
         this.hasTestSet = hasTestSet;
+        this.hasValidationSet = hasValidationSet;
         this.normalization = normalization;
         this.imagesAccumulator = images;
         this.stepsAccumulator = steps;
@@ -118,6 +121,8 @@ final class WorkerTask implements Serializable {
                 spec.classes(), normalization);
         LabeledImages test = ShardedImages.toLabeledImages(shards.test().iterator(), "test shard " + w, dims,
                 spec.classes(), normalization);
+        LabeledImages validation = ShardedImages.toLabeledImages(shards.validation().iterator(), "validation shard " + w,
+                dims, spec.classes(), normalization);
         ShardedEpochOrder order = new ShardedEpochOrder(trainExamples, workers, options.batchSize(), options.seed());
         int shardSize = train == null ? 0 : train.size();
         if (shardSize != order.shardSize(w)) {
@@ -133,7 +138,7 @@ final class WorkerTask implements Serializable {
                     options.algorithmOverride()));
             network.measurePeaks(engine.backend().memoryTracker());
             BatchTensors batches = engine.batches(key, network);
-            return train(ctx, rpc, w, attempt, engine, network, batches, train, test, order);
+            return train(ctx, rpc, w, attempt, engine, network, batches, train, new EvalSets(test, validation), order);
         } finally {
             ExecutorEngines.release(engine);
         }
@@ -162,7 +167,7 @@ final class WorkerTask implements Serializable {
     }
 
     private WorkerReport train(BarrierTaskContext ctx, PluginContext rpc, int w, int attempt, ExecutorEngines.Engine engine,
-                               Network network, BatchTensors batches, LabeledImages train, LabeledImages test,
+                               Network network, BatchTensors batches, LabeledImages train, EvalSets eval,
                                ShardedEpochOrder order) {
         List<Parameter> params = network.parameters();
         int size = ParameterVector.size(params);
@@ -172,7 +177,7 @@ final class WorkerTask implements Serializable {
         ParameterVector.scatterValues(params, joined.weights().values());
         long step = joined.step();
         if (joined.evalEpoch() >= 0) {
-            evaluate(rpc, attempt, w, joined.evalEpoch(), network, batches, test);
+            evaluate(rpc, attempt, w, joined.evalEpoch(), network, batches, eval);
         }
         int steps = order.stepsPerEpoch();
         long total = (long) steps * options.epochs();
@@ -202,7 +207,12 @@ final class WorkerTask implements Serializable {
                         d.setPasses(step * workers + w);
                     }
                 }
-                SoftmaxCrossEntropy.Result r = TrainingSteps.forwardBackward(network, batches, train, idx);
+                int[] global = new int[idx.length];
+                for (int i = 0; i < idx.length; i++) {
+                    global[i] = order.globalIndex(w, idx[i]);
+                }
+                SoftmaxCrossEntropy.Result r = TrainingSteps.forwardBackward(network, batches, batches.loadAugmented(
+                        train, idx, options.augmentation(), options.seed(), epoch, global));
                 gradient = new float[size];
                 ParameterVector.gatherGradients(params, gradient);
                 float images = r.count();
@@ -235,8 +245,8 @@ final class WorkerTask implements Serializable {
             imagesAccumulator.add(idx.length);
             stepsAccumulator.add(1);
             computeMillisAccumulator.add(compute / 1_000_000);
-            if (hasTestSet && step % steps == 0) {
-                evaluate(rpc, attempt, w, (int) (step / steps) - 1, network, batches, test);
+            if ((hasTestSet || hasValidationSet) && step % steps == 0) {
+                evaluate(rpc, attempt, w, (int) (step / steps) - 1, network, batches, eval);
             }
         }
         List<LayerMemoryRow> rows = LayerMemoryRow.measure(network);
@@ -246,11 +256,21 @@ final class WorkerTask implements Serializable {
                 imagesDone, computeTotal, rows);
     }
 
+    /** A worker's evaluation shards after normalization; either may be null (an empty shard). */
+    private record EvalSets(LabeledImages test, LabeledImages validation) {
+    }
+
     private void evaluate(PluginContext rpc, int attempt, int w, int epoch, Network network, BatchTensors batches,
-                          LabeledImages test) {
-        TrainingSteps.Totals t = test == null ? new TrainingSteps.Totals(0, 0, 0)
-                : TrainingSteps.evaluate(network, batches, test, options.batchSize());
-        ask(rpc, new EpochEval(runId, attempt, w, epoch, t.lossSum(), t.correct(), t.count()));
+                          EvalSets eval) {
+        TrainingSteps.Totals t = totals(network, batches, eval.test());
+        TrainingSteps.Totals v = totals(network, batches, eval.validation());
+        ask(rpc, new EpochEval(runId, attempt, w, epoch, t.lossSum(), t.correct(), t.count(), v.lossSum(), v.correct(),
+                v.count()));
+    }
+
+    private TrainingSteps.Totals totals(Network network, BatchTensors batches, LabeledImages set) {
+        return set == null ? new TrainingSteps.Totals(0, 0, 0)
+                : TrainingSteps.evaluate(network, batches, set, options.batchSize());
     }
 
     private static Object ask(PluginContext rpc, Object message) {
