@@ -2,6 +2,7 @@ package org.sparkmec.spark;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -9,10 +10,15 @@ import java.util.function.Function;
  * the subsystem that owns the type (training, the layer benchmark) before its first task can send one. The
  * plugin knows only this table, not the subsystems.
  *
- * <p>Thread-safe; handlers run on the plugin's RPC thread and must not block it.
+ * <p>Two tables: messages of the plugin's RPC ({@code PluginContext.ask}), whose handler returns the reply at
+ * once, and messages of {@link DeferredReplyEndpoint} ({@link DriverAsk}), whose handler keeps a
+ * {@link DeferredReply} and may answer later.
+ *
+ * <p>Thread-safe; handlers run on Spark's RPC threads and must not block them.
  */
 public final class DriverMessageRoutes {
     private static final Map<Class<?>, Function<Object, Object>> ROUTES = new ConcurrentHashMap<>();
+    private static final Map<Class<?>, BiConsumer<Object, DeferredReply>> DEFERRED = new ConcurrentHashMap<>();
 
     private DriverMessageRoutes() {
     }
@@ -23,6 +29,32 @@ public final class DriverMessageRoutes {
      */
     public static <T> void register(Class<T> type, Function<? super T, ?> handler) {
         ROUTES.putIfAbsent(type, message -> handler.apply(type.cast(message)));
+    }
+
+    /**
+     * Routes messages of {@link DriverAsk} that are instances of {@code type} to {@code handler}, which answers
+     * through the {@link DeferredReply} now or later. Registering the same type again keeps the first handler.
+     */
+    public static <T> void registerDeferred(Class<T> type, BiConsumer<? super T, DeferredReply> handler) {
+        DEFERRED.putIfAbsent(type, (message, reply) -> handler.accept(type.cast(message), reply));
+    }
+
+    /**
+     * Hands {@code message} and its reply to the deferred handler registered for its type.
+     *
+     * @throws IllegalArgumentException if no handler takes the message, naming its class
+     */
+    static void routeDeferred(Object message, DeferredReply reply) {
+        if (message != null) {
+            for (Map.Entry<Class<?>, BiConsumer<Object, DeferredReply>> route : DEFERRED.entrySet()) {
+                if (route.getKey().isInstance(message)) {
+                    route.getValue().accept(message, reply);
+                    return;
+                }
+            }
+        }
+        throw new IllegalArgumentException("spark-mec driver: unexpected deferred request "
+                + (message == null ? "null" : message.getClass().getName()) + "; routes: " + DEFERRED.keySet());
     }
 
     /**

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * <p>Driver side: validates every {@code spark.mec.*} setting when the SparkContext starts (so a bad value
  * fails the submission, naming the key, the value and what is allowed) and hands every RPC message to the
  * handler registered for its type in {@link DriverMessageRoutes} (the training workers' requests go to the
- * coordinator of their run, the benchmark tasks' progress reports to the listener of theirs). Executor side: keeps the plugin's RPC context for the training and benchmark tasks and closes
+ * coordinator of their run, the benchmark tasks' progress reports to the listener of theirs); registers the
+ * {@link DeferredReplyEndpoint} for requests answered later (a step's gradient part, answered with the new
+ * weights). Executor side: keeps the plugin's RPC context for the training and benchmark tasks and closes
  * this JVM's persistent engines at shutdown.
  */
 public final class MecSparkPlugin implements SparkPlugin {
@@ -62,6 +64,7 @@ public final class MecSparkPlugin implements SparkPlugin {
                 train.put(kv._1(), kv._2());
             }
             TrainConf.from(train);
+            DeferredReplyEndpoint.register(sc);
             active = true;
             LOG.info("spark-mec driver plugin active; spark.mec.* settings are valid");
             return Map.of();

@@ -6,7 +6,8 @@ import org.sparkmec.spark.DriverMessageRoutes;
 
 /**
  * The training runs in progress on this driver, by run id; the first registered run routes the workers'
- * {@link TrainMessages.Request}s of the spark-mec plugin here ({@link DriverMessageRoutes}).
+ * {@link TrainMessages.Request}s here ({@link DriverMessageRoutes}: gradient parts with a deferred reply,
+ * the others through the plugin's RPC).
  */
 public final class Coordinators {
     private static final Map<String, TrainingCoordinator> RUNS = new ConcurrentHashMap<>();
@@ -16,6 +17,8 @@ public final class Coordinators {
 
     static void register(TrainingCoordinator coordinator) {
         DriverMessageRoutes.register(TrainMessages.Request.class, request -> get(request.runId()).handle(request));
+        DriverMessageRoutes.registerDeferred(TrainMessages.Gradients.class,
+                (part, reply) -> get(part.runId()).submit(part, reply));
         if (RUNS.putIfAbsent(coordinator.runId(), coordinator) != null) {
             throw new IllegalStateException("training run " + coordinator.runId() + " is already registered");
         }

@@ -3,9 +3,10 @@ package org.sparkmec.spark.train;
 import java.io.Serializable;
 
 /**
- * The messages between the training workers (executor side, {@code PluginContext.ask}) and the
- * {@link TrainingCoordinator} (driver side, through the plugin's {@code DriverPlugin.receive}). Spark's
- * plugin RPC Java-serializes them. Every request names its run and the barrier stage attempt it belongs
+ * The messages between the training workers (executor side) and the {@link TrainingCoordinator} (driver
+ * side): {@link Gradients} through {@code DriverAsk} (its reply waits for the step to complete), the others
+ * through the plugin's RPC ({@code PluginContext.ask}, {@code DriverPlugin.receive}). Spark's RPC
+ * Java-serializes them between JVMs and passes them by reference within one. Every request names its run and the barrier stage attempt it belongs
  * to; the coordinator rejects requests of an attempt it has seen replaced (a zombie task).
  *
  * <p>Weights and gradients travel as one flat {@link FloatVector} in {@code ParameterVector} order (raw
@@ -53,21 +54,12 @@ public final class TrainMessages {
     }
 
     /**
-     * Reply to {@link Gradients}.
+     * Reply to {@link Gradients}, sent to every worker once the step is committed.
      *
-     * @param weights the new weights when this part completed the step (the last part to arrive), else null:
-     *                the worker then asks {@link FetchWeights}
-     * @param driverNanos time the driver spent on the message (aggregation, and the update if it applied it)
+     * @param weights     the weights after the step (one instance for all the step's replies)
+     * @param driverNanos the driver's time on the commit (the last part, averaging and update)
      */
     public record GradientsAck(FloatVector weights, long driverNanos) implements Serializable {
-    }
-
-    /** Asks for the weights after {@code step} steps; answered with {@link WeightsReply}. */
-    public record FetchWeights(String runId, int attempt, int worker, long step) implements Request {
-    }
-
-    /** The weights after the requested step, or null while some worker's part is still missing. */
-    public record WeightsReply(FloatVector weights) implements Serializable {
     }
 
     /**

@@ -17,16 +17,15 @@ import org.sparkmec.engine.train.EpochMetrics;
 import org.sparkmec.engine.train.StepListener;
 import org.sparkmec.engine.train.TrainConf;
 import org.sparkmec.engine.train.TrainingDivergedException;
+import org.sparkmec.spark.DeferredReply;
 import org.sparkmec.spark.SparkFailures;
 import org.sparkmec.spark.train.TrainMessages.EpochEval;
-import org.sparkmec.spark.train.TrainMessages.FetchWeights;
 import org.sparkmec.spark.train.TrainMessages.Gradients;
 import org.sparkmec.spark.train.TrainMessages.GradientsAck;
 import org.sparkmec.spark.train.TrainMessages.Join;
 import org.sparkmec.spark.train.TrainMessages.Joined;
 import org.sparkmec.spark.train.TrainMessages.Ok;
 import org.sparkmec.spark.train.TrainMessages.Request;
-import org.sparkmec.spark.train.TrainMessages.WeightsReply;
 import org.sparkmec.spark.train.TrainMessages.WorkerFailed;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,10 +35,11 @@ import org.slf4j.LoggerFactory;
  * optimizer state and the step count.
  *
  * <p>Protocol (messages in {@link TrainMessages}): each worker {@link Join}s and gets the current step and
- * weights; for every step it sends its {@link Gradients} (summed over its images); the part that completes
- * the step makes the coordinator average the parts over all the step's images, apply the optimizer with the
- * schedule's rate and publish the new weights, which that part's reply carries; the other workers poll
- * {@link FetchWeights}. After an epoch's last step each worker sends its test-set totals ({@link EpochEval}).
+ * weights; for every step it sends its {@link Gradients} (summed over its images) through
+ * {@link #submit}, whose reply waits: the part that completes the step makes the coordinator average the
+ * parts over all the step's images, apply the optimizer with the schedule's rate and publish the new
+ * weights, which then answer every part of the step at once (no worker polls). After an epoch's last step
+ * each worker sends its test-set totals ({@link EpochEval}).
  *
  * <p>Aggregation: parts are added to one running sum in worker order as soon as every lower worker's part
  * is in (a part that arrives early waits, the others are dropped once added), so the sum is that of worker
@@ -59,8 +59,9 @@ import org.slf4j.LoggerFactory;
  * loss is not finite or too large ({@link #divergenceCheck}) (checked before its update) or whose update makes
  * a weight non-finite (not published), which the epoch checkpoints therefore never hold.
  *
- * <p>Thread-safety: every method is synchronized; requests arrive on the plugin's RPC thread and must not
- * block it, so no method waits.
+ * <p>Thread-safety: every method is synchronized; requests arrive on Spark's RPC threads (the plugin's and
+ * the {@code DeferredReplyEndpoint}'s) and must not block them, so no method waits: a gradient part's
+ * reply is kept and sent by the request that completes the step.
  */
 public final class TrainingCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingCoordinator.class);
@@ -102,6 +103,8 @@ public final class TrainingCoordinator {
     private float[] spare;
     /** {@link #weights} as sent: one instance per step, so its wire encoding is made once. */
     private FloatVector published;
+    /** The replies of this step's parts, answered together when the step is committed (or failed). */
+    private final DeferredReply[] waiting;
     /** Parts received but not yet folded into {@link #sum}: only those after a missing lower worker's. */
     private final Gradients[] parts;
     private int partsReceived;
@@ -176,6 +179,7 @@ public final class TrainingCoordinator {
         this.spare = new float[parameterCount];
         ParameterVector.gatherValues(parameters, weights);
         this.parts = new Gradients[workers];
+        this.waiting = new DeferredReply[workers];
         this.evalParts = new EpochEval[workers];
         this.sum = new float[parameterCount];
         this.step = startStep;
@@ -195,13 +199,14 @@ public final class TrainingCoordinator {
         return (long) stepsPerEpoch * epochs;
     }
 
-    /** Handles one request from a worker; throws to reject it (the worker's task then fails). */
+    /**
+     * Handles one request from a worker other than a gradient part ({@link #submit}); throws to reject it (the
+     * worker's task then fails).
+     */
     public synchronized Object handle(Request request) {
-        if (!runId.equals(request.runId())) {
-            throw new IllegalArgumentException("request for run " + request.runId() + " reached run " + runId);
-        }
-        if (request.worker() < 0 || request.worker() >= workers) {
-            throw new IllegalArgumentException("worker " + request.worker() + " outside [0, " + workers + ")");
+        checkAddressed(request);
+        if (request instanceof Gradients) {
+            throw new IllegalArgumentException("gradient parts are submitted with a deferred reply, not handled");
         }
         requestCpuStart = cpuNanos();
         try {
@@ -216,18 +221,41 @@ public final class TrainingCoordinator {
                 return new Ok();
             }
             checkAttempt(request);
-            if (request instanceof Gradients g) {
-                return gradients(g);
-            }
-            if (request instanceof FetchWeights f) {
-                return fetch(f);
-            }
             if (request instanceof EpochEval e) {
                 return eval(e);
             }
             throw new IllegalArgumentException("unknown training request " + request.getClass().getName());
         } finally {
             stepCpuNanos += cpuNanos() - requestCpuStart;
+        }
+    }
+
+    /**
+     * Takes worker {@code g.worker()}'s part of the current step. {@code reply} is answered with a
+     * {@link GradientsAck} carrying the new weights once every worker's part is in and the step is committed; it
+     * fails at once when the part is rejected (another run, a replaced attempt, the wrong step, a duplicate, a
+     * malformed part), and later when the run stops or a new stage attempt replaces this one before the step
+     * completes.
+     */
+    public synchronized void submit(Gradients g, DeferredReply reply) {
+        requestCpuStart = cpuNanos();
+        try {
+            checkAddressed(g);
+            checkAttempt(g);
+            gradients(g, reply);
+        } catch (RuntimeException e) {
+            reply.fail(e);
+        } finally {
+            stepCpuNanos += cpuNanos() - requestCpuStart;
+        }
+    }
+
+    private void checkAddressed(Request request) {
+        if (!runId.equals(request.runId())) {
+            throw new IllegalArgumentException("request for run " + request.runId() + " reached run " + runId);
+        }
+        if (request.worker() < 0 || request.worker() >= workers) {
+            throw new IllegalArgumentException("worker " + request.worker() + " outside [0, " + workers + ")");
         }
     }
 
@@ -255,6 +283,8 @@ public final class TrainingCoordinator {
                         + "unfinished step {}; the workers resume at step {} of {}", join.attempt(), attempt,
                         partsReceived, workers, step + 1, step, totalSteps());
             }
+            failWaiting("stage attempt " + join.attempt() + " replaced attempt " + attempt + " before step " + (step + 1)
+                    + " completed");
             attempt = join.attempt();
             attemptsSeen++;
             discardParts();
@@ -277,8 +307,7 @@ public final class TrainingCoordinator {
         }
     }
 
-    private GradientsAck gradients(Gradients g) {
-        long t0 = System.nanoTime();
+    private void gradients(Gradients g, DeferredReply reply) {
         if (g.step() != step) {
             throw new IllegalStateException("worker " + g.worker() + " sent gradients of step " + g.step()
                     + " but the run is at step " + step);
@@ -294,6 +323,7 @@ public final class TrainingCoordinator {
                     + parameterCount + " floats (null only for 0 images)");
         }
         parts[g.worker()] = g;
+        waiting[g.worker()] = reply;
         partsReceived++;
         stepBytesIn += g.gradientSum() == null ? 0 : g.gradientSum().payloadBytes();
         // Fold the parts into the sum in worker order, as far as they are here; the last worker's part is
@@ -303,18 +333,25 @@ public final class TrainingCoordinator {
             parts[nextFold] = null;
             nextFold++;
         }
-        if (partsReceived < workers) {
-            return new GradientsAck(null, System.nanoTime() - t0);
+        if (partsReceived == workers) {
+            // A stopped run publishes nothing: stop() has failed the waiting replies.
+            commit();
         }
-        if (!commit()) {
-            // Stopped: nothing is published; the workers poll until the stage is cancelled.
-            return new GradientsAck(null, System.nanoTime() - t0);
+    }
+
+    /** Fails every waiting reply of the current step with {@code reason} (the step will not complete). */
+    private void failWaiting(String reason) {
+        for (int w = 0; w < workers; w++) {
+            if (waiting[w] != null) {
+                waiting[w].fail(new IllegalStateException(reason));
+                waiting[w] = null;
+            }
         }
-        return new GradientsAck(sent(), System.nanoTime() - t0);
     }
 
     private void discardParts() {
         Arrays.fill(parts, null);
+        Arrays.fill(waiting, null);
         partsReceived = 0;
         nextFold = 0;
         stepImages = 0;
@@ -357,15 +394,11 @@ public final class TrainingCoordinator {
 
     /**
      * Folds the last worker's part, averages the sum over the step's images, applies the optimizer and publishes
-     * the weights, in one pass over the parameters sharded over the driver's cores. Per element the arithmetic
-     * is that of summing the parts in worker order from 0, scaling by {@code 1 / images} and
-     * {@link Optimizer#step}, so the result does not depend on the sharding or on the parts' arrival order.
-     */
-    /**
-     * Folds the last part, averages the step's parts over its images, applies the optimizer (sharded over the
-     * driver's cores) and publishes the weights; returns false, publishing nothing, when the run diverged (a
-     * loss that is not finite or too large, before the update, or weights that the update made non-finite)
-     * and is stopped.
+     * the weights, in one pass over the parameters sharded over the driver's cores, then answers every waiting
+     * part with them. Per element the arithmetic is that of summing the parts in worker order from 0, scaling
+     * by {@code 1 / images} and {@link Optimizer#step}, so the result does not depend on the sharding or on the
+     * parts' arrival order. Returns false, publishing nothing, when the run diverged (a loss that is not finite
+     * or too large, before the update, or weights that the update made non-finite) and is stopped.
      */
     private boolean commit() {
         long t0 = System.nanoTime();
@@ -415,6 +448,9 @@ public final class TrainingCoordinator {
         spare = current;
         weights = next;
         step++;
+        FloatVector published = sent();
+        stepBytesOut += (long) (workers - 1) * published.payloadBytes();
+        DeferredReply[] replies = waiting.clone();
         discardParts();
 
         long now = System.nanoTime();
@@ -428,6 +464,10 @@ public final class TrainingCoordinator {
         stepBytesIn = 0;
         stepBytesOut = 0;
         stepEndNanos = now;
+        GradientsAck ack = new GradientsAck(published, driver);
+        for (DeferredReply r : replies) {
+            r.send(ack);
+        }
         windowLossSum += lossSum;
         windowImages += images;
         epochLossSum += lossSum;
@@ -467,17 +507,6 @@ public final class TrainingCoordinator {
         } else {
             finishEpoch(epoch, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         }
-    }
-
-    private WeightsReply fetch(FetchWeights f) {
-        if (f.step() == step) {
-            return new WeightsReply(sent());
-        }
-        if (f.step() == step + 1) {
-            return new WeightsReply(null);
-        }
-        throw new IllegalStateException("worker " + f.worker() + " asked for the weights after step " + f.step()
-                + " but the run is at step " + step);
     }
 
     private Ok eval(EpochEval e) {
@@ -561,6 +590,7 @@ public final class TrainingCoordinator {
             stopReason = reason;
             // The trainer's exception says it on the terminal; the log file keeps it with the time.
             LoggerFactory.getLogger(SparkFailures.TRACE_LOGGER).error("stopping run {}: {}", runId, reason);
+            failWaiting("the run was stopped: " + reason);
             if (stopAction != null) {
                 stopAction.run();
             }

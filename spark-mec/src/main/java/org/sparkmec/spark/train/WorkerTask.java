@@ -4,7 +4,6 @@ import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.TaskKilledException;
 import org.apache.spark.api.plugin.PluginContext;
@@ -26,18 +25,17 @@ import org.sparkmec.engine.train.BatchTensors;
 import org.sparkmec.engine.train.LayerMemoryRow;
 import org.sparkmec.engine.train.Networks;
 import org.sparkmec.engine.train.TrainingSteps;
+import org.sparkmec.spark.DriverAsk;
 import org.sparkmec.spark.MecSparkPlugin;
 import org.sparkmec.spark.SparkFailures;
 import org.sparkmec.spark.data.ShardedImages;
 import org.sparkmec.spark.executor.ExecutorEngines;
 import org.sparkmec.spark.executor.TaskGpu;
 import org.sparkmec.spark.train.TrainMessages.EpochEval;
-import org.sparkmec.spark.train.TrainMessages.FetchWeights;
 import org.sparkmec.spark.train.TrainMessages.Gradients;
 import org.sparkmec.spark.train.TrainMessages.GradientsAck;
 import org.sparkmec.spark.train.TrainMessages.Join;
 import org.sparkmec.spark.train.TrainMessages.Joined;
-import org.sparkmec.spark.train.TrainMessages.WeightsReply;
 import org.sparkmec.spark.train.TrainMessages.WorkerFailed;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,15 +47,13 @@ import org.slf4j.LoggerFactory;
  * shard after each epoch. Serialized into the stage's closure (Java serialization): only settings travel.
  *
  * <p>Stops promptly when Spark kills the task (a failed barrier stage attempt): it checks the task's kill
- * flag between steps and while waiting for weights, and the coordinator rejects requests of a replaced
- * attempt.
+ * flag between steps and while waiting for weights ({@link DriverAsk}), and the coordinator rejects requests
+ * of a replaced attempt.
  */
 final class WorkerTask implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(WorkerTask.class);
     private static final Logger TRACES = LoggerFactory.getLogger(SparkFailures.TRACE_LOGGER);
-    private static final long MIN_POLL_PAUSE_NANOS = 50_000;
-    private static final long MAX_POLL_PAUSE_NANOS = 1_000_000;
 
     /** A worker's training, test and validation shards (any may be empty), handed over within one task. */
     record Shards(List<org.sparkmec.spark.data.ImageRecord> train, List<org.sparkmec.spark.data.ImageRecord> test,
@@ -224,19 +220,11 @@ final class WorkerTask implements Serializable {
             }
             long compute = System.nanoTime() - t0;
             long c0 = System.nanoTime();
-            GradientsAck ack = (GradientsAck) ask(rpc, new Gradients(runId, attempt, w, step,
+            // The reply waits, without polling, until every worker's part is in and the driver has committed
+            // the step (Spark's BarrierTaskContext.barrier() waits in 1 s slices, far above a step).
+            GradientsAck ack = (GradientsAck) stepAsk(ctx, new Gradients(runId, attempt, w, step,
                     gradient == null ? null : new FloatVector(gradient), idx.length, lossSum, correct, compute, commNanos));
-            FloatVector weights = ack.weights();
-            // Poll with a doubling pause: Spark's BarrierTaskContext.barrier() was measured at ~0.9 s per
-            // call here (it waits in 1 s slices), far above a step; the driver cannot hold a plugin reply.
-            long pause = MIN_POLL_PAUSE_NANOS;
-            while (weights == null) {
-                ctx.killTaskIfInterrupted();
-                LockSupport.parkNanos(pause);
-                pause = Math.min(MAX_POLL_PAUSE_NANOS, pause * 2);
-                weights = ((WeightsReply) ask(rpc, new FetchWeights(runId, attempt, w, step + 1))).weights();
-            }
-            ParameterVector.scatterValues(params, weights.values());
+            ParameterVector.scatterValues(params, ack.weights().values());
             commNanos = System.nanoTime() - c0;
             step++;
             stepsDone++;
@@ -277,6 +265,17 @@ final class WorkerTask implements Serializable {
         try {
             return rpc.ask(message);
         } catch (Exception e) {
+            throw new RpcFailure("training RPC to the driver failed (" + message.getClass().getSimpleName()
+                    + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static Object stepAsk(BarrierTaskContext ctx, Object message) {
+        try {
+            return DriverAsk.ask(message, ctx);
+        } catch (TaskKilledException e) {
+            throw e;
+        } catch (RuntimeException e) {
             throw new RpcFailure("training RPC to the driver failed (" + message.getClass().getSimpleName()
                     + "): " + e.getMessage(), e);
         }

@@ -2,7 +2,10 @@ package org.sparkmec.spark.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -24,6 +27,7 @@ import org.sparkmec.engine.optim.OptimizerKind;
 import org.sparkmec.engine.optim.OptimizerSpec;
 import org.sparkmec.engine.optim.ScheduleKind;
 import org.sparkmec.engine.optim.ScheduleSpec;
+import org.sparkmec.spark.DeferredReply;
 import org.sparkmec.spark.train.TrainMessages.Gradients;
 import org.sparkmec.spark.train.TrainMessages.GradientsAck;
 import org.sparkmec.spark.train.TrainMessages.Join;
@@ -32,8 +36,10 @@ import org.sparkmec.spark.train.TrainMessages.WorkerFailed;
 /**
  * The coordinator without Spark: its sharded aggregation and update against the serial one (sum in worker order from zero,
  * scale by 1 / images, {@link Optimizer#step} on the parameters' tensors), bit for bit, with parts arriving
- * out of worker order, a worker without images, and shard counts that split parameters at odd places; and its
- * stop path: a worker's permanent failure stops the run once.
+ * out of worker order, a worker without images, and shard counts that split parameters at odd places; the
+ * deferred replies (every part answered together when the step commits, failed when the run stops or a new
+ * attempt replaces the step's, at once when rejected); and its stop path: a worker's permanent failure
+ * stops the run once.
  */
 class TrainingCoordinatorTest {
     /** 11x7x3 input, 173 hidden units, 10 classes: 231 x 173 + 174 x 10 = 41,703 parameters. */
@@ -83,14 +89,21 @@ class TrainingCoordinatorTest {
                         }
                     }
                 }
+                RecordedReply[] replies = new RecordedReply[WORKERS];
                 for (int k = 0; k < WORKERS; k++) {
                     int w = ARRIVAL[step][k];
-                    GradientsAck ack = (GradientsAck) coordinator.handle(new Gradients("run", 0, w, step,
+                    replies[w] = new RecordedReply();
+                    coordinator.submit(new Gradients("run", 0, w, step,
                             parts[w] == null ? null : new FloatVector(parts[w]),
-                            images[w], 1.0, 0, 0, 0));
-                    if (k < WORKERS - 1) {
-                        assertNull(ack.weights(), what + ": weights before the last part");
+                            images[w], 1.0, 0, 0, 0), replies[w]);
+                    for (int before = 0; before <= k && k < WORKERS - 1; before++) {
+                        assertNull(replies[ARRIVAL[step][before]].value, what + ": a reply before the last part");
                     }
+                }
+                for (RecordedReply r : replies) {
+                    assertNull(r.failure, what + ": no part fails");
+                    assertSame(coordinator.weights(), ((GradientsAck) r.value).weights().values(),
+                            what + ": every part is answered with the published weights");
                 }
                 float[] sum = new float[n];
                 int total = 0;
@@ -120,6 +133,60 @@ class TrainingCoordinatorTest {
                         return c;
                     }).orElseThrow();
             assertArrayEquals(coordinator.weights(), model, what + ": the final model holds the published weights");
+        }
+    }
+
+    /** A {@link DeferredReply} that records its answer. */
+    private static final class RecordedReply implements DeferredReply {
+        volatile Object value;
+        volatile Throwable failure;
+
+        @Override
+        public void send(Object v) {
+            value = v;
+        }
+
+        @Override
+        public void fail(Throwable cause) {
+            failure = cause;
+        }
+    }
+
+    @Test
+    void waitingPartsFailWhenTheStepCannotCompleteAndRejectedPartsFailAtOnce() throws Exception {
+        ModelSpec spec = ModelFile.parse(MODEL, "test model");
+        try (CpuBackend backend = new CpuBackend(new CpuBackendOptions(1, GemmParallelism.TASKS, 0));
+             Network network = Networks.build(backend, spec)) {
+            TrainingCoordinator c = new TrainingCoordinator("run", network,
+                    OptimizerSpec.defaults(OptimizerKind.SGD).create(), ScheduleSpec.of(ScheduleKind.CONSTANT, 0.01)
+                    .create(1), MODEL, 1, 2, 5, 1, 0, false, 100, null, null);
+            int n = ParameterVector.size(network.parameters());
+            c.handle(new Join("run", 0, 0, "e", "h"));
+            c.handle(new Join("run", 0, 1, "e", "h"));
+
+            RecordedReply wrongStep = new RecordedReply();
+            c.submit(new Gradients("run", 0, 0, 3, new FloatVector(new float[n]), 1, 0, 0, 0, 0), wrongStep);
+            assertEquals("worker 0 sent gradients of step 3 but the run is at step 0", wrongStep.failure.getMessage());
+            RecordedReply otherRun = new RecordedReply();
+            c.submit(new Gradients("other", 0, 0, 0, new FloatVector(new float[n]), 1, 0, 0, 0, 0), otherRun);
+            assertEquals("request for run other reached run run", otherRun.failure.getMessage());
+
+            RecordedReply waiting = new RecordedReply();
+            c.submit(new Gradients("run", 0, 0, 0, new FloatVector(new float[n]), 1, 0, 0, 0, 0), waiting);
+            assertNull(waiting.value);
+            assertNull(waiting.failure, "waits for worker 1's part");
+            c.handle(new Join("run", 1, 0, "e", "h"));
+            assertEquals("stage attempt 1 replaced attempt 0 before step 1 completed", waiting.failure.getMessage());
+
+            RecordedReply stopped = new RecordedReply();
+            c.submit(new Gradients("run", 1, 1, 0, new FloatVector(new float[n]), 1, 0, 0, 0, 0), stopped);
+            assertNull(stopped.failure);
+            c.handle(new WorkerFailed("run", 1, 0, "e", "h", "a bad setting"));
+            assertNotNull(stopped.failure, "a stopped run answers its waiting parts");
+            assertTrue(stopped.failure.getMessage().startsWith("the run was stopped: worker 0 failed on executor e (h)"),
+                    stopped.failure.getMessage());
+            assertNull(stopped.value);
+            assertEquals(0, c.step());
         }
     }
 
