@@ -44,6 +44,13 @@ public final class TrainConf {
     public static final ConfigEntry<Integer> WORKERS = ConfigEntry.intBetween("spark.mec.train.workers",
             "Data-parallel workers on Spark (one long-running task each); 0 means the application's default "
                     + "parallelism (its total executor cores). The global batch is workers x batchSize.", 0, 0, 4096);
+    public static final ConfigEntry<GradientAggregation> AGGREGATION = ConfigEntry.ofEnum("spark.mec.train.aggregation",
+            "On Spark, how the driver gets each step's gradient and returns the weights: driver (every worker's whole "
+                    + "gradient in, the whole weights out to each: W x 4P bytes each way per step), slices (the workers "
+                    + "reduce the gradient in slices peer to peer through the block manager: 4P bytes each way, whatever "
+                    + "W; more round trips) or auto (slices on a cluster with 2 or more workers from 1,048,576 "
+                    + "parameters, else driver). Both give the same weights bit for bit.",
+            GradientAggregation.AUTO, GradientAggregation.class);
     public static final ConfigEntry<Integer> LOG_EVERY_STEPS = ConfigEntry.intAtLeast("spark.mec.train.logEverySteps",
             "On Spark, the driver logs step, loss, images/s and the phase times every this many steps.", 100, 1);
     public static final ConfigEntry<String> CHECKPOINT_DIR = ConfigEntry.of("spark.mec.train.checkpointDir",
@@ -75,7 +82,7 @@ public final class TrainConf {
 
     /** Every training entry, in documentation order. */
     public static final List<ConfigEntry<?>> ENTRIES = List.of(EPOCHS, BATCH_SIZE, SEED, LIMIT, OPTIMIZER,
-            LEARNING_RATE, MOMENTUM, NESTEROV, WEIGHT_DECAY, SCHEDULE, WORKERS, LOG_EVERY_STEPS, CHECKPOINT_DIR, CHECKPOINT_EVERY,
+            LEARNING_RATE, MOMENTUM, NESTEROV, WEIGHT_DECAY, SCHEDULE, WORKERS, AGGREGATION, LOG_EVERY_STEPS, CHECKPOINT_DIR, CHECKPOINT_EVERY,
             MAX_LOSS, AUGMENT_PADDING, AUGMENT_FLIP, VALIDATION_FRACTION, WORKSPACE_BUDGET);
 
     private final Map<String, String> values;

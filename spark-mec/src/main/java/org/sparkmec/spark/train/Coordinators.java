@@ -17,8 +17,8 @@ public final class Coordinators {
 
     static void register(TrainingCoordinator coordinator) {
         DriverMessageRoutes.register(TrainMessages.Request.class, request -> get(request.runId()).handle(request));
-        DriverMessageRoutes.registerDeferred(TrainMessages.Gradients.class,
-                (part, reply) -> get(part.runId()).submit(part, reply));
+        DriverMessageRoutes.registerDeferred(TrainMessages.StepRequest.class,
+                (request, reply) -> get(request.runId()).submit(request, reply));
         if (RUNS.putIfAbsent(coordinator.runId(), coordinator) != null) {
             throw new IllegalStateException("training run " + coordinator.runId() + " is already registered");
         }

@@ -31,6 +31,7 @@ import org.sparkmec.engine.model.ModelSpec;
 import org.sparkmec.engine.model.ModelSpecWriter;
 import org.sparkmec.engine.nn.ConvAlgorithmChoice;
 import org.sparkmec.engine.nn.Network;
+import org.sparkmec.engine.nn.ParameterVector;
 import org.sparkmec.engine.optim.Optimizer;
 import org.sparkmec.engine.runtime.EngineConf;
 import org.sparkmec.engine.train.Checkpoint;
@@ -40,6 +41,7 @@ import org.sparkmec.engine.train.EpochMetrics;
 import org.sparkmec.engine.train.Networks;
 import org.sparkmec.engine.train.ResumePoint;
 import org.sparkmec.engine.train.StepListener;
+import org.sparkmec.engine.train.GradientAggregation;
 import org.sparkmec.engine.train.TrainConf;
 import org.sparkmec.engine.train.TrainingFiles;
 import org.sparkmec.spark.MecSparkPlugin;
@@ -96,6 +98,7 @@ public final class DistributedTrainer {
     private int stopAfter;
     private Duration slotWait = TaskSlots.DEFAULT_WAIT;
     private DivergenceCheck divergence = new DivergenceCheck(TrainConf.MAX_LOSS.parse(null));
+    private GradientAggregation aggregation = TrainConf.AGGREGATION.parse(null);
 
     /**
      * @param engineSettings {@code spark.mec.*} engine settings for the workers' engines (validated here)
@@ -130,7 +133,17 @@ public final class DistributedTrainer {
         Map<String, String> settings = SparkEngineConf.settings(conf);
         TrainConf trainConf = TrainConf.from(settings);
         return new DistributedTrainer(spark, spec, SparkTrainingOptions.from(trainConf, algorithmOverride)
-                .withResume(resume), settings).maxLoss(trainConf.get(TrainConf.MAX_LOSS));
+                .withResume(resume), settings).maxLoss(trainConf.get(TrainConf.MAX_LOSS))
+                .aggregation(trainConf.get(TrainConf.AGGREGATION));
+    }
+
+    /**
+     * How the driver gets the gradients and returns the weights ({@link TrainConf#AGGREGATION}; {@code auto}
+     * unless set): the result is the same either way, the driver's bytes and round trips differ.
+     */
+    public DistributedTrainer aggregation(GradientAggregation choice) {
+        this.aggregation = java.util.Objects.requireNonNull(choice, "aggregation");
+        return this;
     }
 
     /** Calls {@code listener} on the driver after every applied step (on the RPC thread: keep it short). */
@@ -333,8 +346,12 @@ public final class DistributedTrainer {
             LongAccumulator steps = sc.longAccumulator("mec.train.workerSteps");
             LongAccumulator computeMillis = sc.longAccumulator("mec.train.computeMillis");
             LongAccumulator workspace = sc.longAccumulator("mec.train.workspaceBytes");
+            GradientAggregation resolved = aggregation.resolve(sc.isLocal(), workers,
+                    ParameterVector.size(network.parameters()));
+            LOG.info("{}: {} aggregation of {} parameters over {} workers ({} set)", runId, resolved.configName(),
+                    ParameterVector.size(network.parameters()), workers, aggregation.configName());
             WorkerTask task = new WorkerTask(runId, modelText, engineSettings, options.withEpochs(runEpochs), workers,
-                    order.examples(),
+                    resolved, order.examples(),
                     testRecords != null, sets.validation() != null, stats.normalization(), images, steps,
                     computeMillis, workspace);
 

@@ -4,8 +4,8 @@ import java.io.Serializable;
 
 /**
  * The messages between the training workers (executor side) and the {@link TrainingCoordinator} (driver
- * side): {@link Gradients} through {@code DriverAsk} (its reply waits for the step to complete), the others
- * through the plugin's RPC ({@code PluginContext.ask}, {@code DriverPlugin.receive}). Spark's RPC
+ * side): {@link Gradients} and the sliced aggregation's messages through {@code DriverAsk} (their replies wait
+ * for the other workers), the others through the plugin's RPC ({@code PluginContext.ask}, {@code DriverPlugin.receive}). Spark's RPC
  * Java-serializes them between JVMs and passes them by reference within one. Every request names its run and the barrier stage attempt it belongs
  * to; the coordinator rejects requests of an attempt it has seen replaced (a zombie task).
  *
@@ -23,6 +23,11 @@ public final class TrainMessages {
         int attempt();
 
         int worker();
+    }
+
+    /** A request of a training step, whose reply waits for the other workers (sent through {@code DriverAsk}). */
+    public interface StepRequest extends Request {
+        long step();
     }
 
     /** A worker starts (or restarts after a failure): where to begin. */
@@ -50,7 +55,7 @@ public final class TrainMessages {
      * @param commNanos    the worker's time in the RPCs of its previous step (0 for its first)
      */
     public record Gradients(String runId, int attempt, int worker, long step, FloatVector gradientSum, int images,
-                            double lossSum, int correct, long computeNanos, long commNanos) implements Request {
+                            double lossSum, int correct, long computeNanos, long commNanos) implements StepRequest {
     }
 
     /**
@@ -60,6 +65,38 @@ public final class TrainMessages {
      * @param driverNanos the driver's time on the commit (the last part, averaging and update)
      */
     public record GradientsAck(FloatVector weights, long driverNanos) implements Serializable {
+    }
+
+    /**
+     * Sliced aggregation, first exchange of step {@code step}: the worker has stored its gradient slices as blocks
+     * (none when {@code images} is 0) and reports its counts and its block manager's address. Answered with
+     * {@link SlicePeers} once every worker's report is in.
+     */
+    public record SliceCounts(String runId, int attempt, int worker, long step, int images, double lossSum, int correct,
+                              long computeNanos, long commNanos, String executorId, String host, int port)
+            implements StepRequest {
+    }
+
+    /** Every worker's block manager address and image count in the step, by worker. */
+    public record SlicePeers(String[] executorIds, String[] hosts, int[] ports, int[] images) implements Serializable {
+    }
+
+    /**
+     * Sliced aggregation, second exchange: slice {@code worker} of the step's gradient summed over the workers in
+     * worker order. Answered with {@link WeightsSlice} once every slice is in and the step is committed.
+     */
+    public record ReducedSlice(String runId, int attempt, int worker, long step, FloatVector slice) implements StepRequest {
+    }
+
+    /** The weights of the owner's slice after the step, and the driver's time on the commit. */
+    public record WeightsSlice(FloatVector slice, long driverNanos) implements Serializable {
+    }
+
+    /**
+     * Sliced aggregation, last exchange: the worker stored its slice of the weights after {@code step} steps.
+     * Answered with {@link Ok} once every worker's slice is stored.
+     */
+    public record WeightsStored(String runId, int attempt, int worker, long step) implements StepRequest {
     }
 
     /**

@@ -25,7 +25,13 @@ import org.sparkmec.spark.train.TrainMessages.GradientsAck;
 import org.sparkmec.spark.train.TrainMessages.Join;
 import org.sparkmec.spark.train.TrainMessages.Joined;
 import org.sparkmec.spark.train.TrainMessages.Ok;
+import org.sparkmec.spark.train.TrainMessages.ReducedSlice;
 import org.sparkmec.spark.train.TrainMessages.Request;
+import org.sparkmec.spark.train.TrainMessages.SliceCounts;
+import org.sparkmec.spark.train.TrainMessages.SlicePeers;
+import org.sparkmec.spark.train.TrainMessages.StepRequest;
+import org.sparkmec.spark.train.TrainMessages.WeightsSlice;
+import org.sparkmec.spark.train.TrainMessages.WeightsStored;
 import org.sparkmec.spark.train.TrainMessages.WorkerFailed;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +46,13 @@ import org.slf4j.LoggerFactory;
  * parts over all the step's images, apply the optimizer with the schedule's rate and publish the new
  * weights, which then answer every part of the step at once (no worker polls). After an epoch's last step
  * each worker sends its test-set totals ({@link EpochEval}).
+ *
+ * <p>Sliced aggregation ({@link SliceExchange}, the workers' side): instead of whole gradients, each worker
+ * reports its counts ({@link SliceCounts}, answered with every worker's block address once all are in), sends
+ * slice {@code w} of the gradient summed over all workers ({@link ReducedSlice}, answered with the weights of
+ * that slice once every slice is in and the step committed) and reports when it stored that weight slice for
+ * the others ({@link WeightsStored}, answered once all are stored). The driver receives and sends each
+ * parameter once per step, whatever the number of workers; the update is the same pass on the same sums.
  *
  * <p>Aggregation: parts are added to one running sum in worker order as soon as every lower worker's part
  * is in (a part that arrives early waits, the others are dropped once added), so the sum is that of worker
@@ -103,8 +116,20 @@ public final class TrainingCoordinator {
     private float[] spare;
     /** {@link #weights} as sent: one instance per step, so its wire encoding is made once. */
     private FloatVector published;
+    /** The driver's time on the last commit (the last part, averaging and update). */
+    private long lastCommitNanos;
     /** The replies of this step's parts, answered together when the step is committed (or failed). */
     private final DeferredReply[] waiting;
+    /** Sliced aggregation: the counts reports waiting for every worker's, and their block addresses. */
+    private final DeferredReply[] countsWaiting;
+    private final SliceCounts[] counts;
+    private int countsReceived;
+    private int slicesReceived;
+    /** Sliced aggregation: the reports of stored weight slices of step {@code storedStep}. */
+    private final DeferredReply[] storedWaiting;
+    private int storedReceived;
+    private long storedStep = -1;
+    private SliceRanges slices;
     /** Parts received but not yet folded into {@link #sum}: only those after a missing lower worker's. */
     private final Gradients[] parts;
     private int partsReceived;
@@ -180,6 +205,9 @@ public final class TrainingCoordinator {
         ParameterVector.gatherValues(parameters, weights);
         this.parts = new Gradients[workers];
         this.waiting = new DeferredReply[workers];
+        this.countsWaiting = new DeferredReply[workers];
+        this.counts = new SliceCounts[workers];
+        this.storedWaiting = new DeferredReply[workers];
         this.evalParts = new EpochEval[workers];
         this.sum = new float[parameterCount];
         this.step = startStep;
@@ -231,18 +259,28 @@ public final class TrainingCoordinator {
     }
 
     /**
-     * Takes worker {@code g.worker()}'s part of the current step. {@code reply} is answered with a
-     * {@link GradientsAck} carrying the new weights once every worker's part is in and the step is committed; it
-     * fails at once when the part is rejected (another run, a replaced attempt, the wrong step, a duplicate, a
-     * malformed part), and later when the run stops or a new stage attempt replaces this one before the step
-     * completes.
+     * Takes a worker's request of a step, whose reply waits for the other workers: a {@link Gradients} part is
+     * answered with a {@link GradientsAck} carrying the new weights once every worker's part is in and the step is
+     * committed; the sliced aggregation's requests as their records say. {@code reply} fails at once when the
+     * request is rejected (another run, a replaced attempt, the wrong step, a duplicate, a malformed part), and
+     * later when the run stops or a new stage attempt replaces this one before the step completes.
      */
-    public synchronized void submit(Gradients g, DeferredReply reply) {
+    public synchronized void submit(StepRequest request, DeferredReply reply) {
         requestCpuStart = cpuNanos();
         try {
-            checkAddressed(g);
-            checkAttempt(g);
-            gradients(g, reply);
+            checkAddressed(request);
+            checkAttempt(request);
+            if (request instanceof Gradients g) {
+                gradients(g, reply);
+            } else if (request instanceof SliceCounts c) {
+                sliceCounts(c, reply);
+            } else if (request instanceof ReducedSlice r) {
+                reducedSlice(r, reply);
+            } else if (request instanceof WeightsStored w) {
+                weightsStored(w, reply);
+            } else {
+                throw new IllegalArgumentException("unknown step request " + request.getClass().getName());
+            }
         } catch (RuntimeException e) {
             reply.fail(e);
         } finally {
@@ -334,24 +372,133 @@ public final class TrainingCoordinator {
             nextFold++;
         }
         if (partsReceived == workers) {
+            DeferredReply[] replies = waiting.clone();
             // A stopped run publishes nothing: stop() has failed the waiting replies.
-            commit();
+            if (commit(parts[workers - 1])) {
+                GradientsAck ack = new GradientsAck(published, lastCommitNanos);
+                for (DeferredReply r : replies) {
+                    r.send(ack);
+                }
+            }
+        }
+    }
+
+    private void checkStep(StepRequest request, long expected, String what) {
+        if (request.step() != expected) {
+            throw new IllegalStateException("worker " + request.worker() + " sent " + what + " of step "
+                    + request.step() + " but the run is at step " + step);
+        }
+    }
+
+    private void sliceCounts(SliceCounts c, DeferredReply reply) {
+        checkStep(c, step, "its slice counts");
+        if (counts[c.worker()] != null) {
+            throw new IllegalStateException("worker " + c.worker() + " sent its slice counts of step " + c.step() + " twice");
+        }
+        if (c.images() < 0) {
+            throw new IllegalArgumentException("worker " + c.worker() + " reported " + c.images() + " images");
+        }
+        counts[c.worker()] = c;
+        countsWaiting[c.worker()] = reply;
+        if (++countsReceived < workers) {
+            return;
+        }
+        String[] executors = new String[workers];
+        String[] hosts = new String[workers];
+        int[] ports = new int[workers];
+        int[] images = new int[workers];
+        for (int w = 0; w < workers; w++) {
+            SliceCounts part = counts[w];
+            executors[w] = part.executorId();
+            hosts[w] = part.host();
+            ports[w] = part.port();
+            images[w] = part.images();
+            stepImages += part.images();
+            stepLossSum += part.lossSum();
+            stepCorrect += part.correct();
+            stepCompute = Math.max(stepCompute, part.computeNanos());
+            stepComm += part.commNanos();
+        }
+        SlicePeers peers = new SlicePeers(executors, hosts, ports, images);
+        for (int w = 0; w < workers; w++) {
+            countsWaiting[w].send(peers);
+            countsWaiting[w] = null;
+        }
+    }
+
+    private void reducedSlice(ReducedSlice r, DeferredReply reply) {
+        checkStep(r, step, "its reduced slice");
+        if (countsReceived < workers) {
+            throw new IllegalStateException("worker " + r.worker() + " sent its reduced slice of step " + r.step()
+                    + " before every worker's counts were in");
+        }
+        if (slices == null) {
+            slices = new SliceRanges(parameterCount, workers);
+        }
+        int len = slices.length(r.worker());
+        if (waiting[r.worker()] != null) {
+            throw new IllegalStateException("worker " + r.worker() + " sent its reduced slice of step " + r.step() + " twice");
+        }
+        if (r.slice() == null || r.slice().length() != len) {
+            throw new IllegalArgumentException("worker " + r.worker() + " sent a reduced slice of "
+                    + (r.slice() == null ? "null" : r.slice().length() + " floats") + ", expected " + len);
+        }
+        System.arraycopy(r.slice().values(), 0, sum, slices.from(r.worker()), len);
+        stepBytesIn += r.slice().payloadBytes();
+        waiting[r.worker()] = reply;
+        if (++slicesReceived < workers) {
+            return;
+        }
+        DeferredReply[] replies = waiting.clone();
+        if (commit(null)) {
+            for (int w = 0; w < workers; w++) {
+                replies[w].send(new WeightsSlice(new FloatVector(
+                        Arrays.copyOfRange(weights, slices.from(w), slices.to(w))), lastCommitNanos));
+            }
+        }
+    }
+
+    private void weightsStored(WeightsStored s, DeferredReply reply) {
+        checkStep(s, step, "its stored weight slice");
+        if (storedStep != s.step()) {
+            storedStep = s.step();
+            storedReceived = 0;
+            Arrays.fill(storedWaiting, null);
+        }
+        if (storedWaiting[s.worker()] != null) {
+            throw new IllegalStateException("worker " + s.worker() + " reported its weight slice of step " + s.step()
+                    + " twice");
+        }
+        storedWaiting[s.worker()] = reply;
+        if (++storedReceived == workers) {
+            for (int w = 0; w < workers; w++) {
+                storedWaiting[w].send(new Ok());
+                storedWaiting[w] = null;
+            }
         }
     }
 
     /** Fails every waiting reply of the current step with {@code reason} (the step will not complete). */
     private void failWaiting(String reason) {
-        for (int w = 0; w < workers; w++) {
-            if (waiting[w] != null) {
-                waiting[w].fail(new IllegalStateException(reason));
-                waiting[w] = null;
+        for (DeferredReply[] replies : List.of(waiting, countsWaiting, storedWaiting)) {
+            for (int w = 0; w < workers; w++) {
+                if (replies[w] != null) {
+                    replies[w].fail(new IllegalStateException(reason));
+                    replies[w] = null;
+                }
             }
         }
+        storedReceived = 0;
+        storedStep = -1;
     }
 
     private void discardParts() {
         Arrays.fill(parts, null);
         Arrays.fill(waiting, null);
+        Arrays.fill(counts, null);
+        Arrays.fill(countsWaiting, null);
+        countsReceived = 0;
+        slicesReceived = 0;
         partsReceived = 0;
         nextFold = 0;
         stepImages = 0;
@@ -400,10 +547,11 @@ public final class TrainingCoordinator {
      * parts' arrival order. Returns false, publishing nothing, when the run diverged (a loss that is not finite
      * or too large, before the update, or weights that the update made non-finite) and is stopped.
      */
-    private boolean commit() {
+    private boolean commit(Gradients lastPart) {
         long t0 = System.nanoTime();
-        Gradients lastPart = parts[workers - 1];
-        foldCounts(lastPart);
+        if (lastPart != null) {
+            foldCounts(lastPart);
+        }
         int images = stepImages;
         double lossSum = stepLossSum;
         long correct = stepCorrect;
@@ -420,8 +568,9 @@ public final class TrainingCoordinator {
         }
         Optimizer.FlatStep update = optimizer.flatStep(parameters, rate);
         float scale = 1f / images;
-        float[] last = lastPart.gradientSum() == null ? null : lastPart.gradientSum().values();
-        boolean folded = nextFold > 0;
+        float[] last = lastPart == null || lastPart.gradientSum() == null ? null : lastPart.gradientSum().values();
+        // Sliced: the whole sum is in (every slice summed by its owner in worker order).
+        boolean folded = lastPart == null || nextFold > 0;
         float[] current = weights;
         float[] next = spare;
         stepCpuNanos += shards.run(parameterCount, (from, to) -> {
@@ -448,9 +597,9 @@ public final class TrainingCoordinator {
         spare = current;
         weights = next;
         step++;
-        FloatVector published = sent();
-        stepBytesOut += (long) (workers - 1) * published.payloadBytes();
-        DeferredReply[] replies = waiting.clone();
+        published = new FloatVector(weights);
+        // Whole weights to every worker, or each slice to its owner.
+        stepBytesOut += lastPart != null ? (long) workers * published.payloadBytes() : published.payloadBytes();
         discardParts();
 
         long now = System.nanoTime();
@@ -464,10 +613,7 @@ public final class TrainingCoordinator {
         stepBytesIn = 0;
         stepBytesOut = 0;
         stepEndNanos = now;
-        GradientsAck ack = new GradientsAck(published, driver);
-        for (DeferredReply r : replies) {
-            r.send(ack);
-        }
+        lastCommitNanos = driver;
         windowLossSum += lossSum;
         windowImages += images;
         epochLossSum += lossSum;

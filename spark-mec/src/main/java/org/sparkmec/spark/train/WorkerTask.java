@@ -22,6 +22,7 @@ import org.sparkmec.engine.nn.ParameterVector;
 import org.sparkmec.engine.nn.SoftmaxCrossEntropy;
 import org.sparkmec.engine.runtime.EngineConf;
 import org.sparkmec.engine.train.BatchTensors;
+import org.sparkmec.engine.train.GradientAggregation;
 import org.sparkmec.engine.train.LayerMemoryRow;
 import org.sparkmec.engine.train.Networks;
 import org.sparkmec.engine.train.TrainingSteps;
@@ -36,6 +37,11 @@ import org.sparkmec.spark.train.TrainMessages.Gradients;
 import org.sparkmec.spark.train.TrainMessages.GradientsAck;
 import org.sparkmec.spark.train.TrainMessages.Join;
 import org.sparkmec.spark.train.TrainMessages.Joined;
+import org.sparkmec.spark.train.TrainMessages.ReducedSlice;
+import org.sparkmec.spark.train.TrainMessages.SliceCounts;
+import org.sparkmec.spark.train.TrainMessages.SlicePeers;
+import org.sparkmec.spark.train.TrainMessages.WeightsSlice;
+import org.sparkmec.spark.train.TrainMessages.WeightsStored;
 import org.sparkmec.spark.train.TrainMessages.WorkerFailed;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +71,7 @@ final class WorkerTask implements Serializable {
     private final Map<String, String> engineSettings;
     private final SparkTrainingOptions options;
     private final int workers;
+    private final GradientAggregation aggregation;
     private final int trainExamples;
     private final boolean hasTestSet;
     private final boolean hasValidationSet;
@@ -75,13 +82,14 @@ final class WorkerTask implements Serializable {
     private final LongAccumulator workspaceAccumulator;
 
     WorkerTask(String runId, String modelText, Map<String, String> engineSettings, SparkTrainingOptions options,
-               int workers, int trainExamples, boolean hasTestSet, boolean hasValidationSet, Normalization normalization,
+               int workers, GradientAggregation aggregation, int trainExamples, boolean hasTestSet, boolean hasValidationSet, Normalization normalization,
                LongAccumulator images, LongAccumulator steps, LongAccumulator computeMillis, LongAccumulator workspace) {
         this.runId = runId;
         this.modelText = modelText;
         this.engineSettings = new TreeMap<>(engineSettings);
         this.options = options;
         this.workers = workers;
+        this.aggregation = aggregation;
         this.trainExamples = trainExamples;
         this.hasTestSet = hasTestSet;
         this.hasValidationSet = hasValidationSet;
@@ -183,8 +191,11 @@ final class WorkerTask implements Serializable {
         long commNanos = 0;
         int epochOfBatches = -1;
         MiniBatches local = null;
-        LOG.info("worker {} (attempt {}) starts at step {} of {} with {} training images on engine {}", w, attempt, step,
-                total, train.size(), engine.id());
+        SliceExchange exchange = aggregation == GradientAggregation.SLICES
+                ? new SliceExchange(runId, attempt, w, new SliceRanges(size, workers)) : null;
+        float[] weights = exchange == null ? null : new float[size];
+        LOG.info("worker {} (attempt {}) starts at step {} of {} with {} training images on engine {}, {} aggregation",
+                w, attempt, step, total, train.size(), engine.id(), aggregation.configName());
         while (step < total) {
             ctx.killTaskIfInterrupted();
             int epoch = (int) (step / steps);
@@ -220,11 +231,25 @@ final class WorkerTask implements Serializable {
             }
             long compute = System.nanoTime() - t0;
             long c0 = System.nanoTime();
-            // The reply waits, without polling, until every worker's part is in and the driver has committed
-            // the step (Spark's BarrierTaskContext.barrier() waits in 1 s slices, far above a step).
-            GradientsAck ack = (GradientsAck) stepAsk(ctx, new Gradients(runId, attempt, w, step,
-                    gradient == null ? null : new FloatVector(gradient), idx.length, lossSum, correct, compute, commNanos));
-            ParameterVector.scatterValues(params, ack.weights().values());
+            // The replies wait, without polling, for the other workers (Spark's BarrierTaskContext.barrier() waits
+            // in 1 s slices, far above a step).
+            if (exchange == null) {
+                GradientsAck ack = (GradientsAck) stepAsk(ctx, new Gradients(runId, attempt, w, step,
+                        gradient == null ? null : new FloatVector(gradient), idx.length, lossSum, correct, compute,
+                        commNanos));
+                ParameterVector.scatterValues(params, ack.weights().values());
+            } else {
+                exchange.putGradient(step, gradient);
+                SlicePeers peers = (SlicePeers) stepAsk(ctx, new SliceCounts(runId, attempt, w, step, idx.length, lossSum,
+                        correct, compute, commNanos, exchange.executorId(), exchange.host(), exchange.port()));
+                float[] reduced = exchange.reduceOwnSlice(step, gradient, peers);
+                float[] own = ((WeightsSlice) stepAsk(ctx, new ReducedSlice(runId, attempt, w, step,
+                        new FloatVector(reduced)))).slice().values();
+                exchange.putWeights(step + 1, own);
+                stepAsk(ctx, new WeightsStored(runId, attempt, w, step + 1));
+                exchange.fetchWeights(step + 1, own, peers, weights);
+                ParameterVector.scatterValues(params, weights);
+            }
             commNanos = System.nanoTime() - c0;
             step++;
             stepsDone++;

@@ -36,6 +36,7 @@ import org.sparkmec.engine.optim.OptimizerSpec;
 import org.sparkmec.engine.optim.ScheduleKind;
 import org.sparkmec.engine.optim.ScheduleSpec;
 import org.sparkmec.engine.train.Checkpoint;
+import org.sparkmec.engine.train.GradientAggregation;
 import org.sparkmec.engine.train.EpochMetrics;
 import org.sparkmec.engine.train.LocalTrainer;
 import org.sparkmec.engine.train.TrainingOptions;
@@ -222,6 +223,30 @@ class DistributedTrainerLocalTest {
         assertEquals(2 * 2, r.steps(), "ceil(51 / 32) = 2 steps per epoch");
         r.workers().forEach(w -> assertEquals(4, w.steps(), "every worker takes every step"));
         assertTrue(Double.isNaN(r.history().get(0).testLoss()), "no test set: NaN test columns");
+    }
+
+    /**
+     * The sliced aggregation (gradient slices reduced by the workers through the block manager, each slice's
+     * weights from the driver, the others fetched from their owners) gives the driver aggregation's weights and
+     * losses bit for bit: the owners add the parts in the driver's order. Uneven shards (51 and 50 images).
+     */
+    @Test
+    void slicedAggregationEqualsDriverAggregationBitForBit(@TempDir Path dir) throws Exception {
+        Dataset<Row> train = ImageFrames.of(spark, data.train().subset(101), 2);
+        DistributedResult driver = new DistributedTrainer(spark, lenet, options(2, 2), Map.of())
+                .aggregation(GradientAggregation.DRIVER).fit(train, null, ImageColumns.defaults(), dir.resolve("driver"));
+        DistributedResult sliced = new DistributedTrainer(spark, lenet, options(2, 2), Map.of())
+                .aggregation(GradientAggregation.SLICES).fit(train, null, ImageColumns.defaults(), dir.resolve("sliced"));
+        assertEquals(4, sliced.steps());
+        assertArrayEquals(driver.stepLosses(), sliced.stepLosses(), "step losses");
+        Checkpoint a = Checkpoint.read(dir.resolve("driver/model.ckpt"));
+        Checkpoint b = Checkpoint.read(dir.resolve("sliced/model.ckpt"));
+        for (String name : a.parameters().keySet()) {
+            assertArrayEquals(a.parameters().get(name).values(), b.parameters().get(name).values(), name);
+        }
+        assertTrue(sliced.stepTimes().bytesIn() < driver.stepTimes().bytesIn(),
+                "the driver receives one sum per step, not one part per worker: " + sliced.stepTimes().bytesIn()
+                        + " vs " + driver.stepTimes().bytesIn());
     }
 
     private static String rejection(Dataset<Row> train) {

@@ -1,0 +1,214 @@
+package org.sparkmec.spark.train;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.network.buffer.ManagedBuffer;
+import org.apache.spark.storage.BlockId;
+import org.apache.spark.storage.BlockManager;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.storage.TestBlockId;
+import org.apache.spark.util.io.ChunkedByteBuffer;
+import org.sparkmec.spark.train.TrainMessages.SlicePeers;
+import scala.reflect.ClassTag$;
+
+/**
+ * A worker's side of the sliced aggregation: the gradient and weight slices it exchanges with the other workers
+ * through Spark's block manager, peer to peer, so that the driver receives and sends each parameter once per step
+ * whatever the number of workers.
+ *
+ * <p>Per step: the worker stores slice {@code j} of its gradient sum as a block for every other worker {@code j}
+ * ({@link #putGradient}); once the driver says every worker has done so ({@link SlicePeers}), it fetches slice
+ * {@code w} (its own) of every other worker's gradient and sums the parts in worker order from 0
+ * ({@link #reduceOwnSlice}: per float the same additions, in the same order, as the driver's fold, so the result
+ * equals the driver-side aggregation bit for bit); the driver applies the update and answers with the new weights
+ * of slice {@code w}, which the worker stores as a block ({@link #putWeights}) and, once every slice is stored,
+ * it fetches the other slices ({@link #fetchWeights}).
+ *
+ * <p>Blocks: {@code test_mec_<run>_<attempt>_g<step>_<from>_<slice>} and {@code ..._w<step>_<slice>} (Spark's
+ * {@link TestBlockId} is its one block id with a free-form name), serialized memory only, raw little-endian
+ * floats, not reported to the block manager master (peers fetch them from the address in {@link SlicePeers}).
+ * A worker removes its gradient blocks once the step is committed (every owner has fetched them) and its
+ * weight block after the next step's first exchange; blocks of other runs and attempts that this JVM put
+ * are removed when an exchange of a new run or attempt starts, and a run's last weight blocks stay until then.
+ *
+ * <p>One instance per worker task; not thread-safe. The block registry is per JVM and thread-safe.
+ */
+final class SliceExchange {
+    /** Blocks this JVM put, by block id, with the run-and-attempt prefix they belong to. */
+    private static final Map<BlockId, String> PUT = new ConcurrentHashMap<>();
+
+    private final String prefix;
+    private final int worker;
+    private final SliceRanges slices;
+    private final BlockManager blocks;
+    private final List<BlockId> gradientBlocks = new ArrayList<>();
+    private BlockId weightBlock;
+    private BlockId staleWeightBlock;
+    private long bytesFetched;
+
+    SliceExchange(String runId, int attempt, int worker, SliceRanges slices) {
+        this.prefix = "mec_" + runId + "_" + attempt + "_";
+        this.worker = worker;
+        this.slices = slices;
+        this.blocks = SparkEnv.get().blockManager();
+        removeBlocksOfOtherRuns(prefix);
+    }
+
+    /** This worker's block manager: where its peers fetch its blocks. */
+    String executorId() {
+        return blocks.blockManagerId().executorId();
+    }
+
+    String host() {
+        return blocks.blockManagerId().host();
+    }
+
+    int port() {
+        return blocks.blockManagerId().port();
+    }
+
+    /** Bytes fetched from peers so far. */
+    long bytesFetched() {
+        return bytesFetched;
+    }
+
+    /**
+     * Stores slice {@code j} of {@code gradientSum} for every other worker {@code j}; nothing when the gradient is
+     * null (no images this step: the owners skip this worker).
+     */
+    void putGradient(long step, float[] gradientSum) {
+        removeStaleWeights();
+        if (gradientSum == null) {
+            return;
+        }
+        for (int j = 0; j < slices.workers(); j++) {
+            if (j != worker) {
+                BlockId id = gradientId(step, worker, j);
+                put(id, gradientSum, slices.from(j), slices.length(j));
+                gradientBlocks.add(id);
+            }
+        }
+    }
+
+    /**
+     * Slice {@code w} of the step's gradient summed over every worker with images, in worker order from 0:
+     * this worker's own part from {@code ownGradient}, the others' fetched from their block managers.
+     */
+    float[] reduceOwnSlice(long step, float[] ownGradient, SlicePeers peers) {
+        int from = slices.from(worker);
+        int len = slices.length(worker);
+        float[] sum = new float[len];
+        for (int v = 0; v < slices.workers(); v++) {
+            if (peers.images()[v] == 0) {
+                continue;
+            }
+            if (v == worker) {
+                for (int i = 0; i < len; i++) {
+                    sum[i] += ownGradient[from + i];
+                }
+            } else {
+                ByteBuffer part = fetch(peers, v, gradientId(step, v, worker), len);
+                for (int i = 0; i < len; i++) {
+                    sum[i] += part.getFloat(4 * i);
+                }
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Stores this worker's slice of the weights after step {@code step} for the others, and drops its gradient
+     * blocks of the step (the driver committed it, so every owner has fetched them).
+     */
+    void putWeights(long step, float[] slice) {
+        for (BlockId id : gradientBlocks) {
+            remove(id);
+        }
+        gradientBlocks.clear();
+        staleWeightBlock = weightBlock;
+        weightBlock = weightId(step, worker);
+        put(weightBlock, slice, 0, slice.length);
+    }
+
+    /** Fills {@code weights} with every slice after step {@code step}: its own from {@code own}, the rest fetched. */
+    void fetchWeights(long step, float[] own, SlicePeers peers, float[] weights) {
+        for (int j = 0; j < slices.workers(); j++) {
+            int from = slices.from(j);
+            int len = slices.length(j);
+            if (j == worker) {
+                System.arraycopy(own, 0, weights, from, len);
+            } else {
+                fetch(peers, j, weightId(step, j), len).asFloatBuffer().get(weights, from, len);
+            }
+        }
+    }
+
+    private BlockId gradientId(long step, int from, int slice) {
+        return new TestBlockId(prefix + "g" + step + "_" + from + "_" + slice);
+    }
+
+    private BlockId weightId(long step, int slice) {
+        return new TestBlockId(prefix + "w" + step + "_" + slice);
+    }
+
+    /** The previous step's weight block: every peer fetched it before this step's first exchange completed. */
+    private void removeStaleWeights() {
+        if (staleWeightBlock != null) {
+            remove(staleWeightBlock);
+            staleWeightBlock = null;
+        }
+    }
+
+    private void put(BlockId id, float[] values, int from, int len) {
+        ByteBuffer bytes = ByteBuffer.allocate(4 * len).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values, from, len);
+        if (!blocks.putBytes(id, new ChunkedByteBuffer(bytes), StorageLevel.MEMORY_ONLY_SER(), false,
+                ClassTag$.MODULE$.apply(byte[].class))) {
+            throw new IllegalStateException("the block manager of executor " + executorId() + " refused block " + id.name()
+                    + " (" + 4L * len + " bytes): too little storage memory for the sliced aggregation; raise "
+                    + "spark.executor.memory or set spark.mec.train.aggregation=driver");
+        }
+        PUT.put(id, prefix);
+    }
+
+    private ByteBuffer fetch(SlicePeers peers, int peer, BlockId id, int floats) {
+        ManagedBuffer buffer = blocks.blockTransferService().fetchBlockSync(peers.hosts()[peer], peers.ports()[peer],
+                peers.executorIds()[peer], id.name(), null);
+        try {
+            ByteBuffer bytes = buffer.nioByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            if (bytes.remaining() != 4L * floats) {
+                throw new IllegalStateException("block " + id.name() + " from worker " + peer + " holds " + bytes.remaining()
+                        + " bytes, expected " + 4L * floats);
+            }
+            bytesFetched += bytes.remaining();
+            return bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("could not read block " + id.name() + " from worker " + peer + ": "
+                    + e.getMessage(), e);
+        } finally {
+            buffer.release();
+        }
+    }
+
+    private void remove(BlockId id) {
+        blocks.removeBlock(id, false);
+        PUT.remove(id);
+    }
+
+    /** Removes the blocks this JVM put for runs or attempts other than {@code keep}'s. */
+    private void removeBlocksOfOtherRuns(String keep) {
+        for (Iterator<Map.Entry<BlockId, String>> it = PUT.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<BlockId, String> e = it.next();
+            if (!e.getValue().equals(keep)) {
+                blocks.removeBlock(e.getKey(), false);
+                it.remove();
+            }
+        }
+    }
+}
