@@ -20,6 +20,7 @@ import org.sparkmec.engine.data.LabeledImages;
 import org.sparkmec.engine.data.TrainTestSplit;
 import org.sparkmec.engine.model.ModelFile;
 import org.sparkmec.engine.model.ModelSpec;
+import org.sparkmec.engine.train.GradientAggregation;
 import org.sparkmec.engine.nn.ParameterVector;
 import org.sparkmec.engine.optim.OptimizerKind;
 import org.sparkmec.engine.optim.OptimizerSpec;
@@ -141,7 +142,8 @@ class TrainingThroughputBenchmark {
      * The driver's cost per step against the worker count on a standalone cluster of {@code bench.executors}
      * (default 4) executor JVMs of one core, with the dense model ({@code bench.clusterDenseUnits}, default 1664:
      * 5.1M parameters) and 2 images per worker: payload bytes in and out per step, the coordinator's CPU time,
-     * and the driver JVM's whole CPU time per step (Spark's RPC and (de)serialization included).
+     * and the driver JVM's whole CPU time per step (Spark's RPC and (de)serialization included), for each
+     * aggregation of {@code bench.aggregation} (default {@code driver,slices}).
      */
     @Test
     void driverCostByWorkerCount() throws Exception {
@@ -152,6 +154,7 @@ class TrainingThroughputBenchmark {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         try (StandaloneCluster cluster = StandaloneCluster.start(executors, 1, 768)) {
+            for (String mode : System.getProperty("bench.aggregation", "driver,slices").split(",")) {
             for (int workers = 2; workers <= executors; workers *= 2) {
                 Map<String, String> conf = new HashMap<>(TestSessions.baseConf());
                 conf.putAll(cluster.sparkConf());
@@ -164,13 +167,14 @@ class TrainingThroughputBenchmark {
                     Dataset<Row> frame = ImageFrames.of(spark, images, workers);
                     long cpu0 = os.getProcessCpuTime();
                     DistributedResult r = new DistributedTrainer(spark, spec, options(workers, 2), Map.of())
-                            .fit(frame, null, ImageColumns.defaults(), null);
+                            .aggregation(GradientAggregation.parse(mode)).fit(frame, null, ImageColumns.defaults(), null);
                     double jvmCpuMs = (os.getProcessCpuTime() - cpu0) / 1e6 / r.steps();
-                    report.append(String.format(Locale.ROOT, "W = %d executors: driver JVM CPU %.2f ms per step "
-                            + "(whole fit, jobs included); %s%n", workers, jvmCpuMs, r.stepTimes()));
+                    report.append(String.format(Locale.ROOT, "%s, W = %d executors: driver JVM CPU %.2f ms per step "
+                            + "(whole fit, jobs included); %s%n", mode, workers, jvmCpuMs, r.stepTimes()));
                 } finally {
                     spark.stop();
                 }
+            }
             }
         }
         System.out.print(report);
