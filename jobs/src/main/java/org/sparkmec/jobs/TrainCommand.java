@@ -123,8 +123,10 @@ public final class TrainCommand implements Callable<Integer> {
             + "(seed, epoch, image index), so the same on any worker.")
     Integer augmentPadding;
 
-    @Option(names = "--augment-flip", description = "Augment the training images: mirror each left to right with "
-            + "probability 1/2, seeded as the crop (spark.mec.train.augment.flip).")
+    @Option(names = "--augment-flip", negatable = true, description = "Augment the training images: mirror each left "
+            + "to right with probability 1/2, seeded as the crop (spark.mec.train.augment.flip; default "
+            + "${bundle:spark.mec.train.augment.flip}). --no-augment-flip turns off a flip set by --conf or, under "
+            + "spark-submit, spark-defaults.conf.")
     Boolean augmentFlip;
 
     @Option(names = "--epochs", description = "Epochs (spark.mec.train.epochs; default ${bundle:spark.mec.train.epochs}).")
@@ -337,7 +339,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** {@code spark.mec.*} settings: {@code base}, then those of {@code --conf}, then the options (the later wins). */
-    private Map<String, String> mecSettings(Map<String, String> base, Map<String, String> given) {
+    Map<String, String> mecSettings(Map<String, String> base, Map<String, String> given) {
         Map<String, String> s = new HashMap<>(base);
         given.forEach((k, v) -> {
             if (k.startsWith(EngineConf.PREFIX)) {

@@ -161,7 +161,8 @@ class TrainDataCommandTest {
         CliRun r = CliRun.of("train", "--help");
         assertEquals(0, r.exit());
         for (String s : List.of("--data=PATH", "PATH/train/<label>/*.png", "Parquet", "--image-col", "--label-col",
-                "--validation-fraction", "--augment-padding", "--augment-flip", "spark.mec.train.validationFraction",
+                "--validation-fraction", "--augment-padding", "--[no-]augment-flip",
+                "spark.mec.train.validationFraction",
                 "RGB", "b / 255")) {
             // Without white space: picocli wraps lines anywhere, even inside a key.
             assertTrue(r.out().replaceAll("\\s+", "").contains(s.replaceAll("\\s+", "")), s + " missing from the help");
