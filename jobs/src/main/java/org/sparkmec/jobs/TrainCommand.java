@@ -1,7 +1,6 @@
 package org.sparkmec.jobs;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -10,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.sparkmec.engine.backend.Backend;
-import org.sparkmec.engine.data.ClassFolders;
 import org.sparkmec.engine.data.FashionMnist;
 import org.sparkmec.engine.data.TrainTestSplit;
 import org.sparkmec.engine.model.ModelFile;
@@ -93,7 +91,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "PATH", description = {"The data (default: the Fashion-MNIST IDX folder "
             + "/usr/share/datasets/fashion-mnist): a folder of the four IDX files; an image folder, PATH/train/<label>/*.png "
             + "(or .jpg) and optionally PATH/test/<label>/*.png, or PATH/<label>/*.png as one set, where <label> is "
-            + "a class index (0, 1, ...) or a class name (names sorted to indices, written to classes.csv); or a "
+            + "a class index (0, 1, ...) or a class name (names sorted to indices, written to classes.csv and the "
+            + "checkpoints); or a "
             + "Parquet file or folder (PATH/train and PATH/test, or PATH as one set; Spark only) with a label and an "
             + "image column.", "Images are decoded as Spark's image source does, channels RGB (Spark's BGR "
             + "reordered), pixels scaled to b / 255; every image must have the model's input size and channels."})
@@ -124,8 +123,10 @@ public final class TrainCommand implements Callable<Integer> {
             + "(seed, epoch, image index), so the same on any worker.")
     Integer augmentPadding;
 
-    @Option(names = "--augment-flip", description = "Augment the training images: mirror each left to right with "
-            + "probability 1/2, seeded as the crop (spark.mec.train.augment.flip).")
+    @Option(names = "--augment-flip", negatable = true, description = "Augment the training images: mirror each left "
+            + "to right with probability 1/2, seeded as the crop (spark.mec.train.augment.flip; default "
+            + "${bundle:spark.mec.train.augment.flip}). --no-augment-flip turns off a flip set by --conf or, under "
+            + "spark-submit, spark-defaults.conf.")
     Boolean augmentFlip;
 
     @Option(names = "--epochs", description = "Epochs (spark.mec.train.epochs; default ${bundle:spark.mec.train.epochs}).")
@@ -176,9 +177,9 @@ public final class TrainCommand implements Callable<Integer> {
     Integer checkpointEvery;
 
     @Option(names = "--resume", description = "Continue from checkpoint.ckpt in the checkpoint folder up to --epochs, "
-            + "in process or on Spark, as if the earlier run had not stopped: same model file, --seed and --optimizer "
-            + "(checked), more --epochs than the checkpoint has; on Spark also the same workers, --batch and data "
-            + "(checked as steps per epoch). metrics.csv keeps the earlier epochs' rows.")
+            + "in process or on Spark, as if the earlier run had not stopped: same model file, --seed, --optimizer "
+            + "and class names (checked), more --epochs than the checkpoint has; on Spark also the same workers, "
+            + "--batch and data (checked as steps per epoch). metrics.csv keeps the earlier epochs' rows.")
     boolean resume;
 
     @Mixin
@@ -239,16 +240,13 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingData.InProcess loaded = TrainingData.resolve(data, dataFormat).readInProcess(spec);
         TrainTestSplit split = loaded.split();
         warnIfLimitExceeds(trainConf.get(TrainConf.LIMIT), split.train().size());
-        TrainingOptions options = trainConf.options(out, resume, override);
+        TrainingOptions options = trainConf.options(out, resume, override).withClassNames(loaded.classNames());
         try (Backend backend = Backends.create(engineConf)) {
             LocalTrainer trainer = new LocalTrainer(backend, spec, split, options, engineConf.mecOptions(backend.kind()),
                     noProgress ? null : System.err).maxLoss(trainConf.get(TrainConf.MAX_LOSS));
             RunFolders folders = RunFolders.claim(out, options.checkpoints().dir(), resume);
             trainer.onStep((step, loss, images) -> folders.stepDone(step));
-            LocalTrainer.Result result = folders.runOrCleanUp(() -> {
-                writeClasses(loaded.classes(), out);
-                return trainer.run();
-            });
+            LocalTrainer.Result result = folders.runOrCleanUp(trainer::run);
             EpochMetrics last = result.epochs().get(result.epochs().size() - 1);
             System.out.println(String.format(Locale.ROOT, "%s: %d epochs, %s, %.0f images/s; wrote %s",
                     spec.name(), last.epoch(), accuracies(last), last.imagesPerSecond(), out));
@@ -280,10 +278,10 @@ public final class TrainCommand implements Callable<Integer> {
         }
         CheckpointPolicy checkpoints = trainConf.checkpoints(out);
         if (resume) {
-            // The trainer checks again (and the steps per epoch, once it knows the data); this fails before the
-            // session starts.
+            // The trainer checks again (and the steps per epoch and class names, once it knows the data); this
+            // fails before the session starts.
             ResumePoint.load(checkpoints, out.resolve(TrainingFiles.METRICS), ModelSpecWriter.toHocon(spec),
-                    trainConf.get(TrainConf.SEED), trainConf.optimizerSpec().kind(), trainConf.get(TrainConf.EPOCHS));
+                    trainConf.runSettings(override, true));
         }
         RunFolders folders = RunFolders.claim(out, checkpoints.dir(), resume);
         return folders.runOrCleanUp(() -> trainInSession(spec, dataSource, idx, override, trainLimit, folders,
@@ -299,8 +297,7 @@ public final class TrainCommand implements Callable<Integer> {
             // trainer applies spark.mec.train.limit as well, which leaves these rows as they are.
             TrainingData.OnSpark frames = dataSource.readOnSpark(spark, spec, trainLimit,
                     new ImageColumns(labelCol, imageCol), idx);
-            writeClasses(frames.classes(), out);
-            DistributedTrainer trainer = DistributedTrainer.fromConf(spark, spec, override, resume)
+            DistributedTrainer trainer = DistributedTrainer.fromConf(spark, spec, override, resume, frames.classNames())
                     .onStep((step, loss, images) -> folders.stepDone(step));
             DistributedResult result = trainer.fit(frames.train(), frames.test(), frames.columns(), out);
             EpochMetrics last = result.history().get(result.history().size() - 1);
@@ -320,15 +317,6 @@ public final class TrainCommand implements Callable<Integer> {
                 : String.format(Locale.ROOT, "test accuracy %.2f%%", 100 * last.testAccuracy());
         return last.hasValidation() ? String.format(Locale.ROOT, "validation accuracy %.2f%%, %s",
                 100 * last.validationAccuracy(), test) : test;
-    }
-
-    /** Writes {@code classes.csv} (index and name of every class) when the data names its classes. */
-    private static void writeClasses(ClassFolders classes, Path out) throws IOException {
-        if (classes != null) {
-            Files.createDirectories(out);
-            TrainingFiles.writeCsv(out.resolve(TrainingFiles.CLASSES), classes.csvLines().get(0),
-                    classes.csvLines().subList(1, classes.csvLines().size()));
-        }
     }
 
     private static void warnIfLimitExceeds(int limit, int images) {
@@ -351,7 +339,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** {@code spark.mec.*} settings: {@code base}, then those of {@code --conf}, then the options (the later wins). */
-    private Map<String, String> mecSettings(Map<String, String> base, Map<String, String> given) {
+    Map<String, String> mecSettings(Map<String, String> base, Map<String, String> given) {
         Map<String, String> s = new HashMap<>(base);
         given.forEach((k, v) -> {
             if (k.startsWith(EngineConf.PREFIX)) {

@@ -3,6 +3,7 @@ package org.sparkmec.jobs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
@@ -120,8 +121,11 @@ record TrainingData(Kind kind, Path path, String format) {
         return null;
     }
 
-    /** The training and test sets of a run in this process, and the class names when the data has them. */
-    record InProcess(TrainTestSplit split, ClassFolders classes) {
+    /**
+     * The training and test sets of a run in this process, and the name of every class index (an image folder's
+     * {@link ClassFolders#names()}; empty when the data names no classes).
+     */
+    record InProcess(TrainTestSplit split, List<String> classNames) {
     }
 
     /**
@@ -133,19 +137,22 @@ record TrainingData(Kind kind, Path path, String format) {
      */
     InProcess readInProcess(ModelSpec spec) throws IOException {
         return switch (kind) {
-            case IDX -> new InProcess(FashionMnist.load(path), null);
+            case IDX -> new InProcess(FashionMnist.load(path), List.of());
             case IMAGES -> {
                 ImageFolder.Contents c = ImageFolder.read(path, inputShape(spec), spec.classes(),
                         "model " + spec.name());
-                yield new InProcess(c.split(), c.classes());
+                yield new InProcess(c.split(), c.classes().names());
             }
             case TABLE -> throw new IllegalArgumentException("--data " + path + " is a " + format + " table: reading it "
                     + "needs Spark; train with a Spark master (e.g. --master local[*]) instead of --master none");
         };
     }
 
-    /** The training and test frames of a run on Spark, their columns, and the class names when the data has them. */
-    record OnSpark(Dataset<Row> train, Dataset<Row> test, ImageColumns columns, ClassFolders classes) {
+    /**
+     * The training and test frames of a run on Spark, their columns, and the name of every class index (empty when
+     * the data names no classes).
+     */
+    record OnSpark(Dataset<Row> train, Dataset<Row> test, ImageColumns columns, List<String> classNames) {
     }
 
     /**
@@ -165,18 +172,18 @@ record TrainingData(Kind kind, Path path, String format) {
                 LabeledImages train = limit > 0 ? split.train().subset(limit) : split.train();
                 yield new OnSpark(ImageFrames.of(spark, train, partitions(spark, train)),
                         ImageFrames.of(spark, split.test(), partitions(spark, split.test())),
-                        ImageColumns.defaults(), null);
+                        ImageColumns.defaults(), List.of());
             }
             case IMAGES -> {
                 ImageFolderFrames.Frames f = ImageFolderFrames.read(spark, path.toUri().toString(), inputShape(spec),
                         "model " + spec.name());
-                yield new OnSpark(f.train(), f.test(), ImageColumns.defaults(), f.classes());
+                yield new OnSpark(f.train(), f.test(), ImageColumns.defaults(), f.classes().names());
             }
             case TABLE -> {
                 Path train = Files.isDirectory(path) ? trainPath(path) : null;
                 Path test = train == null ? null : setPath(path, ImageFolder.TEST);
                 Dataset<Row> trainRows = readTable(spark, train == null ? path : train, columns);
-                yield new OnSpark(trainRows, test == null ? null : readTable(spark, test, columns), columns, null);
+                yield new OnSpark(trainRows, test == null ? null : readTable(spark, test, columns), columns, List.of());
             }
         };
     }

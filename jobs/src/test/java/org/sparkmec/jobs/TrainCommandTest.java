@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkmec.engine.train.Checkpoint;
 import org.sparkmec.engine.train.EpochMetrics;
+import org.sparkmec.engine.train.TrainConf;
+import picocli.CommandLine;
 
 /**
  * {@code ./mec train} end to end: tiny runs in process and on local[2], each resumed, the output-folder rule
@@ -210,6 +213,37 @@ class TrainCommandTest {
         CliRun taskCpus = CliRun.of("train", "--master", "local[2]", "--model", LENET.toString(), "--out", cpus.toString(),
                 "--limit", "64", "--conf", "spark.task.cpus=abc");
         assertUsageError(taskCpus, "'abc'", "spark.task.cpus");
+    }
+
+    /**
+     * {@code --no-augment-flip} turns off a flip that {@code --conf} or spark-defaults.conf (under spark-submit, the
+     * settings the options start from) turn on, and {@code --augment-flip} turns it on; without either the setting
+     * stands.
+     */
+    @Test
+    void augmentFlipIsNegatable() {
+        String on = TrainConf.AUGMENT_FLIP.key() + "=true";
+        Map<String, String> defaultsOn = Map.of(TrainConf.AUGMENT_FLIP.key(), "true");
+        assertEquals(false, flip(Map.of(), "--conf", on, "--no-augment-flip"));
+        assertEquals(false, flip(defaultsOn, "--no-augment-flip"));
+        assertEquals(true, flip(defaultsOn));
+        assertEquals(true, flip(Map.of(), "--conf", on));
+        assertEquals(true, flip(Map.of(), "--conf", TrainConf.AUGMENT_FLIP.key() + "=false", "--augment-flip"));
+        assertEquals(false, flip(Map.of()), "the default");
+        String help = CliRun.of("train", "--help").out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("--[no-]augment-flip Augment the training images")
+                && help.contains("(spark.mec.train.augment.flip; default false). --no-augment-flip turns off a flip "
+                + "set by --conf or, under spark-submit, spark-defaults.conf."), help);
+    }
+
+    /** spark.mec.train.augment.flip as the command's options resolve it over {@code base} (spark-defaults.conf). */
+    private static boolean flip(Map<String, String> base, String... args) {
+        TrainCommand train = new TrainCommand();
+        List<String> all = new java.util.ArrayList<>(List.of("--out", "unused"));
+        all.addAll(List.of(args));
+        new CommandLine(train).parseArgs(all.toArray(String[]::new));
+        return TrainConf.from(train.mecSettings(base, CliSettings.keyValues("--conf", train.conf)))
+                .get(TrainConf.AUGMENT_FLIP);
     }
 
     /** Unknown options and bad values of the options: the same one-line error and hint. */

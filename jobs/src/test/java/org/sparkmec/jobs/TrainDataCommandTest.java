@@ -20,6 +20,7 @@ import org.sparkmec.engine.data.ImageFolderWriter;
 import org.sparkmec.engine.data.LabeledImages;
 import org.sparkmec.engine.data.Normalization;
 import org.sparkmec.engine.data.TrainTestSplit;
+import org.sparkmec.engine.train.Checkpoint;
 import org.sparkmec.engine.train.EpochMetrics;
 import org.sparkmec.spark.data.ImageFrames;
 import org.sparkmec.spark.testing.TestSessions;
@@ -66,8 +67,12 @@ class TrainDataCommandTest {
         assertEquals(0, r.exit(), r.err());
         List<String> classes = Files.readAllLines(out.resolve("classes.csv"));
         assertEquals("index,name", classes.get(0));
-        assertEquals(NAMES.stream().sorted().toList(), classes.stream().skip(1).map(l -> l.substring(l.indexOf(',') + 1))
+        List<String> sorted = NAMES.stream().sorted().toList();
+        assertEquals(sorted, classes.stream().skip(1).map(l -> l.substring(l.indexOf(',') + 1))
                 .toList(), "sorted names to indices 0..9");
+        for (String ckpt : List.of("checkpoint.ckpt", "model.ckpt")) {
+            assertEquals(sorted, Checkpoint.read(out.resolve(ckpt)).classNames(), ckpt + " holds the class names");
+        }
         List<String> metrics = Files.readAllLines(out.resolve("metrics.csv"));
         assertEquals(EpochMetrics.CSV_HEADER, metrics.get(0));
         EpochMetrics m = EpochMetrics.parseCsv(metrics.get(1));
@@ -82,7 +87,20 @@ class TrainDataCommandTest {
         CliRun r = train("none", pngFolder, out, "--validation-fraction", "0.25", "--augment-padding", "2",
                 "--augment-flip");
         assertTrainedWithValidation(r, out);
-        assertEquals(2, Files.readAllLines(out.resolve("metrics.csv")).size());
+        List<String> metrics = Files.readAllLines(out.resolve("metrics.csv"));
+        assertEquals(2, metrics.size());
+
+        // Resumed on a folder whose classes differ ("Bag" renamed): refused in one line, nothing written.
+        Path renamed = dir.resolve("renamed");
+        ImageFolderWriter.write(subset.train().subset(40), renamed,
+                NAMES.stream().map(n -> n.equals("Bag") ? "Handbag" : n).toList());
+        CliRun resumed = CliRun.of("train", "--master", "none", "--model", LENET.toString(), "--epochs", "2", "--batch",
+                "32", "--data", renamed.toString(), "--out", out.toString(), "--no-progress", "--resume");
+        assertUsageError(resumed, "cannot resume: the checkpoint at " + out.resolve("checkpoint.ckpt")
+                + " was trained on 10 classes [Ankle boot, Bag, Coat, ", "this run's data has 10 classes [Ankle boot, "
+                + "Coat, Dress, Handbag, ", "(class 1 is 'Bag' in the checkpoint and 'Coat' in this run)");
+        assertEquals(metrics, Files.readAllLines(out.resolve("metrics.csv")), "metrics.csv kept");
+        assertEquals("1,Bag", Files.readAllLines(out.resolve("classes.csv")).get(2), "classes.csv kept");
     }
 
     @Test
@@ -143,7 +161,8 @@ class TrainDataCommandTest {
         CliRun r = CliRun.of("train", "--help");
         assertEquals(0, r.exit());
         for (String s : List.of("--data=PATH", "PATH/train/<label>/*.png", "Parquet", "--image-col", "--label-col",
-                "--validation-fraction", "--augment-padding", "--augment-flip", "spark.mec.train.validationFraction",
+                "--validation-fraction", "--augment-padding", "--[no-]augment-flip",
+                "spark.mec.train.validationFraction",
                 "RGB", "b / 255")) {
             // Without white space: picocli wraps lines anywhere, even inside a key.
             assertTrue(r.out().replaceAll("\\s+", "").contains(s.replaceAll("\\s+", "")), s + " missing from the help");

@@ -98,16 +98,6 @@ public final class ClassFolders implements java.io.Serializable {
         return i;
     }
 
-    /** {@code index,name} lines with a header, for the {@code classes.csv} of a run. */
-    public List<String> csvLines() {
-        List<String> lines = new ArrayList<>();
-        lines.add("index,name");
-        for (int i = 0; i < names.size(); i++) {
-            lines.add(i + "," + names.get(i));
-        }
-        return lines;
-    }
-
     @Override
     public String toString() {
         return "ClassFolders[" + (indexed ? "indices " : "names ") + indexByName + "]";

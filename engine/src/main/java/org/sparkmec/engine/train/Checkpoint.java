@@ -14,8 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -34,10 +36,10 @@ import org.sparkmec.engine.optim.OptimizerState;
 /**
  * A training checkpoint: everything a run needs to continue exactly as if it had not stopped.
  *
- * <p>File format, version 1 (big-endian, as {@link DataOutputStream} writes):
+ * <p>File format, version 2 (big-endian, as {@link DataOutputStream} writes):
  * <pre>
  *   bytes[8]  magic "MECCKPT\0"
- *   int       format version (1)
+ *   int       format version (2)
  *   string    model file text (HOCON), the network's declaration
  *   long      seed
  *   int       epochs completed (the next epoch to run)
@@ -47,9 +49,11 @@ import org.sparkmec.engine.optim.OptimizerState;
  *   int       parameter count, then per parameter: string name, int rank, int[rank] dims, float[] values
  *   byte      1 if optimizer state follows, else 0; then: string kind, int slots per parameter, long step,
  *             int entries, per entry: string name, slots x float[] arrays
+ *   int       class name count, then per class index 0, 1, ...: string name (version 2 only)
  *   long      CRC-32 of every byte before it
  * </pre>
  * where string = int byte length + UTF-8 bytes, float[] = int length + values, map = int size + entries.
+ * Version 1 is version 2 without the class names; it is still read, with no class names.
  * Files are written atomically (temp file + rename); a truncated or corrupt file is rejected.
  *
  * @param modelText          the model declaration
@@ -58,11 +62,18 @@ import org.sparkmec.engine.optim.OptimizerState;
  * @param convAlgorithms     per conv layer, the algorithm in use (so that a resumed run computes identically)
  * @param parameters         parameter name to its dims and values, in network order
  * @param optimizer          the optimizer's state, or null (a final model)
+ * @param classNames         the name of every class index of the data trained on (e.g. an image folder's class
+ *                           folders, {@link org.sparkmec.engine.data.ClassFolders#names()}); empty when the data
+ *                           names no classes (IDX files, a table of integer labels) or the file is version 1
  */
 public record Checkpoint(String modelText, long seed, int epochsCompleted, long steps, Map<String, Long> dropoutPasses,
-                         Map<String, String> convAlgorithms, Map<String, Tensor> parameters, OptimizerState optimizer) {
+                         Map<String, String> convAlgorithms, Map<String, Tensor> parameters, OptimizerState optimizer,
+                         List<String> classNames) {
 
-    public static final int VERSION = 1;
+    /** The format version this build writes. */
+    public static final int VERSION = 2;
+    /** The first format version, still read: no class names. */
+    private static final int VERSION_WITHOUT_CLASS_NAMES = 1;
     private static final byte[] MAGIC = "MECCKPT\0".getBytes(StandardCharsets.US_ASCII);
 
     /** A parameter's dims and row-major values. */
@@ -84,6 +95,7 @@ public record Checkpoint(String modelText, long seed, int epochsCompleted, long 
         dropoutPasses = new LinkedHashMap<>(dropoutPasses);
         convAlgorithms = new LinkedHashMap<>(convAlgorithms);
         parameters = new LinkedHashMap<>(parameters);
+        classNames = List.copyOf(classNames);
     }
 
     /**
@@ -94,9 +106,10 @@ public record Checkpoint(String modelText, long seed, int epochsCompleted, long 
      * @param dropoutPositions whether the network's dropout passes are the run's (in process) or not (a driver's
      *                         copy of the network, whose workers derive their masks from the step)
      * @param optimizer        the optimizer's state, or null for a final model
+     * @param classNames       the run's class names ({@link #classNames()}; empty: the data names none)
      */
     public static Checkpoint capture(String modelText, long seed, int epochsCompleted, long steps, Network network,
-                                     boolean dropoutPositions, OptimizerState optimizer) {
+                                     boolean dropoutPositions, OptimizerState optimizer, List<String> classNames) {
         Map<String, Long> dropout = new LinkedHashMap<>();
         Map<String, String> algorithms = new LinkedHashMap<>();
         for (Layer layer : network.layers()) {
@@ -111,7 +124,14 @@ public record Checkpoint(String modelText, long seed, int epochsCompleted, long 
         for (Parameter p : network.parameters()) {
             params.put(p.name(), new Tensor(p.value().dims(), p.value().toArray()));
         }
-        return new Checkpoint(modelText, seed, epochsCompleted, steps, dropout, algorithms, params, optimizer);
+        return new Checkpoint(modelText, seed, epochsCompleted, steps, dropout, algorithms, params, optimizer,
+                classNames);
+    }
+
+    /** This checkpoint without optimizer state: the final model. */
+    public Checkpoint withoutOptimizer() {
+        return new Checkpoint(modelText, seed, epochsCompleted, steps, dropoutPasses, convAlgorithms, parameters, null,
+                classNames);
     }
 
     /**
@@ -207,6 +227,10 @@ public record Checkpoint(String modelText, long seed, int epochsCompleted, long 
                 }
             }
         }
+        out.writeInt(classNames.size());
+        for (String name : classNames) {
+            writeString(out, name);
+        }
         out.flush();
         new DataOutputStream(buffered).writeLong(checked.getChecksum().getValue());
         buffered.flush();
@@ -244,9 +268,9 @@ public record Checkpoint(String modelText, long seed, int epochsCompleted, long 
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(
                 new ByteArrayInputStream(all, MAGIC.length, all.length - MAGIC.length - Long.BYTES)))) {
             int version = in.readInt();
-            if (version != VERSION) {
-                throw new IOException(file + ": checkpoint format version " + version + ", this build reads version "
-                        + VERSION);
+            if (version != VERSION && version != VERSION_WITHOUT_CLASS_NAMES) {
+                throw new IOException(file + ": checkpoint format version " + version + ", this build reads versions "
+                        + VERSION_WITHOUT_CLASS_NAMES + " and " + VERSION);
             }
             String model = readString(in);
             long seed = in.readLong();
@@ -285,7 +309,17 @@ public record Checkpoint(String modelText, long seed, int epochsCompleted, long 
                 }
                 optimizer = new OptimizerState(kind, slotsPer, step, slots);
             }
-            return new Checkpoint(model, seed, epochs, steps, dropout, algorithms, params, optimizer);
+            List<String> classNames = new ArrayList<>();
+            if (version != VERSION_WITHOUT_CLASS_NAMES) {
+                for (int i = in.readInt(); i > 0; i--) {
+                    classNames.add(readString(in));
+                }
+            }
+            if (in.read() >= 0) {
+                throw new IOException(file + ": malformed checkpoint: bytes after the last field of version "
+                        + version);
+            }
+            return new Checkpoint(model, seed, epochs, steps, dropout, algorithms, params, optimizer, classNames);
         } catch (EOFException e) {
             throw new IOException(file + ": truncated checkpoint", e);
         } catch (IllegalArgumentException e) {

@@ -29,11 +29,12 @@ import org.slf4j.LoggerFactory;
  * training set (its images augmented as {@link TrainingOptions#augmentation()} says, each by its position in the
  * training set), evaluation on the test set (when the data has one) and on the validation split (when
  * {@link TrainingOptions#validationFraction()} holds one out) after each epoch, and in {@code outDir}:
- * {@code metrics.csv}, {@code layer_memory.csv} (after every epoch), {@code model.conf} (at the start) and
- * {@code model.ckpt} (the final weights, once every epoch is done), and {@code checkpoint.ckpt} where and when
- * {@link TrainingOptions#checkpoints()} says. All files are written atomically. A step whose loss is not finite
- * (or above {@link #maxLoss}) stops the run before its update ({@link TrainingDivergedException}); the files of
- * the epochs before stay.
+ * {@code metrics.csv}, {@code layer_memory.csv} (after every epoch), {@code model.conf} and, when the data names
+ * its classes ({@link TrainingOptions#classNames()}), {@code classes.csv} (at the start), {@code model.ckpt} (the
+ * final weights, once every epoch is done), and {@code checkpoint.ckpt} where and when
+ * {@link TrainingOptions#checkpoints()} says; both checkpoints hold the class names. All files are written
+ * atomically. A step whose loss is not finite (or above {@link #maxLoss}) stops the run before its update
+ * ({@link TrainingDivergedException}); the files of the epochs before stay.
  *
  * <p>Determinism: for a seed, weights, data order and dropout masks are fixed, GEMM work is split the
  * same way every run, and a resumed run restores parameters, optimizer state, dropout positions and the
@@ -128,7 +129,7 @@ public final class LocalTrainer {
         Path out = options.outDir();
         CheckpointPolicy checkpoints = options.checkpoints();
         ResumePoint resumeFrom = options.resume() ? ResumePoint.load(checkpoints, out.resolve(METRICS), modelText,
-                options.seed(), options.optimizer().kind(), options.epochs()) : null;
+                options.run()) : null;
         if (resumeFrom != null && stopAfter <= resumeFrom.epochsCompleted()) {
             throw new IllegalArgumentException("cannot resume: the checkpoint at " + resumeFrom.file() + " has "
                     + resumeFrom.epochsCompleted() + " epochs, this run stops after epoch " + stopAfter);
@@ -153,6 +154,7 @@ public final class LocalTrainer {
                             resumeFrom.file());
                 }
                 ModelSpecWriter.write(spec, out.resolve(TrainingFiles.MODEL_CONF));
+                TrainingFiles.writeClasses(out, options.classNames());
                 ShardedEpochOrder sharding = new ShardedEpochOrder(train.size(), options.shards(),
                         options.batchSize() / options.shards(), options.seed());
                 if (sharding.oversizedBatch() != null) {
@@ -222,7 +224,7 @@ public final class LocalTrainer {
 
     private Checkpoint snapshot(String modelText, Network network, Optimizer optimizer, int epochs, long step) {
         return Checkpoint.capture(modelText, options.seed(), epochs, step, network, true,
-                optimizer == null ? null : optimizer.state());
+                optimizer == null ? null : optimizer.state(), options.classNames());
     }
 
     private static void writeMetrics(Path file, List<EpochMetrics> rows) throws IOException {

@@ -1,6 +1,7 @@
 package org.sparkmec.engine.train;
 
 import java.io.Serializable;
+import java.util.List;
 import java.util.Objects;
 import org.sparkmec.engine.data.Augmentation;
 import org.sparkmec.engine.data.ValidationSplit;
@@ -24,10 +25,13 @@ import org.sparkmec.engine.optim.ScheduleSpec;
  * @param augmentation         what is done to every training image of a step ({@link Augmentation#NONE}: nothing)
  * @param validationFraction   the fraction of the (limited) training images held out for validation
  *                             ({@link ValidationSplit}, seeded by {@code seed}); 0 for none
+ * @param classNames           the name of every class index of the data, written into the checkpoints and
+ *                             {@code classes.csv}, and checked on resume ({@link ResumePoint}); empty when the data
+ *                             names no classes
  */
 public record RunSettings(int epochs, int batchSize, long seed, int limit, OptimizerSpec optimizer, ScheduleSpec schedule,
                           long workspaceBudgetBytes, ConvAlgorithmChoice algorithmOverride, boolean resume,
-                          Augmentation augmentation, double validationFraction)
+                          Augmentation augmentation, double validationFraction, List<String> classNames)
         implements Serializable {
 
     /** @throws IllegalArgumentException naming the setting, its value and the rule */
@@ -51,34 +55,41 @@ public record RunSettings(int epochs, int batchSize, long seed, int limit, Optim
             throw new IllegalArgumentException("validation fraction must be 0 (none) or in (0, "
                     + ValidationSplit.MAX_FRACTION + "], got " + validationFraction);
         }
+        classNames = List.copyOf(classNames);
     }
 
-    /** Settings without augmentation or validation split. */
+    /** Settings without augmentation, validation split or class names. */
     public RunSettings(int epochs, int batchSize, long seed, int limit, OptimizerSpec optimizer, ScheduleSpec schedule,
                        long workspaceBudgetBytes, ConvAlgorithmChoice algorithmOverride, boolean resume) {
         this(epochs, batchSize, seed, limit, optimizer, schedule, workspaceBudgetBytes, algorithmOverride, resume,
-                Augmentation.NONE, 0);
+                Augmentation.NONE, 0, List.of());
     }
 
     public RunSettings withEpochs(int count) {
         return new RunSettings(count, batchSize, seed, limit, optimizer, schedule, workspaceBudgetBytes,
-                algorithmOverride, resume, augmentation, validationFraction);
+                algorithmOverride, resume, augmentation, validationFraction, classNames);
     }
 
     public RunSettings withResume(boolean value) {
         return new RunSettings(epochs, batchSize, seed, limit, optimizer, schedule, workspaceBudgetBytes,
-                algorithmOverride, value, augmentation, validationFraction);
+                algorithmOverride, value, augmentation, validationFraction, classNames);
     }
 
     /** These settings with {@code value} applied to the training images. */
     public RunSettings withAugmentation(Augmentation value) {
         return new RunSettings(epochs, batchSize, seed, limit, optimizer, schedule, workspaceBudgetBytes,
-                algorithmOverride, resume, value, validationFraction);
+                algorithmOverride, resume, value, validationFraction, classNames);
     }
 
     /** These settings holding out {@code fraction} of the training images for validation (0: none). */
     public RunSettings withValidationFraction(double fraction) {
         return new RunSettings(epochs, batchSize, seed, limit, optimizer, schedule, workspaceBudgetBytes,
-                algorithmOverride, resume, augmentation, fraction);
+                algorithmOverride, resume, augmentation, fraction, classNames);
+    }
+
+    /** These settings for data whose class indices have these names (empty: the data names none). */
+    public RunSettings withClassNames(List<String> names) {
+        return new RunSettings(epochs, batchSize, seed, limit, optimizer, schedule, workspaceBudgetBytes,
+                algorithmOverride, resume, augmentation, validationFraction, names);
     }
 }

@@ -136,10 +136,13 @@ public final class TrainConf {
         return CheckpointPolicy.of(outDir, get(CHECKPOINT_DIR), get(CHECKPOINT_EVERY));
     }
 
-    /** What the configured run is, with the conv algorithm override (null: as declared) and the resume flag. */
+    /**
+     * What the configured run is, with the conv algorithm override (null: as declared) and the resume flag; no
+     * class names (the data gives them: {@link RunSettings#withClassNames}).
+     */
     public RunSettings runSettings(org.sparkmec.engine.nn.ConvAlgorithmChoice algorithmOverride, boolean resume) {
         return new RunSettings(get(EPOCHS), get(BATCH_SIZE), get(SEED), get(LIMIT), optimizerSpec(), scheduleSpec(),
-                get(WORKSPACE_BUDGET), algorithmOverride, resume, augmentation(), get(VALIDATION_FRACTION));
+                get(WORKSPACE_BUDGET), algorithmOverride, resume, augmentation(), get(VALIDATION_FRACTION), List.of());
     }
 
     /** The augmentation of the training images that {@link #AUGMENT_PADDING} and {@link #AUGMENT_FLIP} set. */

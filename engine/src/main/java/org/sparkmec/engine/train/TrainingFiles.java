@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.sparkmec.engine.io.AtomicFiles;
 
 /**
@@ -20,6 +21,7 @@ public final class TrainingFiles {
     public static final String MODEL_CKPT = "model.ckpt";
     /** The class index and name of every class, when the data names its classes (an image folder). */
     public static final String CLASSES = "classes.csv";
+    private static final String CLASSES_HEADER = "index,name";
 
     private TrainingFiles() {
     }
@@ -53,6 +55,17 @@ public final class TrainingFiles {
             }
         }
         return rows;
+    }
+
+    /**
+     * Writes {@code outDir/classes.csv}, a header and an {@code index,name} line per class in index order, when
+     * the data names its classes ({@code names} not empty); else nothing.
+     */
+    public static void writeClasses(Path outDir, List<String> names) throws IOException {
+        if (!names.isEmpty()) {
+            writeCsv(outDir.resolve(CLASSES), CLASSES_HEADER,
+                    IntStream.range(0, names.size()).mapToObj(i -> i + "," + names.get(i)).toList());
+        }
     }
 
     /** Writes {@code header} and {@code lines}, one per line, atomically. */

@@ -1,6 +1,7 @@
 package org.sparkmec.engine.train;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import org.sparkmec.engine.nn.ConvAlgorithmChoice;
 import org.sparkmec.engine.optim.OptimizerSpec;
@@ -49,5 +50,10 @@ public record TrainingOptions(RunSettings run, Path outDir, int shards, Checkpoi
     /** These options with the data order of {@code count} workers. */
     public TrainingOptions withShards(int count) {
         return new TrainingOptions(run, outDir, count, checkpoints);
+    }
+
+    /** These options for data whose class indices have these names ({@link RunSettings#classNames}). */
+    public TrainingOptions withClassNames(List<String> names) {
+        return new TrainingOptions(run.withClassNames(names), outDir, shards, checkpoints);
     }
 }

@@ -1,5 +1,6 @@
 package org.sparkmec.engine.train;
 
+import java.util.List;
 import org.sparkmec.engine.nn.ConvAlgorithmChoice;
 import org.sparkmec.engine.optim.OptimizerSpec;
 import org.sparkmec.engine.optim.ScheduleSpec;
@@ -52,5 +53,9 @@ public interface WithRunSettings {
 
     default double validationFraction() {
         return run().validationFraction();
+    }
+
+    default List<String> classNames() {
+        return run().classNames();
     }
 }

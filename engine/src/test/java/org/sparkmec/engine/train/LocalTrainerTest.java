@@ -129,6 +129,8 @@ class LocalTrainerTest {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
         assertEquals(ModelFile.parse(SMALL_MODEL, "small.conf"), ModelFile.read(out.resolve("model.conf")));
+        assertTrue(Files.notExists(out.resolve(TrainingFiles.CLASSES)), "data without class names: no classes.csv");
+        assertEquals(List.of(), Checkpoint.read(out.resolve(TrainingFiles.MODEL_CKPT)).classNames());
     }
 
     @Test
@@ -240,6 +242,34 @@ class LocalTrainerTest {
                 () -> new LocalTrainer(backend, wider, data, options(out, 3, true), MecOptions.defaults(), null).run());
         assertTrue(model.getMessage().contains("another model declaration") && model.getMessage().contains("filters = 4")
                 && model.getMessage().contains("filters = 5"), model.getMessage());
+    }
+
+    /**
+     * The run's class names go into classes.csv, checkpoint.ckpt and model.ckpt; a resume on data of other names
+     * is refused before anything is written.
+     */
+    @Test
+    void classNamesAreWrittenAndCheckedOnResume() throws IOException {
+        Path out = dir.resolve("named");
+        List<String> names = List.of("bar", "column", "square");
+        train(options(out, 2, false).withClassNames(names), 1);
+        assertEquals(List.of("index,name", "0,bar", "1,column", "2,square"),
+                Files.readAllLines(out.resolve(TrainingFiles.CLASSES)));
+        assertEquals(names, Checkpoint.read(out.resolve(LocalTrainer.CHECKPOINT)).classNames());
+        List<String> metrics = Files.readAllLines(out.resolve(LocalTrainer.METRICS));
+
+        List<String> reordered = List.of("column", "bar", "square");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> train(options(out, 2, true).withClassNames(reordered), 2));
+        assertTrue(e.getMessage().startsWith("cannot resume: the checkpoint at " + out.resolve(LocalTrainer.CHECKPOINT)
+                + " was trained on 3 classes [bar, column, square], this run's data has 3 classes [column, bar, square]"
+                + " (class 0 is 'bar' in the checkpoint and 'column' in this run)"), e.getMessage());
+        assertEquals("0,bar", Files.readAllLines(out.resolve(TrainingFiles.CLASSES)).get(1), "classes.csv kept");
+        assertEquals(metrics, Files.readAllLines(out.resolve(LocalTrainer.METRICS)), "metrics.csv kept");
+        assertTrue(Files.notExists(out.resolve(TrainingFiles.MODEL_CKPT)), "no final model");
+
+        train(options(out, 2, true).withClassNames(names), 2);
+        assertEquals(names, Checkpoint.read(out.resolve(TrainingFiles.MODEL_CKPT)).classNames());
     }
 
     @Test

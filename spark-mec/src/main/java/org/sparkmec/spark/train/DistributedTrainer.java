@@ -117,23 +117,24 @@ public final class DistributedTrainer {
      * @throws IllegalArgumentException naming an invalid key, its value and what is allowed
      */
     public static DistributedTrainer fromConf(SparkSession spark, ModelSpec spec, ConvAlgorithmChoice algorithmOverride) {
-        return fromConf(spark, spec, algorithmOverride, false);
+        return fromConf(spark, spec, algorithmOverride, false, List.of());
     }
 
     /**
      * A trainer configured by the session's {@code spark.mec.*} settings that continues from the checkpoint when
-     * {@code resume} is set.
+     * {@code resume} is set, for data whose class indices have {@code classNames} (empty: the data names none;
+     * {@link SparkTrainingOptions#classNames()}).
      *
      * @throws IllegalArgumentException naming an invalid key, its value and what is allowed
      */
     public static DistributedTrainer fromConf(SparkSession spark, ModelSpec spec, ConvAlgorithmChoice algorithmOverride,
-                                              boolean resume) {
+                                              boolean resume, List<String> classNames) {
         SparkConf conf = spark.sparkContext().getConf();
         SparkEngineConf.from(conf, TrainConf.keys());
         Map<String, String> settings = SparkEngineConf.settings(conf);
         TrainConf trainConf = TrainConf.from(settings);
         return new DistributedTrainer(spark, spec, SparkTrainingOptions.from(trainConf, algorithmOverride)
-                .withResume(resume), settings).maxLoss(trainConf.get(TrainConf.MAX_LOSS))
+                .withResume(resume).withClassNames(classNames), settings).maxLoss(trainConf.get(TrainConf.MAX_LOSS))
                 .aggregation(trainConf.get(TrainConf.AGGREGATION));
     }
 
@@ -191,8 +192,9 @@ public final class DistributedTrainer {
     /**
      * Trains on the rows of {@code train}, evaluating on {@code test} after each epoch when not null.
      *
-     * @param outDir where to write {@code metrics.csv} (every epoch), {@code model.conf} (at the start),
-     *               {@code layer_memory.csv} and {@code model.ckpt} (the final model, once every epoch is done);
+     * @param outDir where to write {@code metrics.csv} (every epoch), {@code model.conf} and {@code classes.csv}
+     *               (at the start; the latter when the options have class names), {@code layer_memory.csv} and
+     *               {@code model.ckpt} (the final model, once every epoch is done);
      *               {@code checkpoint.ckpt} goes where {@link SparkTrainingOptions#checkpoints} says; null to write
      *               nothing (and not to resume)
      * @throws IllegalArgumentException on invalid data (named columns, sizes, labels), or a checkpoint that
@@ -282,7 +284,7 @@ public final class DistributedTrainer {
         ResumePoint point;
         try {
             point = ResumePoint.load(options.checkpoints(outDir), outDir.resolve(TrainingFiles.METRICS),
-                    ModelSpecWriter.toHocon(spec), options.seed(), options.optimizer().kind(), options.epochs());
+                    ModelSpecWriter.toHocon(spec), options.run());
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot resume: " + e.getMessage(), e);
         }
@@ -323,10 +325,11 @@ public final class DistributedTrainer {
             if (outDir != null) {
                 Files.createDirectories(outDir);
                 ModelSpecWriter.write(spec, outDir.resolve(TrainingFiles.MODEL_CONF));
+                TrainingFiles.writeClasses(outDir, options.classNames());
             }
             TrainingCoordinator coordinator = new TrainingCoordinator(runId, network, optimizer,
-                    options.schedule().create(options.epochs()), modelText, options.seed(), workers,
-                    order.stepsPerEpoch(), runEpochs, resumeFrom == null ? 0 : resumeFrom.steps(),
+                    options.schedule().create(options.epochs()), modelText, options.seed(), options.classNames(),
+                    workers, order.stepsPerEpoch(), runEpochs, resumeFrom == null ? 0 : resumeFrom.steps(),
                     testRecords != null || sets.validation() != null,
                     options.logEverySteps(),
                     (step, loss, images) -> {

@@ -2,6 +2,7 @@ package org.sparkmec.spark.train;
 
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import org.sparkmec.engine.nn.ConvAlgorithmChoice;
 import org.sparkmec.engine.optim.OptimizerSpec;
@@ -75,6 +76,12 @@ public record SparkTrainingOptions(RunSettings run, int workers, int logEverySte
     /** These options continuing from the checkpoint ({@code true}) or starting afresh. */
     public SparkTrainingOptions withResume(boolean value) {
         return new SparkTrainingOptions(run.withResume(value), workers, logEverySteps, checkpointDir, checkpointEvery);
+    }
+
+    /** These options for data whose class indices have these names ({@link RunSettings#classNames}). */
+    public SparkTrainingOptions withClassNames(List<String> names) {
+        return new SparkTrainingOptions(run.withClassNames(names), workers, logEverySteps, checkpointDir,
+                checkpointEvery);
     }
 
     /** These options with checkpoints in {@code dir} (relative: inside the output folder) every {@code every} epochs. */

@@ -100,6 +100,7 @@ public final class TrainingCoordinator {
     private final LearningRateSchedule schedule;
     private final String modelText;
     private final long seed;
+    private final List<String> classNames;
     private final int parameterCount;
     private final StepListener stepListener;
     private final EpochListener epochListener;
@@ -167,16 +168,17 @@ public final class TrainingCoordinator {
     private long windowImages;
 
     /**
-     * @param network   the driver's copy of the model, holding the initial weights; the coordinator reads them
-     *                  once and keeps its own flat copy (it does not update the network's tensors; the caller
-     *                  closes the network afterwards)
-     * @param startStep steps already applied to {@code network}'s weights and {@code optimizer} (0 for a
-     *                  fresh run, or a checkpoint's step count)
+     * @param network    the driver's copy of the model, holding the initial weights; the coordinator reads them
+     *                   once and keeps its own flat copy (it does not update the network's tensors; the caller
+     *                   closes the network afterwards)
+     * @param classNames the run's class names, put into every checkpoint ({@link Checkpoint#classNames()})
+     * @param startStep  steps already applied to {@code network}'s weights and {@code optimizer} (0 for a
+     *                   fresh run, or a checkpoint's step count)
      */
     public TrainingCoordinator(String runId, Network network, Optimizer optimizer, LearningRateSchedule schedule,
-                               String modelText, long seed, int workers, int stepsPerEpoch, int epochs,
-                               long startStep, boolean hasTestSet, int logEverySteps, StepListener stepListener,
-                               EpochListener epochListener) {
+                               String modelText, long seed, List<String> classNames, int workers, int stepsPerEpoch,
+                               int epochs, long startStep, boolean hasTestSet, int logEverySteps,
+                               StepListener stepListener, EpochListener epochListener) {
         if (workers < 1 || stepsPerEpoch < 1 || epochs < 1) {
             throw new IllegalArgumentException("need at least one worker, step and epoch, got " + workers + ", "
                     + stepsPerEpoch + ", " + epochs);
@@ -192,6 +194,7 @@ public final class TrainingCoordinator {
         this.schedule = schedule;
         this.modelText = modelText;
         this.seed = seed;
+        this.classNames = List.copyOf(classNames);
         this.workers = workers;
         this.stepsPerEpoch = stepsPerEpoch;
         this.epochs = epochs;
@@ -710,7 +713,8 @@ public final class TrainingCoordinator {
     private Checkpoint checkpoint(int epochsCompleted) {
         // The flat weights are the driver's truth; the network's parameter tensors are only synced for capture.
         ParameterVector.scatterValues(parameters, weights);
-        return Checkpoint.capture(modelText, seed, epochsCompleted, step, network, false, optimizer.state());
+        return Checkpoint.capture(modelText, seed, epochsCompleted, step, network, false, optimizer.state(),
+                classNames);
     }
 
     /**
@@ -779,8 +783,6 @@ public final class TrainingCoordinator {
 
     /** The final model as a checkpoint without optimizer state (call when complete). */
     public synchronized Checkpoint finalModel() {
-        Checkpoint c = checkpoint(epochs);
-        return new Checkpoint(c.modelText(), c.seed(), c.epochsCompleted(), c.steps(), c.dropoutPasses(),
-                c.convAlgorithms(), c.parameters(), null);
+        return checkpoint(epochs).withoutOptimizer();
     }
 }

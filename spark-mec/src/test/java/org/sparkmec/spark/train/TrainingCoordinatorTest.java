@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,7 @@ class TrainingCoordinatorTest {
              Network reference = Networks.build(backend, spec)) {
             Optimizer serial = optimizerSpec.create();
             TrainingCoordinator coordinator = new TrainingCoordinator("run", driver, optimizerSpec.create(), schedule,
-                    MODEL, 1, WORKERS, 2, 2, 0, false, 1000, null, null)
+                    MODEL, 1, List.of("a", "b"), WORKERS, 2, 2, 0, false, 1000, null, null)
                     .shardWith(new ParallelRanges(shards, 1));
             int n = ParameterVector.size(reference.parameters());
             for (int w = 0; w < WORKERS; w++) {
@@ -133,6 +134,9 @@ class TrainingCoordinatorTest {
                         return c;
                     }).orElseThrow();
             assertArrayEquals(coordinator.weights(), model, what + ": the final model holds the published weights");
+            assertEquals(List.of("a", "b"), coordinator.finalModel().classNames(),
+                    what + ": and the run's class names");
+            assertNull(coordinator.finalModel().optimizer(), what + ": and no optimizer state");
         }
     }
 
@@ -204,7 +208,7 @@ class TrainingCoordinatorTest {
              Network network = org.sparkmec.engine.train.Networks.build(backend, spec, MecOptions.defaults(), 1L << 28, 1, null)) {
             TrainingCoordinator c = new TrainingCoordinator("run", network,
                     OptimizerSpec.defaults(OptimizerKind.SGD).create(), ScheduleSpec.of(ScheduleKind.CONSTANT, 0.01)
-                    .create(1), ModelSpecWriter.toHocon(spec), 1, 2, 5, 1, 0, false, 100, null, null);
+                    .create(1), ModelSpecWriter.toHocon(spec), 1, List.of(), 2, 5, 1, 0, false, 100, null, null);
             AtomicInteger stops = new AtomicInteger();
             c.onStop(stops::incrementAndGet);
             c.handle(new Join("run", 0, 0, "3", "host-a"));
