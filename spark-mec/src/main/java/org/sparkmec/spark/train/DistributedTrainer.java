@@ -320,6 +320,9 @@ public final class DistributedTrainer {
             }
             List<EpochMetrics> written = new ArrayList<>(earlier);
             CheckpointPolicy checkpoints = outDir == null ? null : options.checkpoints(outDir);
+            String jobTag = "mec-train-" + runId;
+            EpochFileWriter epochFiles = outDir == null ? null : new EpochFileWriter(outDir,
+                    () -> sc.cancelJobsWithTag(jobTag, "spark-mec could not write the epoch files"));
             if (outDir != null) {
                 Files.createDirectories(outDir);
                 ModelSpecWriter.write(spec, outDir.resolve(TrainingFiles.MODEL_CONF));
@@ -336,10 +339,10 @@ public final class DistributedTrainer {
                         }
                     },
                     (metrics, checkpoint) -> {
-                        if (outDir != null) {
+                        if (epochFiles != null) {
                             written.add(metrics);
-                            writeEpochFiles(outDir, written, checkpoints.writesAfter(metrics.epoch(), options.epochs())
-                                    ? checkpoint : null, checkpoints);
+                            epochFiles.submit(written, checkpoints.writesAfter(metrics.epoch(), options.epochs())
+                                    ? checkpoint : null, checkpoints.file());
                         }
                     });
             LongAccumulator images = sc.longAccumulator("mec.train.images");
@@ -361,7 +364,6 @@ public final class DistributedTrainer {
                     new ZipShards()).zipPartitions(shardsOrEmpty(jsc, sets.validation(), workers),
                     new AddValidationShards());
             Coordinators.register(coordinator);
-            String jobTag = "mec-train-" + runId;
             coordinator.divergenceCheck(divergence);
             coordinator.onStop(() -> sc.cancelJobsWithTag(jobTag, "spark-mec stopped the run"));
             WorkerReport[] reports;
@@ -374,9 +376,15 @@ public final class DistributedTrainer {
                                 + "of {}), run {}", spec.name(), workers, options.batchSize(), order.examples(),
                         order.stepsPerEpoch(), earlierEpochs(resumeFrom) + 1, runEpochs, options.epochs(), runId);
                 reports = runBarrierStage(shards.rdd(), task);
+                if (epochFiles != null) {
+                    epochFiles.finish();
+                }
             } catch (Exception e) {
                 // Not only RuntimeException: Spark's job failures (SparkException) are checked exceptions that
                 // Scala code throws undeclared.
+                if (epochFiles != null && epochFiles.failure() != null) {
+                    throw epochFiles.failure();
+                }
                 if (coordinator.stopReason() != null) {
                     throw new PermanentFailureException("training " + spec.name() + " stopped: "
                             + coordinator.stopReason(), e);
@@ -389,6 +397,9 @@ public final class DistributedTrainer {
             } finally {
                 sc.removeJobTag(jobTag);
                 Coordinators.unregister(runId);
+                if (epochFiles != null) {
+                    epochFiles.close();
+                }
             }
             if (!coordinator.isComplete()) {
                 throw new IllegalStateException("the training stage ended at step " + coordinator.step() + " of "
@@ -424,22 +435,6 @@ public final class DistributedTrainer {
 
     private static int earlierEpochs(ResumePoint resumeFrom) {
         return resumeFrom == null ? 0 : resumeFrom.epochsCompleted();
-    }
-
-    /**
-     * {@code metrics.csv}, then the checkpoint when not null: a run stopped between the two resumes from the
-     * earlier checkpoint and recomputes this epoch's row, never lacks it.
-     */
-    private static void writeEpochFiles(Path outDir, List<EpochMetrics> history, Checkpoint checkpoint,
-                                        CheckpointPolicy checkpoints) {
-        try {
-            TrainingFiles.writeMetrics(outDir.resolve(TrainingFiles.METRICS), history);
-            if (checkpoint != null) {
-                checkpoint.write(checkpoints.file());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing the epoch outputs to " + outDir + " failed: " + e.getMessage(), e);
-        }
     }
 
     @SuppressWarnings("unchecked")

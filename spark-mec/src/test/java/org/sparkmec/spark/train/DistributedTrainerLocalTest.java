@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -247,6 +248,24 @@ class DistributedTrainerLocalTest {
         assertTrue(sliced.stepTimes().bytesIn() < driver.stepTimes().bytesIn(),
                 "the driver receives one sum per step, not one part per worker: " + sliced.stepTimes().bytesIn()
                         + " vs " + driver.stepTimes().bytesIn());
+    }
+
+    /**
+     * The epoch files are written off the driver's RPC threads while the workers go on; a checkpoint that cannot be
+     * written (its folder's parent is a file) stops the run and fit names the output folder and the cause.
+     */
+    @Test
+    void aCheckpointThatCannotBeWrittenStopsTheRun(@TempDir Path dir) throws Exception {
+        Dataset<Row> train = ImageFrames.of(spark, data.train().subset(RESUME_TRAIN), 2);
+        Path out = dir.resolve("out");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("blocker"), "a file where the checkpoint folder's parent should be");
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> new DistributedTrainer(spark, lenet,
+                options(3, 2).withCheckpoints("blocker/ckpt", 1), Map.of()).fit(train, null, ImageColumns.defaults(), out));
+        assertTrue(e.getMessage().startsWith("writing the epoch outputs to " + out + " failed: "), e.getMessage());
+        assertTrue(e.getMessage().contains("blocker"), e.getMessage());
+        assertTrue(Files.notExists(out.resolve("model.ckpt")), "no final model");
+        assertTrue(Files.isRegularFile(out.resolve("metrics.csv")), "the epoch's metrics row was written first");
     }
 
     private static String rejection(Dataset<Row> train) {
