@@ -42,6 +42,7 @@ import org.sparkmec.engine.train.Networks;
 import org.sparkmec.engine.train.ResumePoint;
 import org.sparkmec.engine.train.StepListener;
 import org.sparkmec.engine.train.GradientAggregation;
+import org.sparkmec.engine.train.GradientWireFormat;
 import org.sparkmec.engine.train.TrainConf;
 import org.sparkmec.engine.train.TrainingFiles;
 import org.sparkmec.spark.MecSparkPlugin;
@@ -99,6 +100,7 @@ public final class DistributedTrainer {
     private Duration slotWait = TaskSlots.DEFAULT_WAIT;
     private DivergenceCheck divergence = new DivergenceCheck(TrainConf.MAX_LOSS.parse(null));
     private GradientAggregation aggregation = TrainConf.AGGREGATION.parse(null);
+    private GradientWireFormat wireFormat = TrainConf.GRADIENT_WIRE_FORMAT.parse(null);
 
     /**
      * @param engineSettings {@code spark.mec.*} engine settings for the workers' engines (validated here)
@@ -134,7 +136,14 @@ public final class DistributedTrainer {
         TrainConf trainConf = TrainConf.from(settings);
         return new DistributedTrainer(spark, spec, SparkTrainingOptions.from(trainConf, algorithmOverride)
                 .withResume(resume), settings).maxLoss(trainConf.get(TrainConf.MAX_LOSS))
-                .aggregation(trainConf.get(TrainConf.AGGREGATION));
+                .aggregation(trainConf.get(TrainConf.AGGREGATION))
+                .gradientWireFormat(trainConf.get(TrainConf.GRADIENT_WIRE_FORMAT));
+    }
+
+    /** The format of the workers' gradient parts ({@link TrainConf#GRADIENT_WIRE_FORMAT}; fp32 unless set). */
+    public DistributedTrainer gradientWireFormat(GradientWireFormat format) {
+        this.wireFormat = java.util.Objects.requireNonNull(format, "gradientWireFormat");
+        return this;
     }
 
     /**
@@ -354,7 +363,7 @@ public final class DistributedTrainer {
             LOG.info("{}: {} aggregation of {} parameters over {} workers ({} set)", runId, resolved.configName(),
                     ParameterVector.size(network.parameters()), workers, aggregation.configName());
             WorkerTask task = new WorkerTask(runId, modelText, engineSettings, options.withEpochs(runEpochs), workers,
-                    resolved, order.examples(),
+                    resolved, wireFormat, order.examples(),
                     testRecords != null, sets.validation() != null, stats.normalization(), images, steps,
                     computeMillis, workspace);
 
