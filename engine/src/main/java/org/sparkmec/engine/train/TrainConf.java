@@ -51,6 +51,12 @@ public final class TrainConf {
                     + "W; more round trips) or auto (slices on a cluster with 2 or more workers from 1,048,576 "
                     + "parameters, else driver). Both give the same weights bit for bit.",
             GradientAggregation.AUTO, GradientAggregation.class);
+    public static final ConfigEntry<GradientWireFormat> GRADIENT_WIRE_FORMAT = ConfigEntry.ofEnum(
+            "spark.mec.train.gradientWireFormat",
+            "On Spark, the format of the gradient parts the workers send: fp32, or bf16 (half the bytes; each worker "
+                    + "rounds its part to bfloat16, relative error at most 2^-8 per element; weights and the driver's "
+                    + "sums and optimizer stay float32).",
+            GradientWireFormat.FP32, GradientWireFormat.class);
     public static final ConfigEntry<Integer> LOG_EVERY_STEPS = ConfigEntry.intAtLeast("spark.mec.train.logEverySteps",
             "On Spark, the driver logs step, loss, images/s and the phase times every this many steps.", 100, 1);
     public static final ConfigEntry<String> CHECKPOINT_DIR = ConfigEntry.of("spark.mec.train.checkpointDir",
@@ -82,7 +88,8 @@ public final class TrainConf {
 
     /** Every training entry, in documentation order. */
     public static final List<ConfigEntry<?>> ENTRIES = List.of(EPOCHS, BATCH_SIZE, SEED, LIMIT, OPTIMIZER,
-            LEARNING_RATE, MOMENTUM, NESTEROV, WEIGHT_DECAY, SCHEDULE, WORKERS, AGGREGATION, LOG_EVERY_STEPS, CHECKPOINT_DIR, CHECKPOINT_EVERY,
+            LEARNING_RATE, MOMENTUM, NESTEROV, WEIGHT_DECAY, SCHEDULE, WORKERS, AGGREGATION, GRADIENT_WIRE_FORMAT,
+            LOG_EVERY_STEPS, CHECKPOINT_DIR, CHECKPOINT_EVERY,
             MAX_LOSS, AUGMENT_PADDING, AUGMENT_FLIP, VALIDATION_FRACTION, WORKSPACE_BUDGET);
 
     private final Map<String, String> values;

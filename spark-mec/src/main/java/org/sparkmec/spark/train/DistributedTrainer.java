@@ -42,6 +42,7 @@ import org.sparkmec.engine.train.Networks;
 import org.sparkmec.engine.train.ResumePoint;
 import org.sparkmec.engine.train.StepListener;
 import org.sparkmec.engine.train.GradientAggregation;
+import org.sparkmec.engine.train.GradientWireFormat;
 import org.sparkmec.engine.train.TrainConf;
 import org.sparkmec.engine.train.TrainingFiles;
 import org.sparkmec.spark.MecSparkPlugin;
@@ -99,6 +100,7 @@ public final class DistributedTrainer {
     private Duration slotWait = TaskSlots.DEFAULT_WAIT;
     private DivergenceCheck divergence = new DivergenceCheck(TrainConf.MAX_LOSS.parse(null));
     private GradientAggregation aggregation = TrainConf.AGGREGATION.parse(null);
+    private GradientWireFormat wireFormat = TrainConf.GRADIENT_WIRE_FORMAT.parse(null);
 
     /**
      * @param engineSettings {@code spark.mec.*} engine settings for the workers' engines (validated here)
@@ -135,7 +137,14 @@ public final class DistributedTrainer {
         TrainConf trainConf = TrainConf.from(settings);
         return new DistributedTrainer(spark, spec, SparkTrainingOptions.from(trainConf, algorithmOverride)
                 .withResume(resume).withClassNames(classNames), settings).maxLoss(trainConf.get(TrainConf.MAX_LOSS))
-                .aggregation(trainConf.get(TrainConf.AGGREGATION));
+                .aggregation(trainConf.get(TrainConf.AGGREGATION))
+                .gradientWireFormat(trainConf.get(TrainConf.GRADIENT_WIRE_FORMAT));
+    }
+
+    /** The format of the workers' gradient parts ({@link TrainConf#GRADIENT_WIRE_FORMAT}; fp32 unless set). */
+    public DistributedTrainer gradientWireFormat(GradientWireFormat format) {
+        this.wireFormat = java.util.Objects.requireNonNull(format, "gradientWireFormat");
+        return this;
     }
 
     /**
@@ -322,6 +331,9 @@ public final class DistributedTrainer {
             }
             List<EpochMetrics> written = new ArrayList<>(earlier);
             CheckpointPolicy checkpoints = outDir == null ? null : options.checkpoints(outDir);
+            String jobTag = "mec-train-" + runId;
+            EpochFileWriter epochFiles = outDir == null ? null : new EpochFileWriter(outDir,
+                    () -> sc.cancelJobsWithTag(jobTag, "spark-mec could not write the epoch files"));
             if (outDir != null) {
                 Files.createDirectories(outDir);
                 ModelSpecWriter.write(spec, outDir.resolve(TrainingFiles.MODEL_CONF));
@@ -339,10 +351,10 @@ public final class DistributedTrainer {
                         }
                     },
                     (metrics, checkpoint) -> {
-                        if (outDir != null) {
+                        if (epochFiles != null) {
                             written.add(metrics);
-                            writeEpochFiles(outDir, written, checkpoints.writesAfter(metrics.epoch(), options.epochs())
-                                    ? checkpoint : null, checkpoints);
+                            epochFiles.submit(written, checkpoints.writesAfter(metrics.epoch(), options.epochs())
+                                    ? checkpoint : null, checkpoints.file());
                         }
                     });
             LongAccumulator images = sc.longAccumulator("mec.train.images");
@@ -354,7 +366,7 @@ public final class DistributedTrainer {
             LOG.info("{}: {} aggregation of {} parameters over {} workers ({} set)", runId, resolved.configName(),
                     ParameterVector.size(network.parameters()), workers, aggregation.configName());
             WorkerTask task = new WorkerTask(runId, modelText, engineSettings, options.withEpochs(runEpochs), workers,
-                    resolved, order.examples(),
+                    resolved, wireFormat, order.examples(),
                     testRecords != null, sets.validation() != null, stats.normalization(), images, steps,
                     computeMillis, workspace);
 
@@ -364,7 +376,6 @@ public final class DistributedTrainer {
                     new ZipShards()).zipPartitions(shardsOrEmpty(jsc, sets.validation(), workers),
                     new AddValidationShards());
             Coordinators.register(coordinator);
-            String jobTag = "mec-train-" + runId;
             coordinator.divergenceCheck(divergence);
             coordinator.onStop(() -> sc.cancelJobsWithTag(jobTag, "spark-mec stopped the run"));
             WorkerReport[] reports;
@@ -377,9 +388,15 @@ public final class DistributedTrainer {
                                 + "of {}), run {}", spec.name(), workers, options.batchSize(), order.examples(),
                         order.stepsPerEpoch(), earlierEpochs(resumeFrom) + 1, runEpochs, options.epochs(), runId);
                 reports = runBarrierStage(shards.rdd(), task);
+                if (epochFiles != null) {
+                    epochFiles.finish();
+                }
             } catch (Exception e) {
                 // Not only RuntimeException: Spark's job failures (SparkException) are checked exceptions that
                 // Scala code throws undeclared.
+                if (epochFiles != null && epochFiles.failure() != null) {
+                    throw epochFiles.failure();
+                }
                 if (coordinator.stopReason() != null) {
                     throw new PermanentFailureException("training " + spec.name() + " stopped: "
                             + coordinator.stopReason(), e);
@@ -392,6 +409,9 @@ public final class DistributedTrainer {
             } finally {
                 sc.removeJobTag(jobTag);
                 Coordinators.unregister(runId);
+                if (epochFiles != null) {
+                    epochFiles.close();
+                }
             }
             if (!coordinator.isComplete()) {
                 throw new IllegalStateException("the training stage ended at step " + coordinator.step() + " of "
@@ -427,22 +447,6 @@ public final class DistributedTrainer {
 
     private static int earlierEpochs(ResumePoint resumeFrom) {
         return resumeFrom == null ? 0 : resumeFrom.epochsCompleted();
-    }
-
-    /**
-     * {@code metrics.csv}, then the checkpoint when not null: a run stopped between the two resumes from the
-     * earlier checkpoint and recomputes this epoch's row, never lacks it.
-     */
-    private static void writeEpochFiles(Path outDir, List<EpochMetrics> history, Checkpoint checkpoint,
-                                        CheckpointPolicy checkpoints) {
-        try {
-            TrainingFiles.writeMetrics(outDir.resolve(TrainingFiles.METRICS), history);
-            if (checkpoint != null) {
-                checkpoint.write(checkpoints.file());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing the epoch outputs to " + outDir + " failed: " + e.getMessage(), e);
-        }
     }
 
     @SuppressWarnings("unchecked")

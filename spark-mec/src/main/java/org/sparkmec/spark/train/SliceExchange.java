@@ -14,6 +14,7 @@ import org.apache.spark.storage.BlockManager;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.storage.TestBlockId;
 import org.apache.spark.util.io.ChunkedByteBuffer;
+import org.sparkmec.engine.train.GradientWireFormat;
 import org.sparkmec.spark.train.TrainMessages.SlicePeers;
 import scala.reflect.ClassTag$;
 
@@ -46,16 +47,19 @@ final class SliceExchange {
     private final String prefix;
     private final int worker;
     private final SliceRanges slices;
+    private final boolean bf16;
     private final BlockManager blocks;
     private final List<BlockId> gradientBlocks = new ArrayList<>();
     private BlockId weightBlock;
     private BlockId staleWeightBlock;
     private long bytesFetched;
 
-    SliceExchange(String runId, int attempt, int worker, SliceRanges slices) {
+    /** @param wire the format of the gradient slices: with bf16 the gradient is rounded in place before it is stored */
+    SliceExchange(String runId, int attempt, int worker, SliceRanges slices, GradientWireFormat wire) {
         this.prefix = "mec_" + runId + "_" + attempt + "_";
         this.worker = worker;
         this.slices = slices;
+        this.bf16 = wire == GradientWireFormat.BF16;
         this.blocks = SparkEnv.get().blockManager();
         removeBlocksOfOtherRuns(prefix);
     }
@@ -79,18 +83,22 @@ final class SliceExchange {
     }
 
     /**
-     * Stores slice {@code j} of {@code gradientSum} for every other worker {@code j}; nothing when the gradient is
-     * null (no images this step: the owners skip this worker).
+     * Stores slice {@code j} of {@code gradientSum} for every other worker {@code j} (in bfloat16, rounded in place
+     * first, when the wire format says so); nothing when the gradient is null (no images this step: the owners skip
+     * this worker).
      */
     void putGradient(long step, float[] gradientSum) {
         removeStaleWeights();
         if (gradientSum == null) {
             return;
         }
+        if (bf16) {
+            Bf16.roundInPlace(gradientSum);
+        }
         for (int j = 0; j < slices.workers(); j++) {
             if (j != worker) {
                 BlockId id = gradientId(step, worker, j);
-                put(id, gradientSum, slices.from(j), slices.length(j));
+                put(id, gradientSum, slices.from(j), slices.length(j), bf16);
                 gradientBlocks.add(id);
             }
         }
@@ -113,9 +121,9 @@ final class SliceExchange {
                     sum[i] += ownGradient[from + i];
                 }
             } else {
-                ByteBuffer part = fetch(peers, v, gradientId(step, v, worker), len);
+                ByteBuffer part = fetch(peers, v, gradientId(step, v, worker), len, bf16);
                 for (int i = 0; i < len; i++) {
-                    sum[i] += part.getFloat(4 * i);
+                    sum[i] += bf16 ? Bf16.toFloat(part.getShort(2 * i)) : part.getFloat(4 * i);
                 }
             }
         }
@@ -133,7 +141,7 @@ final class SliceExchange {
         gradientBlocks.clear();
         staleWeightBlock = weightBlock;
         weightBlock = weightId(step, worker);
-        put(weightBlock, slice, 0, slice.length);
+        put(weightBlock, slice, 0, slice.length, false);
     }
 
     /** Fills {@code weights} with every slice after step {@code step}: its own from {@code own}, the rest fetched. */
@@ -144,7 +152,7 @@ final class SliceExchange {
             if (j == worker) {
                 System.arraycopy(own, 0, weights, from, len);
             } else {
-                fetch(peers, j, weightId(step, j), len).asFloatBuffer().get(weights, from, len);
+                fetch(peers, j, weightId(step, j), len, false).asFloatBuffer().get(weights, from, len);
             }
         }
     }
@@ -165,26 +173,33 @@ final class SliceExchange {
         }
     }
 
-    private void put(BlockId id, float[] values, int from, int len) {
-        ByteBuffer bytes = ByteBuffer.allocate(4 * len).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values, from, len);
+    private void put(BlockId id, float[] values, int from, int len, boolean asBf16) {
+        ByteBuffer bytes = ByteBuffer.allocate((asBf16 ? 2 : 4) * len).order(ByteOrder.LITTLE_ENDIAN);
+        if (asBf16) {
+            for (int i = 0; i < len; i++) {
+                bytes.putShort(2 * i, (short) (Float.floatToRawIntBits(values[from + i]) >>> 16));
+            }
+        } else {
+            bytes.asFloatBuffer().put(values, from, len);
+        }
         if (!blocks.putBytes(id, new ChunkedByteBuffer(bytes), StorageLevel.MEMORY_ONLY_SER(), false,
                 ClassTag$.MODULE$.apply(byte[].class))) {
             throw new IllegalStateException("the block manager of executor " + executorId() + " refused block " + id.name()
-                    + " (" + 4L * len + " bytes): too little storage memory for the sliced aggregation; raise "
+                    + " (" + bytes.capacity() + " bytes): too little storage memory for the sliced aggregation; raise "
                     + "spark.executor.memory or set spark.mec.train.aggregation=driver");
         }
         PUT.put(id, prefix);
     }
 
-    private ByteBuffer fetch(SlicePeers peers, int peer, BlockId id, int floats) {
+    private ByteBuffer fetch(SlicePeers peers, int peer, BlockId id, int floats, boolean asBf16) {
+        long expected = (asBf16 ? 2L : 4L) * floats;
         ManagedBuffer buffer = blocks.blockTransferService().fetchBlockSync(peers.hosts()[peer], peers.ports()[peer],
                 peers.executorIds()[peer], id.name(), null);
         try {
             ByteBuffer bytes = buffer.nioByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            if (bytes.remaining() != 4L * floats) {
+            if (bytes.remaining() != expected) {
                 throw new IllegalStateException("block " + id.name() + " from worker " + peer + " holds " + bytes.remaining()
-                        + " bytes, expected " + 4L * floats);
+                        + " bytes, expected " + expected);
             }
             bytesFetched += bytes.remaining();
             return bytes.slice().order(ByteOrder.LITTLE_ENDIAN);

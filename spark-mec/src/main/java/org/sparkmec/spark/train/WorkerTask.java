@@ -23,6 +23,7 @@ import org.sparkmec.engine.nn.SoftmaxCrossEntropy;
 import org.sparkmec.engine.runtime.EngineConf;
 import org.sparkmec.engine.train.BatchTensors;
 import org.sparkmec.engine.train.GradientAggregation;
+import org.sparkmec.engine.train.GradientWireFormat;
 import org.sparkmec.engine.train.LayerMemoryRow;
 import org.sparkmec.engine.train.Networks;
 import org.sparkmec.engine.train.TrainingSteps;
@@ -72,6 +73,7 @@ final class WorkerTask implements Serializable {
     private final SparkTrainingOptions options;
     private final int workers;
     private final GradientAggregation aggregation;
+    private final GradientWireFormat wire;
     private final int trainExamples;
     private final boolean hasTestSet;
     private final boolean hasValidationSet;
@@ -82,7 +84,7 @@ final class WorkerTask implements Serializable {
     private final LongAccumulator workspaceAccumulator;
 
     WorkerTask(String runId, String modelText, Map<String, String> engineSettings, SparkTrainingOptions options,
-               int workers, GradientAggregation aggregation, int trainExamples, boolean hasTestSet, boolean hasValidationSet, Normalization normalization,
+               int workers, GradientAggregation aggregation, GradientWireFormat wire, int trainExamples, boolean hasTestSet, boolean hasValidationSet, Normalization normalization,
                LongAccumulator images, LongAccumulator steps, LongAccumulator computeMillis, LongAccumulator workspace) {
         this.runId = runId;
         this.modelText = modelText;
@@ -90,6 +92,7 @@ final class WorkerTask implements Serializable {
         this.options = options;
         this.workers = workers;
         this.aggregation = aggregation;
+        this.wire = wire;
         this.trainExamples = trainExamples;
         this.hasTestSet = hasTestSet;
         this.hasValidationSet = hasValidationSet;
@@ -192,10 +195,10 @@ final class WorkerTask implements Serializable {
         int epochOfBatches = -1;
         MiniBatches local = null;
         SliceExchange exchange = aggregation == GradientAggregation.SLICES
-                ? new SliceExchange(runId, attempt, w, new SliceRanges(size, workers)) : null;
+                ? new SliceExchange(runId, attempt, w, new SliceRanges(size, workers), wire) : null;
         float[] weights = exchange == null ? null : new float[size];
-        LOG.info("worker {} (attempt {}) starts at step {} of {} with {} training images on engine {}, {} aggregation",
-                w, attempt, step, total, train.size(), engine.id(), aggregation.configName());
+        LOG.info("worker {} (attempt {}) starts at step {} of {} with {} training images on engine {}, {} aggregation, {} "
+                + "gradients", w, attempt, step, total, train.size(), engine.id(), aggregation.configName(), wire.configName());
         while (step < total) {
             ctx.killTaskIfInterrupted();
             int epoch = (int) (step / steps);
@@ -235,7 +238,9 @@ final class WorkerTask implements Serializable {
             // in 1 s slices, far above a step).
             if (exchange == null) {
                 GradientsAck ack = (GradientsAck) stepAsk(ctx, new Gradients(runId, attempt, w, step,
-                        gradient == null ? null : new FloatVector(gradient), idx.length, lossSum, correct, compute,
+                        gradient == null ? null
+                                : wire == GradientWireFormat.BF16 ? FloatVector.bf16(gradient) : new FloatVector(gradient),
+                        idx.length, lossSum, correct, compute,
                         commNanos));
                 ParameterVector.scatterValues(params, ack.weights().values());
             } else {
