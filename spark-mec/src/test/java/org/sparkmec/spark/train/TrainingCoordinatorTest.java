@@ -163,7 +163,7 @@ class TrainingCoordinatorTest {
              Network network = Networks.build(backend, spec)) {
             TrainingCoordinator c = new TrainingCoordinator("run", network,
                     OptimizerSpec.defaults(OptimizerKind.SGD).create(), ScheduleSpec.of(ScheduleKind.CONSTANT, 0.01)
-                    .create(1), MODEL, 1, 2, 5, 1, 0, false, 100, null, null);
+                    .create(1), MODEL, 1, List.of(), 2, 5, 1, 0, false, 100, null, null);
             int n = ParameterVector.size(network.parameters());
             c.handle(new Join("run", 0, 0, "e", "h"));
             c.handle(new Join("run", 0, 1, "e", "h"));
