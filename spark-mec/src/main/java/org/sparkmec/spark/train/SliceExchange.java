@@ -193,8 +193,16 @@ final class SliceExchange {
 
     private ByteBuffer fetch(SlicePeers peers, int peer, BlockId id, int floats, boolean asBf16) {
         long expected = (asBf16 ? 2L : 4L) * floats;
-        ManagedBuffer buffer = blocks.blockTransferService().fetchBlockSync(peers.hosts()[peer], peers.ports()[peer],
-                peers.executorIds()[peer], id.name(), null);
+        ManagedBuffer buffer;
+        try {
+            buffer = blocks.blockTransferService().fetchBlockSync(peers.hosts()[peer], peers.ports()[peer],
+                    peers.executorIds()[peer], id.name(), null);
+        } catch (Exception e) {
+            // Spark's fetch throws its checked exceptions undeclared; a lost peer is what a stage retry repairs.
+            throw new PeerFetchFailure("could not fetch block " + id.name() + " from worker " + peer + " (executor "
+                    + peers.executorIds()[peer] + " at " + peers.hosts()[peer] + ":" + peers.ports()[peer] + "): "
+                    + e.getMessage(), e);
+        }
         try {
             ByteBuffer bytes = buffer.nioByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
             if (bytes.remaining() != expected) {
@@ -214,6 +222,15 @@ final class SliceExchange {
     private void remove(BlockId id) {
         blocks.removeBlock(id, false);
         PUT.remove(id);
+    }
+
+    /** A block could not be fetched from a peer (lost or unreachable): retryable, unlike a refused put. */
+    static final class PeerFetchFailure extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        PeerFetchFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** Removes the blocks this JVM put for runs or attempts other than {@code keep}'s. */

@@ -110,7 +110,8 @@ final class WorkerTask implements Serializable {
         PluginContext rpc = MecSparkPlugin.executorContext();
         try {
             return prepareAndTrain(ctx, rpc, w, attempt, shards);
-        } catch (TaskKilledException | RpcFailure e) {
+        } catch (TaskKilledException | RpcFailure | SliceExchange.PeerFetchFailure e) {
+            // Retryable: a killed task, a broken driver connection, a lost peer. Spark retries the stage.
             throw e;
         } catch (RuntimeException | Error e) {
             if (!ctx.isInterrupted()) {

@@ -1,10 +1,12 @@
 package org.sparkmec.spark.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,7 @@ import org.sparkmec.engine.optim.OptimizerKind;
 import org.sparkmec.engine.optim.OptimizerSpec;
 import org.sparkmec.engine.optim.ScheduleKind;
 import org.sparkmec.engine.optim.ScheduleSpec;
+import org.sparkmec.engine.train.GradientAggregation;
 import org.sparkmec.engine.train.LocalTrainer;
 import org.sparkmec.engine.train.TrainingOptions;
 import org.sparkmec.spark.data.ImageColumns;
@@ -163,5 +166,41 @@ class ClusterTrainingTest {
         double a = unfaulted.history().get(EPOCHS - 1).testAccuracy();
         double b = faulted.history().get(EPOCHS - 1).testAccuracy();
         assertTrue(Math.abs(a - b) <= 0.01, "accuracy " + b + " with a lost executor vs " + a + " without");
+    }
+
+    /**
+     * The sliced aggregation across executor JVMs (gradient and weight slices fetched from the other executor's
+     * block manager): its step losses equal the driver aggregation's bit for bit until an executor is killed at
+     * step 100; the retried stage drops the old attempt's blocks, resumes at the driver's step and applies exactly
+     * the unfaulted run's steps.
+     */
+    @Test
+    @Order(3)
+    void slicedAggregationMatchesAndSurvivesTheLossOfAnExecutor() throws Exception {
+        CompletableFuture<Void> reachedStep = new CompletableFuture<>();
+        CompletableFuture<Long> killed = CompletableFuture.supplyAsync(() -> {
+            reachedStep.join();
+            long victim = cluster.executorPids().get(1);
+            cluster.killExecutor(victim);
+            return victim;
+        });
+        DistributedResult sliced = new DistributedTrainer(spark, lenet, options(), Map.of())
+                .aggregation(GradientAggregation.SLICES)
+                .onStep((step, loss, images) -> {
+                    if (step == 100) {
+                        reachedStep.complete(null);
+                    }
+                })
+                .fit(trainFrame, testFrame, ImageColumns.defaults(), null);
+        long victim = killed.get(10, TimeUnit.SECONDS);
+        assertTrue(sliced.attempts() >= 2, "executor " + victim + " was killed, yet the stage ran "
+                + sliced.attempts() + " attempt(s)");
+        assertArrayEquals(Arrays.copyOf(unfaulted.stepLosses(), 100), Arrays.copyOf(sliced.stepLosses(), 100),
+                "the first 100 steps, bit for bit");
+        assertEquals(unfaulted.steps(), sliced.steps(), "the driver applied exactly the steps of the unfaulted run");
+        assertEquals(sliced.steps(), sliced.stepLosses().length, "one loss per applied update, none twice");
+        double a = unfaulted.history().get(EPOCHS - 1).testAccuracy();
+        double b = sliced.history().get(EPOCHS - 1).testAccuracy();
+        assertTrue(Math.abs(a - b) <= 0.01, "accuracy " + b + " sliced with a lost executor vs " + a);
     }
 }
