@@ -144,23 +144,7 @@ class ClusterTrainingTest {
     @Test
     @Order(2)
     void survivesTheLossOfAnExecutor() throws Exception {
-        CompletableFuture<Void> reachedStep = new CompletableFuture<>();
-        CompletableFuture<Long> killed = CompletableFuture.supplyAsync(() -> {
-            reachedStep.join();
-            long victim = cluster.executorPids().get(0);
-            cluster.killExecutor(victim);
-            return victim;
-        });
-        DistributedResult faulted = new DistributedTrainer(spark, lenet, options(), Map.of())
-                .onStep((step, loss, images) -> {
-                    if (step == 100) {
-                        reachedStep.complete(null);
-                    }
-                })
-                .fit(trainFrame, testFrame, ImageColumns.defaults(), null);
-        long victim = killed.get(10, TimeUnit.SECONDS);
-        assertTrue(faulted.attempts() >= 2, "executor " + victim + " was killed, yet the stage ran "
-                + faulted.attempts() + " attempt(s)");
+        DistributedResult faulted = fitKillingAnExecutorAtStep100(new DistributedTrainer(spark, lenet, options(), Map.of()), 0);
         assertEquals(unfaulted.steps(), faulted.steps(), "the driver applied exactly the steps of the unfaulted run");
         assertEquals(faulted.steps(), faulted.stepLosses().length, "one loss per applied update, none twice");
         double a = unfaulted.history().get(EPOCHS - 1).testAccuracy();
@@ -177,24 +161,8 @@ class ClusterTrainingTest {
     @Test
     @Order(3)
     void slicedAggregationMatchesAndSurvivesTheLossOfAnExecutor() throws Exception {
-        CompletableFuture<Void> reachedStep = new CompletableFuture<>();
-        CompletableFuture<Long> killed = CompletableFuture.supplyAsync(() -> {
-            reachedStep.join();
-            long victim = cluster.executorPids().get(1);
-            cluster.killExecutor(victim);
-            return victim;
-        });
-        DistributedResult sliced = new DistributedTrainer(spark, lenet, options(), Map.of())
-                .aggregation(GradientAggregation.SLICES)
-                .onStep((step, loss, images) -> {
-                    if (step == 100) {
-                        reachedStep.complete(null);
-                    }
-                })
-                .fit(trainFrame, testFrame, ImageColumns.defaults(), null);
-        long victim = killed.get(10, TimeUnit.SECONDS);
-        assertTrue(sliced.attempts() >= 2, "executor " + victim + " was killed, yet the stage ran "
-                + sliced.attempts() + " attempt(s)");
+        DistributedResult sliced = fitKillingAnExecutorAtStep100(new DistributedTrainer(spark, lenet, options(), Map.of())
+                .aggregation(GradientAggregation.SLICES), 1);
         assertArrayEquals(Arrays.copyOf(unfaulted.stepLosses(), 100), Arrays.copyOf(sliced.stepLosses(), 100),
                 "the first 100 steps, bit for bit");
         assertEquals(unfaulted.steps(), sliced.steps(), "the driver applied exactly the steps of the unfaulted run");
@@ -202,5 +170,25 @@ class ClusterTrainingTest {
         double a = unfaulted.history().get(EPOCHS - 1).testAccuracy();
         double b = sliced.history().get(EPOCHS - 1).testAccuracy();
         assertTrue(Math.abs(a - b) <= 0.01, "accuracy " + b + " sliced with a lost executor vs " + a);
+    }
+
+    /** Fits with {@code trainer}, killing executor {@code index}'s JVM once step 100 is applied; checks the retry. */
+    private static DistributedResult fitKillingAnExecutorAtStep100(DistributedTrainer trainer, int index) throws Exception {
+        CompletableFuture<Void> reachedStep = new CompletableFuture<>();
+        CompletableFuture<Long> killed = CompletableFuture.supplyAsync(() -> {
+            reachedStep.join();
+            long victim = cluster.executorPids().get(index);
+            cluster.killExecutor(victim);
+            return victim;
+        });
+        DistributedResult faulted = trainer.onStep((step, loss, images) -> {
+            if (step == 100) {
+                reachedStep.complete(null);
+            }
+        }).fit(trainFrame, testFrame, ImageColumns.defaults(), null);
+        long victim = killed.get(10, TimeUnit.SECONDS);
+        assertTrue(faulted.attempts() >= 2, "executor " + victim + " was killed, yet the stage ran "
+                + faulted.attempts() + " attempt(s)");
+        return faulted;
     }
 }
