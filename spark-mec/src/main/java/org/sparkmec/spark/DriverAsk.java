@@ -18,7 +18,9 @@ import scala.reflect.ClassTag$;
  * which may come much later (when the other workers are done), without polling: the calling thread sleeps
  * on the reply and wakes when it arrives, or within {@link #KILL_CHECK_MILLIS} when Spark kills the task.
  *
- * <p>Thread-safe; in local mode the request is handed to the driver's endpoint without serialization.
+ * <p>In local mode (the driver plugin runs in this JVM) the request goes straight to its handler on the calling
+ * thread, without Spark's RPC dispatcher: no serialization and no thread hand-over (the part that completes a
+ * step commits it on its worker's thread and wakes the others). Thread-safe.
  */
 public final class DriverAsk {
     /** How often a waiting task checks whether Spark killed it, in milliseconds. */
@@ -44,8 +46,9 @@ public final class DriverAsk {
      * @throws IllegalStateException carrying the driver handler's failure, or the transport's
      */
     public static Object ask(Object message, TaskContext task) {
-        CompletableFuture<Object> reply = FutureConverters.asJava(
-                endpoint().ask(message, NO_DEADLINE, ClassTag$.MODULE$.<Object>apply(Object.class))).toCompletableFuture();
+        CompletableFuture<Object> reply = MecSparkPlugin.driverActive() ? inThisJvm(message)
+                : FutureConverters.asJava(endpoint().ask(message, NO_DEADLINE,
+                        ClassTag$.MODULE$.<Object>apply(Object.class))).toCompletableFuture();
         while (true) {
             if (task != null) {
                 task.killTaskIfInterrupted();
@@ -63,6 +66,28 @@ public final class DriverAsk {
                 throw new IllegalStateException(cause.getMessage(), cause);
             }
         }
+    }
+
+    /** Hands {@code message} to its deferred handler on this thread (the driver is in this JVM). */
+    private static CompletableFuture<Object> inThisJvm(Object message) {
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        DeferredReply reply = new DeferredReply() {
+            @Override
+            public void send(Object value) {
+                future.complete(value);
+            }
+
+            @Override
+            public void fail(Throwable cause) {
+                future.completeExceptionally(cause);
+            }
+        };
+        try {
+            DriverMessageRoutes.routeDeferred(message, reply);
+        } catch (RuntimeException e) {
+            reply.fail(e);
+        }
+        return future;
     }
 
     private static RpcEndpointRef endpoint() {
