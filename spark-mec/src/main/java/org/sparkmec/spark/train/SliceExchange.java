@@ -6,7 +6,14 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.network.buffer.ManagedBuffer;
 import org.apache.spark.storage.BlockId;
@@ -38,11 +45,18 @@ import scala.reflect.ClassTag$;
  * weight block after the next step's first exchange; blocks of other runs and attempts that this JVM put
  * are removed when an exchange of a new run or attempt starts, and a run's last weight blocks stay until then.
  *
- * <p>One instance per worker task; not thread-safe. The block registry is per JVM and thread-safe.
+ * <p>A worker's W-1 fetches of a phase run in parallel (at most {@link #PARALLEL_FETCHES} per JVM at a time), and
+ * the parts are added in worker order once fetched, so the sums do not depend on which fetch ends first.
+ *
+ * <p>One instance per worker task; not thread-safe. The block registry and the fetch threads are per JVM and
+ * thread-safe.
  */
 final class SliceExchange {
     /** Blocks this JVM put, by block id, with the run-and-attempt prefix they belong to. */
     private static final Map<BlockId, String> PUT = new ConcurrentHashMap<>();
+    /** Block fetches in flight per JVM at most. */
+    static final int PARALLEL_FETCHES = 16;
+    private static final ExecutorService FETCHES = fetchThreads();
 
     private final String prefix;
     private final int worker;
@@ -52,7 +66,6 @@ final class SliceExchange {
     private final List<BlockId> gradientBlocks = new ArrayList<>();
     private BlockId weightBlock;
     private BlockId staleWeightBlock;
-    private long bytesFetched;
 
     /** @param wire the format of the gradient slices: with bf16 the gradient is rounded in place before it is stored */
     SliceExchange(String runId, int attempt, int worker, SliceRanges slices, GradientWireFormat wire) {
@@ -75,11 +88,6 @@ final class SliceExchange {
 
     int port() {
         return blocks.blockManagerId().port();
-    }
-
-    /** Bytes fetched from peers so far. */
-    long bytesFetched() {
-        return bytesFetched;
     }
 
     /**
@@ -112,6 +120,13 @@ final class SliceExchange {
         int from = slices.from(worker);
         int len = slices.length(worker);
         float[] sum = new float[len];
+        List<CompletableFuture<ByteBuffer>> parts = new ArrayList<>();
+        for (int v = 0; v < slices.workers(); v++) {
+            BlockId id = gradientId(step, v, worker);
+            int peer = v;
+            parts.add(v == worker || peers.images()[v] == 0 ? null
+                    : CompletableFuture.supplyAsync(() -> fetch(peers, peer, id, len, bf16), FETCHES));
+        }
         for (int v = 0; v < slices.workers(); v++) {
             if (peers.images()[v] == 0) {
                 continue;
@@ -121,7 +136,7 @@ final class SliceExchange {
                     sum[i] += ownGradient[from + i];
                 }
             } else {
-                ByteBuffer part = fetch(peers, v, gradientId(step, v, worker), len, bf16);
+                ByteBuffer part = fetched(parts.get(v));
                 for (int i = 0; i < len; i++) {
                     sum[i] += bf16 ? Bf16.toFloat(part.getShort(2 * i)) : part.getFloat(4 * i);
                 }
@@ -146,15 +161,46 @@ final class SliceExchange {
 
     /** Fills {@code weights} with every slice after step {@code step}: its own from {@code own}, the rest fetched. */
     void fetchWeights(long step, float[] own, SlicePeers peers, float[] weights) {
+        List<CompletableFuture<ByteBuffer>> parts = new ArrayList<>();
+        for (int j = 0; j < slices.workers(); j++) {
+            BlockId id = weightId(step, j);
+            int peer = j;
+            int len = slices.length(j);
+            parts.add(j == worker ? null : CompletableFuture.supplyAsync(() -> fetch(peers, peer, id, len, false), FETCHES));
+        }
         for (int j = 0; j < slices.workers(); j++) {
             int from = slices.from(j);
             int len = slices.length(j);
             if (j == worker) {
                 System.arraycopy(own, 0, weights, from, len);
             } else {
-                fetch(peers, j, weightId(step, j), len, false).asFloatBuffer().get(weights, from, len);
+                fetched(parts.get(j)).asFloatBuffer().get(weights, from, len);
             }
         }
+    }
+
+    /** The fetched block's bytes; a fetch's failure rethrown as it was thrown. */
+    private static ByteBuffer fetched(CompletableFuture<ByteBuffer> part) {
+        try {
+            return part.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    private static ExecutorService fetchThreads() {
+        AtomicInteger count = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(PARALLEL_FETCHES, PARALLEL_FETCHES, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "spark-mec-slice-fetch-" + count.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     private BlockId gradientId(long step, int from, int slice) {
@@ -209,7 +255,6 @@ final class SliceExchange {
                 throw new IllegalStateException("block " + id.name() + " from worker " + peer + " holds " + bytes.remaining()
                         + " bytes, expected " + expected);
             }
-            bytesFetched += bytes.remaining();
             return bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("could not read block " + id.name() + " from worker " + peer + ": "
