@@ -63,7 +63,8 @@ import org.sparkmec.spark.train.SparkTrainingOptions;
  * <p>Settings: each training Param maps onto one {@code spark.mec.train.*} entry of {@link TrainConf},
  * whose default is the Param's default and whose validation it uses (one definition for both). The Params
  * override the session's values for their keys. Settings without a Param (momentum, Nesterov, weight decay,
- * learning-rate schedule, conv workspace budget, log interval) and the engine settings
+ * learning-rate schedule, conv workspace budget, log interval, divergence bound, aggregation, gradient wire
+ * format) and the engine settings
  * ({@code spark.mec.backend}, {@code spark.mec.cpu.*}, ...) come from the session's configuration;
  * {@code spark.mec.train.limit} does not apply: the estimator trains on every row (filter the DataFrame
  * instead). An invalid Param value fails its setter, and {@link #fit} / {@link #transformSchema} for values
@@ -336,8 +337,9 @@ public final class MecClassifier extends Estimator<MecClassificationModel>
         ModelSpec spec = parsedModelSpec();
         SparkSession spark = train.sparkSession();
         Map<String, String> settings = trainingSettings(spark.sparkContext().getConf());
-        SparkTrainingOptions options = SparkTrainingOptions.from(TrainConf.from(settings), algorithmOverride());
-        DistributedResult result = new DistributedTrainer(spark, spec, options, settings)
+        TrainConf conf = TrainConf.from(settings);
+        SparkTrainingOptions options = SparkTrainingOptions.from(conf, algorithmOverride());
+        DistributedResult result = new DistributedTrainer(spark, spec, options, settings).configuredBy(conf)
                 .fit(train.toDF(), test == null ? null : test.toDF(), columns, null);
         byte[] checkpoint;
         try {

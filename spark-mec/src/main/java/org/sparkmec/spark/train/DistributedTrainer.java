@@ -136,9 +136,17 @@ public final class DistributedTrainer {
         Map<String, String> settings = SparkEngineConf.settings(conf);
         TrainConf trainConf = TrainConf.from(settings);
         return new DistributedTrainer(spark, spec, SparkTrainingOptions.from(trainConf, algorithmOverride)
-                .withResume(resume).withClassNames(classNames), settings).maxLoss(trainConf.get(TrainConf.MAX_LOSS))
-                .aggregation(trainConf.get(TrainConf.AGGREGATION))
-                .gradientWireFormat(trainConf.get(TrainConf.GRADIENT_WIRE_FORMAT));
+                .withResume(resume).withClassNames(classNames), settings).configuredBy(trainConf);
+    }
+
+    /**
+     * This trainer with the driver-side settings of {@code conf}: the divergence bound
+     * ({@link TrainConf#MAX_LOSS}), the aggregation ({@link TrainConf#AGGREGATION}) and the gradient wire format
+     * ({@link TrainConf#GRADIENT_WIRE_FORMAT}).
+     */
+    public DistributedTrainer configuredBy(TrainConf conf) {
+        return maxLoss(conf.get(TrainConf.MAX_LOSS)).aggregation(conf.get(TrainConf.AGGREGATION))
+                .gradientWireFormat(conf.get(TrainConf.GRADIENT_WIRE_FORMAT));
     }
 
     /** The format of the workers' gradient parts ({@link TrainConf#GRADIENT_WIRE_FORMAT}; fp32 unless set). */
