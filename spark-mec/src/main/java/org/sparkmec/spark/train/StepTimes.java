@@ -6,7 +6,8 @@ import java.util.Locale;
 /**
  * Where the time of synchronous training steps went, as means over {@link #steps()} steps (milliseconds).
  *
- * @param stepMs    wall time between consecutive step completions on the driver
+ * @param stepMs    wall time between consecutive step completions on the driver (a stage attempt's first step
+ *                  counted from its last worker's join, an epoch's first from the end of the evaluation before it)
  * @param computeMs forward + backward on the slowest worker of each step
  * @param commMs    a worker's time in the step's RPCs: sending its gradients, waiting for the other
  *                  workers' parts, receiving the new weights (mean over workers)

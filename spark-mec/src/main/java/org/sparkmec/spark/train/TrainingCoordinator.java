@@ -335,6 +335,10 @@ public final class TrainingCoordinator {
             if (epochStartNanos == 0) {
                 epochStartNanos = stepEndNanos;
             }
+        } else if (partsReceived == 0 && countsReceived == 0) {
+            // The step clock starts when the last worker of the attempt has joined: a step's time does not
+            // include the workers' start (engines, networks, compilation).
+            stepEndNanos = System.nanoTime();
         }
         LOG.info("worker {} joined (attempt {}, executor {} on {}) at step {}", join.worker(), join.attempt(),
                 join.executorId(), join.host(), step);
@@ -687,6 +691,10 @@ public final class TrainingCoordinator {
             Arrays.fill(evalParts, null);
             evalReceived = 0;
             pendingEvalEpoch = -1;
+            // Nor does it include the evaluation between epochs.
+            if (partsReceived == 0 && countsReceived == 0) {
+                stepEndNanos = System.nanoTime();
+            }
             // A set no worker holds has count 0: its mean is 0 / 0, NaN, as for a run without it.
             finishEpoch(e.epoch(), lossSum / count, (double) correct / count, validationLossSum / validationCount,
                     (double) validationCorrect / validationCount);
