@@ -120,15 +120,13 @@ public final class TrainingCoordinator {
     /** The driver's time on the last commit (the last part, averaging and update). */
     private long lastCommitNanos;
     /** The replies of this step's parts, answered together when the step is committed (or failed). */
-    private final DeferredReply[] waiting;
+    private final WaitingReplies waiting;
     /** Sliced aggregation: the counts reports waiting for every worker's, and their block addresses. */
-    private final DeferredReply[] countsWaiting;
+    private final WaitingReplies countsWaiting;
     private final SliceCounts[] counts;
     private int countsReceived;
-    private int slicesReceived;
     /** Sliced aggregation: the reports of stored weight slices of step {@code storedStep}. */
-    private final DeferredReply[] storedWaiting;
-    private int storedReceived;
+    private final WaitingReplies stored;
     private long storedStep = -1;
     private SliceRanges slices;
     /** Parts received but not yet folded into {@link #sum}: only those after a missing lower worker's. */
@@ -207,10 +205,10 @@ public final class TrainingCoordinator {
         this.spare = new float[parameterCount];
         ParameterVector.gatherValues(parameters, weights);
         this.parts = new Gradients[workers];
-        this.waiting = new DeferredReply[workers];
-        this.countsWaiting = new DeferredReply[workers];
+        this.waiting = new WaitingReplies(workers);
+        this.countsWaiting = new WaitingReplies(workers);
         this.counts = new SliceCounts[workers];
-        this.storedWaiting = new DeferredReply[workers];
+        this.stored = new WaitingReplies(workers);
         this.evalParts = new EpochEval[workers];
         this.sum = new float[parameterCount];
         this.step = startStep;
@@ -368,7 +366,7 @@ public final class TrainingCoordinator {
                     + parameterCount + " floats (null only for 0 images)");
         }
         parts[g.worker()] = g;
-        waiting[g.worker()] = reply;
+        waiting.add(g.worker(), reply, () -> "worker " + g.worker() + " sent gradients of step " + g.step() + " twice");
         partsReceived++;
         stepBytesIn += g.gradientSum() == null ? 0 : g.gradientSum().payloadBytes();
         // Fold the parts into the sum in worker order, as far as they are here; the last worker's part is
@@ -378,15 +376,10 @@ public final class TrainingCoordinator {
             parts[nextFold] = null;
             nextFold++;
         }
-        if (partsReceived == workers) {
-            DeferredReply[] replies = waiting.clone();
-            // A stopped run publishes nothing: stop() has failed the waiting replies.
-            if (commit(parts[workers - 1])) {
-                GradientsAck ack = new GradientsAck(published, lastCommitNanos);
-                for (DeferredReply r : replies) {
-                    r.send(ack);
-                }
-            }
+        // A stopped run publishes nothing: stop() has failed the waiting replies.
+        if (partsReceived == workers && commit(parts[workers - 1])) {
+            GradientsAck ack = new GradientsAck(published, lastCommitNanos);
+            waiting.sendAll(w -> ack);
         }
     }
 
@@ -406,8 +399,8 @@ public final class TrainingCoordinator {
             throw new IllegalArgumentException("worker " + c.worker() + " reported " + c.images() + " images");
         }
         counts[c.worker()] = c;
-        countsWaiting[c.worker()] = reply;
-        if (++countsReceived < workers) {
+        countsReceived++;
+        if (!countsWaiting.add(c.worker(), reply, () -> "worker " + c.worker() + " sent its slice counts twice")) {
             return;
         }
         String[] executors = new String[workers];
@@ -427,10 +420,7 @@ public final class TrainingCoordinator {
             stepComm += part.commNanos();
         }
         SlicePeers peers = new SlicePeers(executors, hosts, ports, images);
-        for (int w = 0; w < workers; w++) {
-            countsWaiting[w].send(peers);
-            countsWaiting[w] = null;
-        }
+        countsWaiting.sendAll(w -> peers);
     }
 
     private void reducedSlice(ReducedSlice r, DeferredReply reply) {
@@ -443,25 +433,17 @@ public final class TrainingCoordinator {
             slices = new SliceRanges(parameterCount, workers);
         }
         int len = slices.length(r.worker());
-        if (waiting[r.worker()] != null) {
-            throw new IllegalStateException("worker " + r.worker() + " sent its reduced slice of step " + r.step() + " twice");
-        }
         if (r.slice() == null || r.slice().length() != len) {
             throw new IllegalArgumentException("worker " + r.worker() + " sent a reduced slice of "
                     + (r.slice() == null ? "null" : r.slice().length() + " floats") + ", expected " + len);
         }
+        boolean allIn = waiting.add(r.worker(), reply,
+                () -> "worker " + r.worker() + " sent its reduced slice of step " + r.step() + " twice");
         System.arraycopy(r.slice().values(), 0, sum, slices.from(r.worker()), len);
         stepBytesIn += r.slice().payloadBytes();
-        waiting[r.worker()] = reply;
-        if (++slicesReceived < workers) {
-            return;
-        }
-        DeferredReply[] replies = waiting.clone();
-        if (commit(null)) {
-            for (int w = 0; w < workers; w++) {
-                replies[w].send(new WeightsSlice(new FloatVector(
-                        Arrays.copyOfRange(weights, slices.from(w), slices.to(w))), lastCommitNanos));
-            }
+        if (allIn && commit(null)) {
+            waiting.sendAll(w -> new WeightsSlice(new FloatVector(
+                    Arrays.copyOfRange(weights, slices.from(w), slices.to(w))), lastCommitNanos));
         }
     }
 
@@ -469,43 +451,26 @@ public final class TrainingCoordinator {
         checkStep(s, step, "its stored weight slice");
         if (storedStep != s.step()) {
             storedStep = s.step();
-            storedReceived = 0;
-            Arrays.fill(storedWaiting, null);
+            stored.clear();
         }
-        if (storedWaiting[s.worker()] != null) {
-            throw new IllegalStateException("worker " + s.worker() + " reported its weight slice of step " + s.step()
-                    + " twice");
-        }
-        storedWaiting[s.worker()] = reply;
-        if (++storedReceived == workers) {
-            for (int w = 0; w < workers; w++) {
-                storedWaiting[w].send(new Ok());
-                storedWaiting[w] = null;
-            }
+        if (stored.add(s.worker(), reply,
+                () -> "worker " + s.worker() + " reported its weight slice of step " + s.step() + " twice")) {
+            stored.sendAll(w -> new Ok());
         }
     }
 
     /** Fails every waiting reply of the current step with {@code reason} (the step will not complete). */
     private void failWaiting(String reason) {
-        for (DeferredReply[] replies : List.of(waiting, countsWaiting, storedWaiting)) {
-            for (int w = 0; w < workers; w++) {
-                if (replies[w] != null) {
-                    replies[w].fail(new IllegalStateException(reason));
-                    replies[w] = null;
-                }
-            }
-        }
-        storedReceived = 0;
+        waiting.failAll(reason);
+        countsWaiting.failAll(reason);
+        stored.failAll(reason);
         storedStep = -1;
     }
 
     private void discardParts() {
         Arrays.fill(parts, null);
-        Arrays.fill(waiting, null);
         Arrays.fill(counts, null);
-        Arrays.fill(countsWaiting, null);
         countsReceived = 0;
-        slicesReceived = 0;
         partsReceived = 0;
         nextFold = 0;
         stepImages = 0;
