@@ -1,5 +1,7 @@
 package org.sparkmec.spark.train;
 
+import java.nio.ByteBuffer;
+
 /**
  * bfloat16 conversions for gradients on the wire: a bfloat16 is the top 16 bits of a float32 (sign, 8 exponent
  * bits, 7 mantissa bits). Rounding is to nearest, ties to even; infinities stay, NaNs stay NaN (quiet), and
@@ -27,6 +29,16 @@ final class Bf16 {
     /** The float whose top 16 bits are {@code bf16} (the low 16 bits of the argument). */
     static float toFloat(int bf16) {
         return Float.intBitsToFloat((bf16 & 0xffff) << 16);
+    }
+
+    /**
+     * Writes {@code values[from, from + length)}, bfloat16 values already (low 16 bits zero), as their top halves
+     * (2 bytes each, in {@code out}'s byte order) at {@code out}'s position, which it advances.
+     */
+    static void putTopHalves(ByteBuffer out, float[] values, int from, int length) {
+        for (int i = from; i < from + length; i++) {
+            out.putShort((short) (Float.floatToRawIntBits(values[i]) >>> 16));
+        }
     }
 
     /** Rounds every element of {@code values} to bfloat16 in place. */

@@ -38,11 +38,11 @@ import org.sparkmec.engine.train.Checkpoint;
 import org.sparkmec.engine.train.CheckpointPolicy;
 import org.sparkmec.engine.train.DivergenceCheck;
 import org.sparkmec.engine.train.EpochMetrics;
+import org.sparkmec.engine.train.GradientAggregation;
+import org.sparkmec.engine.train.GradientWireFormat;
 import org.sparkmec.engine.train.Networks;
 import org.sparkmec.engine.train.ResumePoint;
 import org.sparkmec.engine.train.StepListener;
-import org.sparkmec.engine.train.GradientAggregation;
-import org.sparkmec.engine.train.GradientWireFormat;
 import org.sparkmec.engine.train.TrainConf;
 import org.sparkmec.engine.train.TrainingFiles;
 import org.sparkmec.spark.MecSparkPlugin;
@@ -369,10 +369,10 @@ public final class DistributedTrainer {
             LongAccumulator steps = sc.longAccumulator("mec.train.workerSteps");
             LongAccumulator computeMillis = sc.longAccumulator("mec.train.computeMillis");
             LongAccumulator workspace = sc.longAccumulator("mec.train.workspaceBytes");
-            GradientAggregation resolved = aggregation.resolve(sc.isLocal(), workers,
-                    ParameterVector.size(network.parameters()));
+            int parameters = ParameterVector.size(network.parameters());
+            GradientAggregation resolved = aggregation.resolve(sc.isLocal(), workers, parameters);
             LOG.info("{}: {} aggregation of {} parameters over {} workers ({} set)", runId, resolved.configName(),
-                    ParameterVector.size(network.parameters()), workers, aggregation.configName());
+                    parameters, workers, aggregation.configName());
             WorkerTask task = new WorkerTask(runId, modelText, engineSettings, options.withEpochs(runEpochs), workers,
                     resolved, wireFormat, order.examples(),
                     testRecords != null, sets.validation() != null, stats.normalization(), images, steps,

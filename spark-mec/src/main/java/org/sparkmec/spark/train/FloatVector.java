@@ -83,9 +83,7 @@ public final class FloatVector implements Serializable {
             e = new byte[values.length * bytesPerValue()];
             ByteBuffer buffer = ByteBuffer.wrap(e).order(ByteOrder.LITTLE_ENDIAN);
             if (bf16) {
-                for (float v : values) {
-                    buffer.putShort((short) (Float.floatToRawIntBits(v) >>> 16));
-                }
+                Bf16.putTopHalves(buffer, values, 0, values.length);
             } else {
                 buffer.asFloatBuffer().put(values);
             }

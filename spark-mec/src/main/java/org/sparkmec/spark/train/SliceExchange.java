@@ -222,9 +222,8 @@ final class SliceExchange {
     private void put(BlockId id, float[] values, int from, int len, boolean asBf16) {
         ByteBuffer bytes = ByteBuffer.allocate((asBf16 ? 2 : 4) * len).order(ByteOrder.LITTLE_ENDIAN);
         if (asBf16) {
-            for (int i = 0; i < len; i++) {
-                bytes.putShort(2 * i, (short) (Float.floatToRawIntBits(values[from + i]) >>> 16));
-            }
+            Bf16.putTopHalves(bytes, values, from, len);
+            bytes.flip();
         } else {
             bytes.asFloatBuffer().put(values, from, len);
         }

@@ -5,9 +5,10 @@ import java.io.Serializable;
 /**
  * The messages between the training workers (executor side) and the {@link TrainingCoordinator} (driver
  * side): {@link Gradients} and the sliced aggregation's messages through {@code DriverAsk} (their replies wait
- * for the other workers), the others through the plugin's RPC ({@code PluginContext.ask}, {@code DriverPlugin.receive}). Spark's RPC
- * Java-serializes them between JVMs and passes them by reference within one. Every request names its run and the barrier stage attempt it belongs
- * to; the coordinator rejects requests of an attempt it has seen replaced (a zombie task).
+ * for the other workers), the others through the plugin's RPC ({@code PluginContext.ask},
+ * {@code DriverPlugin.receive}). Spark's RPC Java-serializes them between JVMs and passes them by reference
+ * within one. Every request names its run and the barrier stage attempt it belongs to; the coordinator rejects
+ * requests of an attempt it has seen replaced (a zombie task).
  *
  * <p>Weights and gradients travel as one flat {@link FloatVector} in {@code ParameterVector} order (raw
  * little-endian floats between JVMs).

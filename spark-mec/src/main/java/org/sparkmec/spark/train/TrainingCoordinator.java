@@ -125,10 +125,12 @@ public final class TrainingCoordinator {
     private final WaitingReplies countsWaiting;
     private final SliceCounts[] counts;
     private int countsReceived;
-    /** Sliced aggregation: the reports of stored weight slices of step {@code storedStep}. */
+    /**
+     * Sliced aggregation: the reports of stored weight slices of the current step (all W are in, and answered,
+     * before any worker can send the next step's, so the replies never span two steps).
+     */
     private final WaitingReplies stored;
-    private long storedStep = -1;
-    private SliceRanges slices;
+    private final SliceRanges slices;
     /** Parts received but not yet folded into {@link #sum}: only those after a missing lower worker's. */
     private final Gradients[] parts;
     private int partsReceived;
@@ -209,6 +211,7 @@ public final class TrainingCoordinator {
         this.countsWaiting = new WaitingReplies(workers);
         this.counts = new SliceCounts[workers];
         this.stored = new WaitingReplies(workers);
+        this.slices = new SliceRanges(parameterCount, workers);
         this.evalParts = new EpochEval[workers];
         this.sum = new float[parameterCount];
         this.step = startStep;
@@ -351,10 +354,7 @@ public final class TrainingCoordinator {
     }
 
     private void gradients(Gradients g, DeferredReply reply) {
-        if (g.step() != step) {
-            throw new IllegalStateException("worker " + g.worker() + " sent gradients of step " + g.step()
-                    + " but the run is at step " + step);
-        }
+        checkStep(g, "gradients");
         if (parts[g.worker()] != null) {
             throw new IllegalStateException("worker " + g.worker() + " sent gradients of step " + g.step() + " twice");
         }
@@ -383,15 +383,15 @@ public final class TrainingCoordinator {
         }
     }
 
-    private void checkStep(StepRequest request, long expected, String what) {
-        if (request.step() != expected) {
+    private void checkStep(StepRequest request, String what) {
+        if (request.step() != step) {
             throw new IllegalStateException("worker " + request.worker() + " sent " + what + " of step "
                     + request.step() + " but the run is at step " + step);
         }
     }
 
     private void sliceCounts(SliceCounts c, DeferredReply reply) {
-        checkStep(c, step, "its slice counts");
+        checkStep(c, "its slice counts");
         if (counts[c.worker()] != null) {
             throw new IllegalStateException("worker " + c.worker() + " sent its slice counts of step " + c.step() + " twice");
         }
@@ -413,24 +413,17 @@ public final class TrainingCoordinator {
             hosts[w] = part.host();
             ports[w] = part.port();
             images[w] = part.images();
-            stepImages += part.images();
-            stepLossSum += part.lossSum();
-            stepCorrect += part.correct();
-            stepCompute = Math.max(stepCompute, part.computeNanos());
-            stepComm += part.commNanos();
+            foldCounts(part.images(), part.lossSum(), part.correct(), part.computeNanos(), part.commNanos());
         }
         SlicePeers peers = new SlicePeers(executors, hosts, ports, images);
         countsWaiting.sendAll(w -> peers);
     }
 
     private void reducedSlice(ReducedSlice r, DeferredReply reply) {
-        checkStep(r, step, "its reduced slice");
+        checkStep(r, "its reduced slice");
         if (countsReceived < workers) {
             throw new IllegalStateException("worker " + r.worker() + " sent its reduced slice of step " + r.step()
                     + " before every worker's counts were in");
-        }
-        if (slices == null) {
-            slices = new SliceRanges(parameterCount, workers);
         }
         int len = slices.length(r.worker());
         if (r.slice() == null || r.slice().length() != len) {
@@ -448,11 +441,7 @@ public final class TrainingCoordinator {
     }
 
     private void weightsStored(WeightsStored s, DeferredReply reply) {
-        checkStep(s, step, "its stored weight slice");
-        if (storedStep != s.step()) {
-            storedStep = s.step();
-            stored.clear();
-        }
+        checkStep(s, "its stored weight slice");
         if (stored.add(s.worker(), reply,
                 () -> "worker " + s.worker() + " reported its weight slice of step " + s.step() + " twice")) {
             stored.sendAll(w -> new Ok());
@@ -464,7 +453,6 @@ public final class TrainingCoordinator {
         waiting.failAll(reason);
         countsWaiting.failAll(reason);
         stored.failAll(reason);
-        storedStep = -1;
     }
 
     private void discardParts() {
@@ -504,11 +492,16 @@ public final class TrainingCoordinator {
     }
 
     private void foldCounts(Gradients part) {
-        stepImages += part.images();
-        stepLossSum += part.lossSum();
-        stepCorrect += part.correct();
-        stepCompute = Math.max(stepCompute, part.computeNanos());
-        stepComm += part.commNanos();
+        foldCounts(part.images(), part.lossSum(), part.correct(), part.computeNanos(), part.commNanos());
+    }
+
+    /** Adds a worker's counts to the step's: images, loss and correct summed, compute the slowest worker's. */
+    private void foldCounts(int images, double lossSum, int correct, long computeNanos, long commNanos) {
+        stepImages += images;
+        stepLossSum += lossSum;
+        stepCorrect += correct;
+        stepCompute = Math.max(stepCompute, computeNanos);
+        stepComm += commNanos;
     }
 
     /**

@@ -55,8 +55,7 @@ final class WaitingReplies {
         clear();
     }
 
-    /** Forgets the waiting replies without answering them. */
-    void clear() {
+    private void clear() {
         Arrays.fill(replies, null);
         count = 0;
     }

@@ -84,8 +84,8 @@ final class WorkerTask implements Serializable {
     private final LongAccumulator workspaceAccumulator;
 
     WorkerTask(String runId, String modelText, Map<String, String> engineSettings, SparkTrainingOptions options,
-               int workers, GradientAggregation aggregation, GradientWireFormat wire, int trainExamples, boolean hasTestSet, boolean hasValidationSet, Normalization normalization,
-               LongAccumulator images, LongAccumulator steps, LongAccumulator computeMillis, LongAccumulator workspace) {
+               int workers, GradientAggregation aggregation, GradientWireFormat wire, int trainExamples,
+               boolean hasTestSet, boolean hasValidationSet, Normalization normalization, LongAccumulator images, LongAccumulator steps, LongAccumulator computeMillis, LongAccumulator workspace) {
         this.runId = runId;
         this.modelText = modelText;
         this.engineSettings = new TreeMap<>(engineSettings);
@@ -238,11 +238,10 @@ final class WorkerTask implements Serializable {
             // The replies wait, without polling, for the other workers (Spark's BarrierTaskContext.barrier() waits
             // in 1 s slices, far above a step).
             if (exchange == null) {
-                GradientsAck ack = (GradientsAck) stepAsk(ctx, new Gradients(runId, attempt, w, step,
-                        gradient == null ? null
-                                : wire == GradientWireFormat.BF16 ? FloatVector.bf16(gradient) : new FloatVector(gradient),
-                        idx.length, lossSum, correct, compute,
-                        commNanos));
+                FloatVector part = gradient == null ? null
+                        : wire == GradientWireFormat.BF16 ? FloatVector.bf16(gradient) : new FloatVector(gradient);
+                GradientsAck ack = (GradientsAck) stepAsk(ctx, new Gradients(runId, attempt, w, step, part, idx.length,
+                        lossSum, correct, compute, commNanos));
                 ParameterVector.scatterValues(params, ack.weights().values());
             } else {
                 exchange.putGradient(step, gradient);
@@ -296,19 +295,18 @@ final class WorkerTask implements Serializable {
         try {
             return rpc.ask(message);
         } catch (Exception e) {
-            throw new RpcFailure("training RPC to the driver failed (" + message.getClass().getSimpleName()
-                    + "): " + e.getMessage(), e);
+            throw new RpcFailure(message, e);
         }
     }
 
+    /** Asks the driver through {@link DriverAsk}, whose reply waits for the other workers. */
     private static Object stepAsk(BarrierTaskContext ctx, Object message) {
         try {
             return DriverAsk.ask(message, ctx);
         } catch (TaskKilledException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new RpcFailure("training RPC to the driver failed (" + message.getClass().getSimpleName()
-                    + "): " + e.getMessage(), e);
+            throw new RpcFailure(message, e);
         }
     }
 
@@ -316,8 +314,9 @@ final class WorkerTask implements Serializable {
     private static final class RpcFailure extends IllegalStateException {
         private static final long serialVersionUID = 1L;
 
-        RpcFailure(String message, Throwable cause) {
-            super(message, cause);
+        RpcFailure(Object request, Exception cause) {
+            super("training RPC to the driver failed (" + request.getClass().getSimpleName() + "): "
+                    + cause.getMessage(), cause);
         }
     }
 }
