@@ -16,7 +16,7 @@ import java.util.List;
  * {@code vna_hash} of every version-needed auxiliary entry whose name is the new name (the dynamic
  * linker compares it with the hash of the version the library defines). Nothing moves; every other byte
  * stays as it was. cuBLAS 13 and NVRTC 13 define the version nodes {@code libcublas.so.13} and
- * {@code libnvrtc.so.13}, so every versioned symbol resolves (shared/gpu.md).
+ * {@code libnvrtc.so.13}, so every versioned symbol resolves (docs/design.md, "the CUDA 13 bridge").
  */
 final class ElfSonamePatch {
     private static final int SHT_GNU_VERNEED = 0x6ffffffe;
