@@ -50,6 +50,17 @@ public interface NnKernels {
     void add(FloatStorage a, FloatStorage b, FloatStorage out, long length);
 
     /**
+     * Copies a range of channels between two row-major {@code pixels x stride} arrays (NHWC activations with
+     * {@code pixels = n*h*w}, or flat ones with {@code pixels = n}): {@code dst[p*dstStride + dstOffset + c] =
+     * src[p*srcStride + srcOffset + c]} for {@code p < pixels}, {@code c < channels}; every other float of
+     * {@code dst} is left as it is. Channel concatenation's forward pass (each input into its channel range of the
+     * output) and backward pass (each input's range out of the output gradient). {@code src} and {@code dst} do
+     * not overlap.
+     */
+    void copyChannels(FloatStorage src, int srcStride, int srcOffset, FloatStorage dst, int dstStride, int dstOffset,
+                      long pixels, int channels);
+
+    /**
      * Per-channel batch statistics of a {@code rows x channels} row-major array (NHWC activations with
      * {@code rows = n*h*w}): {@code mean[c]} = the mean of column c and {@code variance[c]} = its biased
      * variance (divided by {@code rows}), both summed in double precision in a fixed order (two passes:

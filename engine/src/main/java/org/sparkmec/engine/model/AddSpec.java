@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param name unique layer name
  */
-public record AddSpec(String name) implements LayerSpec {
+public record AddSpec(String name) implements MergeSpec {
 
     public AddSpec {
         Checks.layerName(name);
@@ -19,18 +19,9 @@ public record AddSpec(String name) implements LayerSpec {
         return LayerType.ADD;
     }
 
-    /** Always fails: an addition takes at least two inputs. */
-    @Override
-    public ActivationShape outputShape(ActivationShape input) {
-        return outputShape(List.of(input));
-    }
-
     @Override
     public ActivationShape outputShape(List<ActivationShape> inputs) {
-        if (inputs.size() < 2) {
-            throw SpecViolation.ofLayer(name, ModelKeys.INPUTS, "add takes at least 2 inputs, got " + inputs.size()
-                    + "; name them with inputs = [a, b]");
-        }
+        Checks.twoOrMoreInputs(this, inputs.size());
         ActivationShape first = inputs.get(0);
         for (int i = 1; i < inputs.size(); i++) {
             if (!first.equals(inputs.get(i))) {

@@ -37,6 +37,14 @@ final class Checks {
         }
     }
 
+    /** A merge layer's inputs: at least two, else a violation of {@code inputs} that says how to name them. */
+    static void twoOrMoreInputs(LayerSpec layer, int inputs) {
+        if (inputs < 2) {
+            throw SpecViolation.ofLayer(layer.name(), ModelKeys.INPUTS, layer.type().configName() + " takes at least 2"
+                    + " inputs, got " + inputs + "; name them with inputs = [a, b]");
+        }
+    }
+
     static <T> T notNull(String layer, String field, T value) {
         if (value == null) {
             throw SpecViolation.ofLayer(layer, field, field + " is missing");

@@ -8,7 +8,7 @@ import java.util.List;
  * layer reads is the model's business ({@link ModelSpec#inputs()}), not the layer's.
  */
 public sealed interface LayerSpec permits Conv2dSpec, ReluSpec, Pool2dSpec, FlattenSpec, DenseSpec, DropoutSpec,
-        BatchNormSpec, AddSpec, GlobalAvgPoolSpec {
+        BatchNormSpec, MergeSpec, GlobalAvgPoolSpec {
 
     /** Unique within the model; parameters are named after it, e.g. {@code conv1.weight}. */
     String name();
@@ -25,7 +25,7 @@ public sealed interface LayerSpec permits Conv2dSpec, ReluSpec, Pool2dSpec, Flat
 
     /**
      * The output shape for the shapes of the layer's inputs, in input order. Layers of one input (all but
-     * {@code add}) take exactly one.
+     * {@code add} and {@code concat}) take exactly one.
      *
      * @throws IllegalArgumentException as {@link #outputShape(ActivationShape)}, or for another number of inputs
      */

@@ -32,6 +32,7 @@ public enum LayerType {
     DROPOUT("dropout", "dropout", TYPE, NAME, INPUTS, RATE),
     BATCHNORM("batchnorm", "bn", TYPE, NAME, INPUTS, MOMENTUM, EPSILON),
     ADD("add", "add", TYPE, NAME, INPUTS),
+    CONCAT("concat", "concat", TYPE, NAME, INPUTS),
     GLOBALAVGPOOL("globalavgpool", "gap", TYPE, NAME, INPUTS);
 
     private final String configName;

@@ -209,6 +209,7 @@ public final class ModelFile {
                             obj.containsKey(EPSILON) ? number(obj.get(EPSILON), label, EPSILON)
                                     : BatchNormSpec.DEFAULT_EPSILON);
                     case ADD -> new AddSpec(name);
+                    case CONCAT -> new ConcatSpec(name);
                     case GLOBALAVGPOOL -> new GlobalAvgPoolSpec(name);
                 };
             } catch (SpecViolation v) {

@@ -17,7 +17,8 @@ import java.util.Map;
  *
  * <p>Rules: at least one layer; unique layer names, none called {@code input}; inputs name layers of the model,
  * without cycles; every layer but the last is read by some layer; every layer accepts its input shapes
- * ({@link LayerSpec#outputShape(List)}; {@code add} takes two or more of one shape, the others exactly one); the
+ * ({@link LayerSpec#outputShape(List)}; {@code add} takes two or more of one shape, {@code concat} two or more of
+ * one height and width, the others exactly one); the
  * last layer is dense, its units are the classes (at least 2) whose logits the softmax-cross-entropy loss takes.
  *
  * @param name   model name: a letter followed by letters, digits, '_' or '-'

@@ -26,6 +26,11 @@ import java.util.function.Consumer;
  *        .conv2d("c2", 16, 3, c -> c.paddingSame()).batchNorm("b2")
  *        .add("sum", "b2", "r0").relu("out");        // r0: the block's input
  * }</pre>
+ * and branches joined by their channels:
+ * <pre>{@code
+ * builder.conv2d("b1", 8, 1).inputs("x").conv2d("b3", 8, 3, c -> c.paddingSame()).inputs("x")
+ *        .concat("mixed", "b1", "b3");                 // x: the layer the branches read
+ * }</pre>
  * Errors are
  * {@link IllegalArgumentException}s that name the layer. Not thread-safe; one builder per model.
  */
@@ -91,6 +96,14 @@ public final class ModelSpecBuilder {
     /** Appends the element-wise sum of the named layers (two or more). */
     public ModelSpecBuilder add(String layerName, String... inputLayers) {
         return layer(new AddSpec(nameFor(layerName, LayerType.ADD))).inputs(inputLayers);
+    }
+
+    /**
+     * Appends the channel concatenation of the named layers (two or more of one height and width, or all flat), in
+     * the order named.
+     */
+    public ModelSpecBuilder concat(String layerName, String... inputLayers) {
+        return layer(new ConcatSpec(nameFor(layerName, LayerType.CONCAT))).inputs(inputLayers);
     }
 
     public ModelSpecBuilder globalAvgPool() {

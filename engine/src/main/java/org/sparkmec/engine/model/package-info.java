@@ -3,7 +3,7 @@
  * org.sparkmec.engine.model.ModelSpec}) that another package turns into layers. No tensors, no backend.
  *
  * <p>A model is an NHWC input shape, a list of layers ({@link org.sparkmec.engine.model.LayerSpec}: conv2d,
- * relu, maxpool2d, avgpool2d, flatten, dense, dropout, batchnorm, add, globalavgpool), the layers each layer
+ * relu, maxpool2d, avgpool2d, flatten, dense, dropout, batchnorm, add, concat, globalavgpool), the layers each layer
  * reads (by default the previous one, so the list is a graph; {@code inputs} in model files) and a loss (softmax-cross-entropy over the last dense
  * layer's units, the classes). It comes from a HOCON model file ({@link org.sparkmec.engine.model.ModelFile},
  * format in {@code conf/models/README.md}) or from the fluent {@link org.sparkmec.engine.model.ModelSpecBuilder};

@@ -9,7 +9,7 @@ import org.sparkmec.engine.tensor.Tensor;
  * Element-wise sum of two or more inputs of the same layout and dims (a residual connection's addition). The
  * backward pass hands the output gradient to every input unchanged (the same tensor, read-only).
  */
-public final class AddLayer extends ParameterFreeLayer {
+public final class AddLayer extends MergeLayer {
     private int[] dims;
 
     public AddLayer(Backend backend, String name) {
@@ -23,10 +23,7 @@ public final class AddLayer extends ParameterFreeLayer {
 
     @Override
     public int[] outputDims(List<int[]> inputDims) {
-        if (inputDims.size() < 2) {
-            throw new IllegalArgumentException("layer " + name() + " (add) takes at least 2 inputs, got "
-                    + inputDims.size());
-        }
+        requireTwoOrMoreInputs(inputDims.size());
         int[] first = inputDims.get(0);
         for (int i = 1; i < inputDims.size(); i++) {
             if (!Arrays.equals(first, inputDims.get(i))) {
@@ -36,11 +33,6 @@ public final class AddLayer extends ParameterFreeLayer {
             }
         }
         return first.clone();
-    }
-
-    @Override
-    public int[] outputDims(int[] inputDims) {
-        return outputDims(List.of(inputDims));
     }
 
     @Override
@@ -63,11 +55,6 @@ public final class AddLayer extends ParameterFreeLayer {
     }
 
     @Override
-    public Tensor forward(Tensor input, Mode mode) {
-        return forward(List.of(input), mode);
-    }
-
-    @Override
     public Tensor[] backward(Tensor gradOutput, boolean[] needInputGradients) {
         if (dims == null) {
             throw backwardBeforeForward(name());
@@ -77,10 +64,5 @@ public final class AddLayer extends ParameterFreeLayer {
             grads[i] = needInputGradients[i] ? gradOutput : null;
         }
         return grads;
-    }
-
-    @Override
-    public Tensor backward(Tensor gradOutput, boolean needInputGradient) {
-        return backward(gradOutput, new boolean[] {needInputGradient})[0];
     }
 }

@@ -5,8 +5,8 @@ import org.sparkmec.engine.tensor.Tensor;
 
 /**
  * One layer of a network, with forward and backward passes on a backend. Most layers take one input (the
- * single-input methods); a layer that merges several ({@link AddLayer}) overrides the list forms, which by
- * default accept exactly one input and call the single-input ones.
+ * single-input methods); a layer that merges several ({@link AddLayer}, {@link ConcatLayer}) overrides the list
+ * forms, which by default accept exactly one input and call the single-input ones.
  *
  * <p>Contract: {@link #forward} returns a tensor the layer owns (valid until its next forward or
  * close) and keeps a reference to its input for the backward pass, so the caller must not close or

@@ -7,6 +7,7 @@ import org.sparkmec.engine.conv.MecOptions;
 import org.sparkmec.engine.model.ActivationShape;
 import org.sparkmec.engine.model.AddSpec;
 import org.sparkmec.engine.model.BatchNormSpec;
+import org.sparkmec.engine.model.ConcatSpec;
 import org.sparkmec.engine.model.Conv2dSpec;
 import org.sparkmec.engine.model.DenseSpec;
 import org.sparkmec.engine.model.DropoutSpec;
@@ -19,6 +20,7 @@ import org.sparkmec.engine.model.Pool2dSpec;
 import org.sparkmec.engine.model.ReluSpec;
 import org.sparkmec.engine.nn.AddLayer;
 import org.sparkmec.engine.nn.BatchNormLayer;
+import org.sparkmec.engine.nn.ConcatLayer;
 import org.sparkmec.engine.nn.Conv2dLayer;
 import org.sparkmec.engine.nn.ConvAlgorithmChoice;
 import org.sparkmec.engine.nn.DenseLayer;
@@ -94,6 +96,9 @@ public final class Networks {
         }
         if (spec instanceof AddSpec a) {
             return new AddLayer(backend, a.name());
+        }
+        if (spec instanceof ConcatSpec c) {
+            return new ConcatLayer(backend, c.name());
         }
         if (spec instanceof GlobalAvgPoolSpec g) {
             return new GlobalAvgPoolLayer(backend, g.name());

@@ -13,8 +13,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Models as graphs: {@code inputs}, {@code add}, {@code batchnorm}, {@code globalavgpool} and {@code padding = same}
- * in model files and the builder; every graph mistake named with file and line; the writer's round trip.
+ * Models as graphs: {@code inputs}, {@code add}, {@code concat}, {@code batchnorm}, {@code globalavgpool} and
+ * {@code padding = same} in model files and the builder; every graph mistake named with file and line; the writer's
+ * round trip.
  */
 class ModelGraphTest {
     /** Lines before the first layer: layer k (1-based) is on line {@code HEADER + k}. */
@@ -73,6 +74,67 @@ class ModelGraphTest {
         assertEquals(ModelFile.parse(RESIDUAL, "residual.conf"), built);
     }
 
+    /** An Inception-style block (Szegedy et al. 2015): 1x1, 1x1 then 3x3, and pooling branches joined by channels. */
+    private static final String INCEPTION = model(
+            "{ type = conv2d, name = stem, filters = 4, kernel = 3, padding = same }",
+            "{ type = relu, name = stem_relu }",
+            "{ type = conv2d, name = b1, filters = 2, kernel = 1 }",
+            "{ type = conv2d, name = b3_reduce, inputs = stem_relu, filters = 2, kernel = 1 }",
+            "{ type = conv2d, name = b3, filters = 3, kernel = 3, padding = same }",
+            "{ type = maxpool2d, name = pool, inputs = stem_relu, kernel = 3, stride = 1, padding = same }",
+            "{ type = conv2d, name = pool_proj, filters = 1, kernel = 1 }",
+            "{ type = concat, name = mixed, inputs = [b1, b3, pool_proj] }",
+            "{ type = relu, name = mixed_relu }",
+            "{ type = globalavgpool, name = gap }",
+            "{ type = dense, name = fc, units = 3 }");
+
+    @Test
+    void readsAnInceptionBlockWithItsShapes() {
+        ModelSpec spec = ModelFile.parse(INCEPTION, "inception.conf");
+        assertEquals(List.of("9x9x4", "9x9x4", "9x9x2", "9x9x2", "9x9x3", "9x9x4", "9x9x1", "9x9x6", "9x9x6", "6", "3"),
+                spec.shapes().stream().map(ActivationShape::toString).toList());
+        assertEquals(new ConcatSpec("mixed"), spec.layers().get(7));
+        assertEquals(List.of("b1", "b3", "pool_proj"), spec.inputs().get(7));
+        assertArrayEquals(new int[] {2, 4, 6}, spec.inputIndices(7));
+        assertEquals(spec, ModelFile.parse(ModelSpecWriter.toHocon(spec), "written.conf"));
+    }
+
+    @Test
+    void theBuilderMakesTheSameInceptionBlock() {
+        ModelSpec built = ModelSpec.builder("g").input(9, 9, 2)
+                .conv2d("stem", 4, 3, c -> c.paddingSame()).relu("stem_relu")
+                .conv2d("b1", 2, 1)
+                .conv2d("b3_reduce", 2, 1).inputs("stem_relu").conv2d("b3", 3, 3, c -> c.paddingSame())
+                .maxPool2d("pool", 3, p -> p.stride(1).paddingSame()).inputs("stem_relu").conv2d("pool_proj", 1, 1)
+                .concat("mixed", "b1", "b3", "pool_proj").relu("mixed_relu")
+                .globalAvgPool("gap").dense("fc", 3)
+                .build();
+        assertEquals(ModelFile.parse(INCEPTION, "inception.conf"), built);
+    }
+
+    @Test
+    void theBuilderNamesAnUnnamedConcatAndChecksItsInputs() {
+        ModelSpec spec = ModelSpec.builder("g").input(9, 9, 2).relu("a").relu("b").inputs("input")
+                .concat(null, "a", "b").globalAvgPool().dense(2).build();
+        assertEquals("concat3", spec.layers().get(2).name());
+        assertEquals(ActivationShape.spatial(9, 9, 4), spec.shapes().get(2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.builder("g")
+                .input(9, 9, 2).conv2d("a", 3, 3).concat("cat", "a", "input").globalAvgPool().dense(2).build());
+        assertEquals("layer cat: concat needs inputs of one height and width (it joins their channels), got 7x7x3"
+                + " (input 1) and 9x9x2 (input 2); inputs = [a, input] with shapes [7x7x3, 9x9x2]", e.getMessage());
+    }
+
+    @Test
+    void flatInputsConcatenateTheirFeatures() {
+        ModelSpec spec = ModelFile.parse(model(
+                "{ type = conv2d, name = c, filters = 5, kernel = 3 }",
+                "{ type = globalavgpool, name = g1 }",
+                "{ type = globalavgpool, name = g2, inputs = input }",
+                "{ type = concat, name = both, inputs = [g1, g2] }",
+                "{ type = dense, name = fc, units = 2 }"), "flat.conf");
+        assertEquals(ActivationShape.flat(7), spec.shapes().get(3));
+    }
+
     @Test
     void layersMayBeListedBeforeTheirInputs() {
         ModelSpec spec = ModelFile.parse(model(
@@ -113,6 +175,24 @@ class ModelGraphTest {
                         "{ type = globalavgpool }", "{ type = dense, units = 2 }"), 3,
                         "layer sum: add needs inputs of one shape, got 7x7x3 (input 1) and 9x9x3 (input 2); inputs = "
                                 + "[a, b] with shapes [7x7x3, 9x9x3]"),
+                Arguments.of("concat with one input (the default)", model(
+                        "{ type = relu, name = a }",
+                        "{ type = concat, name = cat }",
+                        "{ type = globalavgpool }", "{ type = dense, units = 2 }"), 2,
+                        "layer cat: concat takes at least 2 inputs, got 1; name them with inputs = [a, b]"),
+                Arguments.of("concat of two heights and widths", model(
+                        "{ type = conv2d, name = a, filters = 3, kernel = 3 }",
+                        "{ type = conv2d, name = b, inputs = input, filters = 2, kernel = 1 }",
+                        "{ type = concat, name = cat, inputs = [a, b] }",
+                        "{ type = globalavgpool }", "{ type = dense, units = 2 }"), 3,
+                        "layer cat: concat needs inputs of one height and width (it joins their channels), got 7x7x3"
+                                + " (input 1) and 9x9x2 (input 2); inputs = [a, b] with shapes [7x7x3, 9x9x2]"),
+                Arguments.of("concat of a flat and an NHWC input", model(
+                        "{ type = flatten, name = f }",
+                        "{ type = concat, name = cat, inputs = [f, input] }",
+                        "{ type = dense, units = 2 }"), 2,
+                        "layer cat: concat needs inputs that are all NHWC or all flat, got flat 162 (input 1) and"
+                                + " NHWC 9x9x2 (input 2)"),
                 Arguments.of("two inputs to a one-input layer", model(
                         "{ type = relu, name = a }",
                         "{ type = relu, name = b, inputs = [a, input] }",

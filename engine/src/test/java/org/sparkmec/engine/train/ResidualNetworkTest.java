@@ -1,12 +1,8 @@
 package org.sparkmec.engine.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Path;
-import java.util.List;
-import java.util.SplittableRandom;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -15,10 +11,8 @@ import org.sparkmec.engine.conv.WithCpuBackend;
 import org.sparkmec.engine.model.ModelFile;
 import org.sparkmec.engine.model.ModelSpec;
 import org.sparkmec.engine.nn.ConvAlgorithmChoice;
-import org.sparkmec.engine.nn.Mode;
 import org.sparkmec.engine.nn.Network;
 import org.sparkmec.engine.nn.Parameter;
-import org.sparkmec.engine.nn.SoftmaxCrossEntropy;
 import org.sparkmec.engine.tensor.Layout;
 import org.sparkmec.engine.tensor.RandomFill;
 import org.sparkmec.engine.tensor.Tensor;
@@ -65,43 +59,9 @@ class ResidualNetworkTest extends WithCpuBackend {
                 .add("twice", "out", "out")
                 .globalAvgPool("gap").dense("fc", 3)
                 .build();
-        int[] labels = {0, 2, 1};
         try (Network net = Networks.build(backend, spec, MecOptions.defaults(), 1L << 28, 5, ConvAlgorithmChoice.MEC);
-             Tensor images = RandomFill.uniformTensor(backend, Layout.NHWC, 9, 3, 7, 5, 3);
-             Tensor grad = Tensor.zeros(backend, Layout.MATRIX, 3, 3)) {
-            Supplier<Double> loss = () -> SoftmaxCrossEntropy.compute(backend, net.forward(images, Mode.TRAIN), labels,
-                    null).loss();
-            SoftmaxCrossEntropy.compute(backend, net.forward(images, Mode.TRAIN), labels, grad);
-            net.backward(grad);
-            List<Parameter> params = net.parameters();
-            for (Parameter p : params) {
-                if (p.trainable()) {
-                    check(p, p.gradient().toArray(), loss);
-                }
-            }
-        }
-    }
-
-    /**
-     * Central differences (eps 2e-3: small enough that few ReLU kinks are crossed) on 12 sampled elements:
-     * {@code |numeric - analytic| <= 5e-4 + 5e-2 |analytic|}
-     * (the loss is a double sum over float logits; the gradients here are of order 1e-2).
-     */
-    private static void check(Parameter p, float[] analytic, Supplier<Double> loss) {
-        SplittableRandom rnd = new SplittableRandom(p.name().hashCode());
-        Tensor t = p.value();
-        for (int s = 0; s < 12; s++) {
-            int i = rnd.nextInt(analytic.length);
-            float v = t.get(i);
-            t.set(i, v + 2e-3f);
-            double plus = loss.get();
-            t.set(i, v - 2e-3f);
-            double minus = loss.get();
-            t.set(i, v);
-            double numeric = (plus - minus) / 4e-3;
-            if (Math.abs(numeric - analytic[i]) > 5e-4 + 5e-2 * Math.abs(analytic[i])) {
-                fail(p.name() + " element " + i + ": numeric " + numeric + " vs analytic " + analytic[i]);
-            }
+             Tensor images = RandomFill.uniformTensor(backend, Layout.NHWC, 9, 3, 7, 5, 3)) {
+            NetworkGradientCheck.checkParameters(backend, net, images, new int[] {0, 2, 1});
         }
     }
 }

@@ -5,8 +5,9 @@ import org.sparkmec.engine.shape.PoolGeometry;
 import org.sparkmec.engine.tensor.FloatStorage;
 
 /**
- * The CPU's layer kernels: element-wise loops on heap chunks (so C2 vectorizes them) and pooling
- * loops split over the backend's workers by output row (no two threads write the same element).
+ * The CPU's layer kernels: element-wise loops on heap chunks (so C2 vectorizes them), channel copies as one
+ * native copy per pixel (one in all when both arrays are exactly the channels wide) and pooling loops, all split
+ * over the backend's workers by output row (no two threads write the same element).
  */
 final class CpuNnKernels implements NnKernels {
     private static final int CHUNK = 1 << 13;
@@ -78,6 +79,25 @@ final class CpuNnKernels implements NnKernels {
         elementwise(a, b, out, length, (x, y, n) -> {
             for (int k = 0; k < n; k++) {
                 x[k] += y[k];
+            }
+        });
+    }
+
+    @Override
+    public void copyChannels(FloatStorage src, int srcStride, int srcOffset, FloatStorage dst, int dstStride,
+                             int dstOffset, long pixels, int channels) {
+        HostFloatStorage s = HostFloatStorage.of(src);
+        HostFloatStorage d = HostFloatStorage.of(dst);
+        if (srcStride == channels && dstStride == channels) {
+            workers.forEachRange(pixels * channels, (i0, i1) -> NativeMemory.copy(s.addressOf(srcOffset + i0),
+                    d.addressOf(dstOffset + i0), (i1 - i0) * F));
+            return;
+        }
+        long rowBytes = (long) channels * F;
+        workers.forEachRange(pixels, (p0, p1) -> {
+            for (long p = p0; p < p1; p++) {
+                NativeMemory.copy(s.addressOf(p * srcStride + srcOffset), d.addressOf(p * dstStride + dstOffset),
+                        rowBytes);
             }
         });
     }

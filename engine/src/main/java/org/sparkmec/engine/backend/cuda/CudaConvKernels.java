@@ -101,13 +101,20 @@ final class CudaConvKernels implements ConvKernels {
         }
     }
 
-    /** 4 (the 16-byte kernel variants) when the innermost dimension is a multiple of 4, else 1. */
-    private static int width(int channels) {
-        return channels % VECTOR == 0 ? VECTOR : 1;
+    /**
+     * 4 (the 16-byte kernel variants) when the innermost dimension is a multiple of 4 (and so are the other
+     * {@code strides}: row lengths or offsets in floats that the 4 floats' address depends on), else 1.
+     */
+    static int width(int channels, int... strides) {
+        int all = channels;
+        for (int s : strides) {
+            all |= s;
+        }
+        return all % VECTOR == 0 ? VECTOR : 1;
     }
 
     /** The kernel's name for {@code v} floats per thread: {@code base} or {@code base4}. */
-    private static String name(String base, int v) {
+    static String name(String base, int v) {
         return v == 1 ? base : base + v;
     }
 

@@ -8,7 +8,8 @@ import org.sparkmec.engine.tensor.FloatStorage;
  * The GPU's layer kernels ({@code mec_kernels.cu}), with the semantics of the CPU backend's: element-wise
  * kernels, pooling as gathers (forward one thread per output element; backward one thread per input
  * element, summing the windows that contain it in the CPU's order, max pooling routing to the first
- * position of a window equal to its output), and softmax cross-entropy one thread per row in double.
+ * position of a window equal to its output), softmax cross-entropy one thread per row in double, and channel copies
+ * 16 bytes per thread where channels, strides and offsets are multiples of 4.
  * No atomics: the same bits every run. Unchecked: the layers validated shapes. Asynchronous, in issue
  * order on the default stream.
  */
@@ -77,6 +78,14 @@ final class CudaNnKernels implements NnKernels {
     @Override
     public void add(FloatStorage a, FloatStorage b, FloatStorage out, long length) {
         module.launch("add_floats", length, a, b, out, length);
+    }
+
+    @Override
+    public void copyChannels(FloatStorage src, int srcStride, int srcOffset, FloatStorage dst, int dstStride,
+                             int dstOffset, long pixels, int channels) {
+        int v = CudaConvKernels.width(channels, srcStride, srcOffset, dstStride, dstOffset);
+        module.launch(CudaConvKernels.name("copy_channels", v), pixels * channels / v, src, srcStride, srcOffset, dst,
+                dstStride, dstOffset, pixels, channels);
     }
 
     @Override

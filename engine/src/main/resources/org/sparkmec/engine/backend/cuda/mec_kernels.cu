@@ -639,6 +639,30 @@ extern "C" __global__ void add_floats(const float* a, const float* b, float* out
     }
 }
 
+// Channel copy (channel concatenation, forward into and backward out of a channel range):
+// dst[p*dstStride + dstOffset + c] = src[p*srcStride + srcOffset + c] for p < pixels, c < channels; the rest of
+// dst is untouched. One thread per copied element (V elements: channels, strides and offsets multiples of V).
+template <int V>
+__device__ __forceinline__ void copy_channels_body(const float* src, int srcStride, int srcOffset, float* dst,
+                                                   int dstStride, int dstOffset, long long pixels, int channels) {
+    int packs = channels / V;
+    GRID_LOOP(t, pixels * packs) {
+        long long p = div_ll(t, packs);
+        int c = (int) (t - p * packs) * V;
+        store<V>(dst + p * dstStride + dstOffset + c, load<V>(src + p * srcStride + srcOffset + c));
+    }
+}
+
+extern "C" __global__ void copy_channels(const float* src, int srcStride, int srcOffset, float* dst, int dstStride,
+                                         int dstOffset, long long pixels, int channels) {
+    copy_channels_body<1>(src, srcStride, srcOffset, dst, dstStride, dstOffset, pixels, channels);
+}
+
+extern "C" __global__ void copy_channels4(const float* src, int srcStride, int srcOffset, float* dst, int dstStride,
+                                          int dstOffset, long long pixels, int channels) {
+    copy_channels_body<4>(src, srcStride, srcOffset, dst, dstStride, dstOffset, pixels, channels);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Batch normalisation over a rows x channels array (NHWC, rows = n*h*w), as CpuBatchNorm.
 // Per-channel sums in two levels like the row sums above (blocks of exactly 256 threads: 32 channel

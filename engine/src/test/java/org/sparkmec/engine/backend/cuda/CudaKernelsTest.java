@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sparkmec.engine.conv.ConvTestSupport.assertAllClose;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.BiConsumer;
@@ -118,6 +119,26 @@ class CudaKernelsTest {
                 out.assertSame("avg pool forward " + g, 1e-6, 1e-6);
                 both((b, p) -> b.nnKernels().avgPoolBackward(p[0], g, p[1]), gradOut, gradIn);
                 gradIn.assertSame("avg pool backward " + g, 1e-6, 1e-6);
+            }
+        }
+    }
+
+    /**
+     * Channel copies into and out of a channel range, exactly equal (a copy): odd widths (the scalar kernel),
+     * widths, strides and offsets that are multiples of 4 (the 4-wide kernel), and whole contiguous rows. The
+     * destination starts random, so the floats outside the range must be left as they are on both backends.
+     */
+    @Test
+    void channelCopyMatchesTheCpu() {
+        long pixels = 2 * 5 * 7;
+        int[][] cases = {
+            // srcStride, srcOffset, dstStride, dstOffset, channels
+            {1, 0, 9, 0, 1}, {3, 0, 9, 1, 3}, {5, 0, 9, 4, 5}, {9, 4, 5, 0, 5}, {7, 2, 11, 6, 3},
+            {8, 0, 12, 4, 8}, {12, 4, 8, 0, 8}, {4, 0, 4, 0, 4}, {6, 0, 6, 0, 6}};
+        for (int[] c : cases) {
+            try (Pair src = Pair.random(pixels * c[0], c[0]); Pair dst = Pair.random(pixels * c[2], c[2] + 100)) {
+                both((b, p) -> b.nnKernels().copyChannels(p[0], c[0], c[1], p[1], c[2], c[3], pixels, c[4]), src, dst);
+                dst.assertSame("copyChannels " + Arrays.toString(c), 0, 0);
             }
         }
     }
