@@ -44,7 +44,7 @@ public final class ImageFolderExport {
     private ImageFolderExport() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
         if (args.length != 2) {
             System.err.println("usage: ImageFolderExport IDX_DIR OUT_DIR");
             System.exit(2);
@@ -54,7 +54,7 @@ public final class ImageFolderExport {
         TrainTestSplit split;
         try {
             split = export(Path.of(args[0]), out);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IOException e) {
             System.err.println("ImageFolderExport: " + e.getMessage());
             System.exit(1);
             return;
