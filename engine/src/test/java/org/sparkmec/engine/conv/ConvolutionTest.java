@@ -69,7 +69,9 @@ class ConvolutionTest {
                 new ConvGeometry(3, 10, 10, 17, 3, 3, 8, 4, 4, 2, 2),
                 new ConvGeometry(3, 6, 7, 2, 3, 5, 3, 1, 2, 0, 2),
                 new ConvGeometry(1, 9, 7, 1, 1, 1, 1, 3, 1, 0, 2),
-                new ConvGeometry(3, 13, 9, 3, 5, 3, 7, 2, 4, 1, 1));
+                new ConvGeometry(3, 13, 9, 3, 5, 3, 7, 2, 4, 1, 1),
+                // kernel rows of 256 floats, 5 outputs, overlapping windows: the CPU's fused forward in input-row order
+                new ConvGeometry(3, 6, 5, 128, 3, 2, 5, 1, 1, 1, 0));
     }
 
     record Variant(String name, CpuBackend backend, ConvAlgorithm algorithm, MecSolution solution) {

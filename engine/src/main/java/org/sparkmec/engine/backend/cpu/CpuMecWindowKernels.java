@@ -17,7 +17,10 @@ import org.sparkmec.engine.tensor.MemoryTracker;
  *
  * <ul>
  *   <li>forward: tiles handed out to the workers one at a time (outputs are disjoint); each runs one
- *       single-threaded sgemm into its scratch and copies the rows to NHWC adding the bias;</li>
+ *       single-threaded sgemm into its scratch and copies the rows to NHWC adding the bias. Where
+ *       {@link #forwardOrder} says so, a tile is instead a chunk of images whose windows are visited
+ *       input row by input row ({@link ForwardOrder#INPUT_ROWS}), accumulating into a ring of output
+ *       blocks that together fit the same scratch;</li>
  *   <li>weight gradient: each worker takes a fixed contiguous range of tiles (the same split on every
  *       call), gathers the tile's output-gradient rows into its scratch and accumulates
  *       {@code A_tile^T x dO_tile} into its own partial dK; partials are added in worker order, so the
@@ -42,18 +45,24 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
     private final CpuConvKernels kernels;
     private final int slots;
     private final long tileFloats;
+    private final ForwardOrder forcedOrder;
     private final MemoryTracker scratchTracker = new MemoryTracker("cpu-mec-fused-scratch");
     private final HostBufferCache noCache = new HostBufferCache(0, scratchTracker);
     private final HostFloatStorage[] tileScratch;
     private final HostFloatStorage[] partials;
 
     CpuMecWindowKernels(CpuWorkers workers, CpuConvKernels kernels, GemmParallelism parallelism) {
-        this(workers, kernels, parallelism, TILE_FLOATS);
+        this(workers, kernels, parallelism, TILE_FLOATS, null);
     }
 
-    /** With another tile size (tests force one image per tile). */
-    CpuMecWindowKernels(CpuWorkers workers, CpuConvKernels kernels, GemmParallelism parallelism, long tileFloats) {
+    /**
+     * With another tile size (tests force one image per tile) and a forced forward order ({@code null}:
+     * {@link #forwardOrder}'s choice per geometry).
+     */
+    CpuMecWindowKernels(CpuWorkers workers, CpuConvKernels kernels, GemmParallelism parallelism, long tileFloats,
+                        ForwardOrder forcedOrder) {
         this.tileFloats = tileFloats;
+        this.forcedOrder = forcedOrder;
         this.workers = workers;
         this.kernels = kernels;
         this.slots = parallelism == GemmParallelism.TASKS ? workers.threads() : 1;
@@ -69,6 +78,37 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
         return ceilDiv(g.batch(), chunks);
     }
 
+    /**
+     * The order in which a forward tile visits MEC's windows.
+     *
+     * <ul>
+     *   <li>{@code OUTPUT_ROWS}: one sgemm per output row h over the whole window
+     *       ({@code K = k_h*k_w*i_c}); L's elements are read (and packed by OpenBLAS) once per window
+     *       that covers them, about {@code k_h/s_h} times per pass;</li>
+     *   <li>{@code INPUT_ROWS}: the window split into its {@code k_h} kernel rows; for each input row j
+     *       of L ({@code k_w*i_c} columns), one sgemm per kernel row r with {@code j = h*s_h + r}
+     *       accumulates into output row h's block in a ring of {@code ceil(k_h/s_h)} blocks, so the
+     *       {@code k_h/s_h} reads of that part of L come from the cache. A block goes to its NHWC place
+     *       (with the bias) after its last kernel row.</li>
+     * </ul>
+     */
+    enum ForwardOrder { OUTPUT_ROWS, INPUT_ROWS }
+
+    /**
+     * The order {@link #forward} takes when none is forced: {@code INPUT_ROWS} where windows overlap
+     * ({@code k_h > s_h}), the output has at most 64 channels and a kernel row spans at least 256
+     * floats ({@code k_w*i_c}). With so few output columns, OpenBLAS's packing of L dominates an
+     * output-row sgemm; with shorter kernel rows the split sgemms are too small. Measured on cv1-cv12
+     * (docs/cpu.md): only cv4 qualifies, about 1.2x faster; layers with 128 or more output channels
+     * were slower in input-row order.
+     */
+    static ForwardOrder forwardOrder(ConvGeometry g) {
+        boolean overlapping = g.kH() > g.strideH();
+        boolean fewOutputs = g.outC() <= 64;
+        boolean longKernelRows = (long) g.kW() * g.inC() >= 256;
+        return overlapping && fewOutputs && longKernelRows ? ForwardOrder.INPUT_ROWS : ForwardOrder.OUTPUT_ROWS;
+    }
+
     @Override
     public void forward(FloatStorage input, FloatStorage lowered, FloatStorage kernel, FloatStorage bias,
                         FloatStorage output, ConvGeometry g) {
@@ -77,6 +117,15 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
         HostFloatStorage k = HostFloatStorage.of(kernel);
         HostFloatStorage out = HostFloatStorage.of(output);
         float[] b = bias == null ? null : CpuConvKernels.toArray(bias);
+        ForwardOrder order = forcedOrder != null ? forcedOrder : forwardOrder(g);
+        if (order == ForwardOrder.INPUT_ROWS) {
+            forwardByInputRows(l, k, b, out, g);
+        } else {
+            forwardByOutputRows(l, k, b, out, g);
+        }
+    }
+
+    private void forwardByOutputRows(HostFloatStorage l, HostFloatStorage k, float[] b, HostFloatStorage out, ConvGeometry g) {
         int nc = imagesPerTile(g, ceilDiv(TILES_PER_WORKER * slots, g.outH()));
         int chunks = ceilDiv(g.batch(), nc);
         int tiles = g.outH() * chunks;
@@ -86,24 +135,77 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
         AtomicInteger next = new AtomicInteger();
         forEachSlot(slot -> {
             HostFloatStorage scratch = scratch(slot, (long) nc * block);
-            float[] chunk = b == null ? null : new float[Math.max(kc, CpuConvKernels.CHUNK)];
+            float[] chunk = biasChunk(b, kc);
             for (int t; (t = next.getAndIncrement()) < tiles; ) {
                 int h = t / chunks;
                 int n0 = (t % chunks) * nc;
                 int images = Math.min(nc, g.batch() - n0);
                 OpenBlas.sgemm(Transpose.NONE, Transpose.NONE, images * ow, kc, g.kernelRows(), 1f,
                         l, windowOffset(g, n0, h), g.loweredRowLength(), k, 0, kc, 0f, scratch, 0, kc);
-                for (int i = 0; i < images; i++) {
-                    long from = scratch.addressOf(i * block);
-                    long to = out.addressOf(outputRowsOffset(g, n0 + i, h));
-                    if (b == null) {
-                        NativeMemory.copy(from, to, block * Float.BYTES);
-                    } else {
-                        CpuConvKernels.copyAddingBias(from, to, block, b, chunk);
+                writeOutputRows(scratch, 0, out, g, n0, images, h, b, chunk);
+            }
+        });
+    }
+
+    /**
+     * {@link ForwardOrder#INPUT_ROWS}: tiles are image chunks (handed out one at a time); in a chunk, input
+     * row j's part of L meets kernel row r for every output row {@code h = (j - r)/s_h} in range, r
+     * ascending, so each output block starts at r = 0 ({@code beta = 0}) and is complete at r = k_h - 1.
+     */
+    private void forwardByInputRows(HostFloatStorage l, HostFloatStorage k, float[] b, HostFloatStorage out, ConvGeometry g) {
+        int ring = ceilDiv(g.kH(), g.strideH());
+        int ow = g.outW();
+        int kc = g.outC();
+        long block = (long) ow * kc;
+        long byScratch = Math.max(1, tileFloats / (block * ring));
+        int nc = (int) Math.min(byScratch, ceilDiv(g.batch(), Math.min(g.batch(), TILES_PER_WORKER * slots)));
+        int chunks = ceilDiv(g.batch(), nc);
+        int span = g.kW() * g.inC();
+        int rowsCovered = (g.outH() - 1) * g.strideH() + g.kH();
+        AtomicInteger next = new AtomicInteger();
+        forEachSlot(slot -> {
+            HostFloatStorage scratch = scratch(slot, (long) nc * block * ring);
+            float[] chunk = biasChunk(b, kc);
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                int n0 = c * nc;
+                int images = Math.min(nc, g.batch() - n0);
+                long ringBlock = (long) images * block;
+                for (int j = 0; j < rowsCovered; j++) {
+                    for (int r = j % g.strideH(); r < g.kH() && r <= j; r += g.strideH()) {
+                        int h = (j - r) / g.strideH();
+                        if (h >= g.outH()) {
+                            continue;
+                        }
+                        long at = (h % ring) * ringBlock;
+                        OpenBlas.sgemm(Transpose.NONE, Transpose.NONE, images * ow, kc, span, 1f,
+                                l, windowOffset(g, n0, 0) + (long) j * span, g.loweredRowLength(),
+                                k, (long) r * span * kc, kc, r == 0 ? 0f : 1f, scratch, at, kc);
+                        if (r == g.kH() - 1) {
+                            writeOutputRows(scratch, at, out, g, n0, images, h, b, chunk);
+                        }
                     }
                 }
             }
         });
+    }
+
+    private static float[] biasChunk(float[] bias, int channels) {
+        return bias == null ? null : new float[Math.max(channels, CpuConvKernels.CHUNK)];
+    }
+
+    /** Copies a finished {@code images*o_w x k_c} block to output row h of those images, adding the bias. */
+    private static void writeOutputRows(HostFloatStorage scratch, long at, HostFloatStorage out, ConvGeometry g,
+                                        int n0, int images, int h, float[] bias, float[] chunk) {
+        long block = (long) g.outW() * g.outC();
+        for (int i = 0; i < images; i++) {
+            long from = scratch.addressOf(at + i * block);
+            long to = out.addressOf(outputRowsOffset(g, n0 + i, h));
+            if (bias == null) {
+                NativeMemory.copy(from, to, block * Float.BYTES);
+            } else {
+                CpuConvKernels.copyAddingBias(from, to, block, bias, chunk);
+            }
+        }
     }
 
     @Override
