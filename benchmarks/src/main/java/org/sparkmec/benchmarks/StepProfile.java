@@ -66,21 +66,19 @@ public final class StepProfile {
                 long t0 = tick(backend);
                 BatchTensors.Batch b = batches.load(data, idx);
                 t[at++] = since(backend, t0);
-                Tensor x = b.images();
-                for (Layer layer : layers) {
-                    t0 = tick(backend);
-                    x = layer.forward(x, Mode.TRAIN);
-                    t[at++] = since(backend, t0);
+                network.timeLayers(backend);
+                Tensor logits = network.forward(b.images(), Mode.TRAIN);
+                for (int i = 0; i < layers.size(); i++) {
+                    t[at++] = network.forwardMillis(i);
                 }
                 t0 = tick(backend);
-                SoftmaxCrossEntropy.compute(backend, x, b.labels(), b.gradLogits());
+                SoftmaxCrossEntropy.compute(backend, logits, b.labels(), b.gradLogits());
                 t[at++] = since(backend, t0);
-                Tensor g = b.gradLogits();
+                network.backward(b.gradLogits());
                 for (int i = layers.size() - 1; i >= 0; i--) {
-                    t0 = tick(backend);
-                    g = layers.get(i).backward(g, i > 0);
-                    t[at++] = since(backend, t0);
+                    t[at++] = network.backwardMillis(i);
                 }
+                network.timeLayers(null);
                 t0 = tick(backend);
                 optimizer.step(backend, parameters, 0.001);
                 t[at++] = since(backend, t0);

@@ -33,6 +33,9 @@ public final class Network implements AutoCloseable {
     private final int classes;
     private final long[] peakBytes;
     private MemoryTracker tracker;
+    private Backend timingBackend;
+    private final double[] forwardMillis;
+    private final double[] backwardMillis;
 
     /**
      * A sequential network: each layer reads the previous one.
@@ -120,6 +123,8 @@ public final class Network implements AutoCloseable {
         }
         this.classes = last[1];
         this.peakBytes = new long[n];
+        this.forwardMillis = new double[n];
+        this.backwardMillis = new double[n];
     }
 
     private static List<int[]> sequential(int layers) {
@@ -136,6 +141,25 @@ public final class Network implements AutoCloseable {
      */
     public void measurePeaks(MemoryTracker memoryTracker) {
         this.tracker = memoryTracker;
+    }
+
+    /**
+     * Times, from now on, each layer's forward and backward call on its own ({@link #forwardMillis(int)},
+     * {@link #backwardMillis(int)}), synchronizing {@code backend} before and after each call: for profiling
+     * (an asynchronous backend then loses the overlap between layers), not for throughput. {@code null} stops.
+     */
+    public void timeLayers(Backend backend) {
+        this.timingBackend = backend;
+    }
+
+    /** Milliseconds of layer {@code i}'s last forward call while {@link #timeLayers} was on (0 before). */
+    public double forwardMillis(int i) {
+        return forwardMillis[i];
+    }
+
+    /** Milliseconds of layer {@code i}'s last backward call while {@link #timeLayers} was on (0 before). */
+    public double backwardMillis(int i) {
+        return backwardMillis[i];
     }
 
     /** The highest live byte count the tracker saw while layer {@code i} ran (0 when not measured). */
@@ -172,6 +196,7 @@ public final class Network implements AutoCloseable {
         Tensor[] outputs = new Tensor[layers.size()];
         for (int i = 0; i < layers.size(); i++) {
             startPeak();
+            long t0 = startTiming();
             int[] in = inputs[i];
             if (in.length == 1) {
                 outputs[i] = layers.get(i).forward(in[0] == IMAGES ? images : outputs[in[0]], mode);
@@ -182,6 +207,7 @@ public final class Network implements AutoCloseable {
                 }
                 outputs[i] = layers.get(i).forward(tensors, mode);
             }
+            endTiming(forwardMillis, i, t0);
             endPeak(i);
         }
         return outputs[layers.size() - 1];
@@ -194,6 +220,7 @@ public final class Network implements AutoCloseable {
         gradients[n - 1] = gradLogits;
         for (int i = n - 1; i >= 0; i--) {
             startPeak();
+            long t0 = startTiming();
             int[] in = inputs[i];
             if (in.length == 1) {
                 accumulate(gradients, in[0], layers.get(i).backward(gradients[i], in[0] != IMAGES));
@@ -208,6 +235,7 @@ public final class Network implements AutoCloseable {
                 }
             }
             gradients[i] = null;
+            endTiming(backwardMillis, i, t0);
             endPeak(i);
         }
     }
@@ -226,6 +254,21 @@ public final class Network implements AutoCloseable {
         } else {
             backend.nnKernels().add(gradients[k].storage(), gradient.storage(), gradients[k].storage(),
                     gradient.numElements());
+        }
+    }
+
+    private long startTiming() {
+        if (timingBackend == null) {
+            return 0;
+        }
+        timingBackend.synchronize();
+        return System.nanoTime();
+    }
+
+    private void endTiming(double[] millis, int i, long t0) {
+        if (timingBackend != null) {
+            timingBackend.synchronize();
+            millis[i] = (System.nanoTime() - t0) / 1e6;
         }
     }
 

@@ -1,6 +1,7 @@
 package org.sparkmec.engine.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,7 @@ import org.sparkmec.engine.conv.WithCpuBackend;
 import org.sparkmec.engine.model.ModelFile;
 import org.sparkmec.engine.model.ModelSpec;
 import org.sparkmec.engine.nn.ConvAlgorithmChoice;
+import org.sparkmec.engine.nn.Mode;
 import org.sparkmec.engine.nn.Network;
 import org.sparkmec.engine.nn.Parameter;
 import org.sparkmec.engine.tensor.Layout;
@@ -62,6 +64,35 @@ class ResidualNetworkTest extends WithCpuBackend {
         try (Network net = Networks.build(backend, spec, MecOptions.defaults(), 1L << 28, 5, ConvAlgorithmChoice.MEC);
              Tensor images = RandomFill.uniformTensor(backend, Layout.NHWC, 9, 3, 7, 5, 3)) {
             NetworkGradientCheck.checkParameters(backend, net, images, new int[] {0, 2, 1});
+        }
+    }
+
+    /** Network.timeLayers: every layer of a graph gets a forward and a backward time while on, and none after. */
+    @Test
+    void layerTimesFollowTheGraph() {
+        ModelSpec spec = ModelFile.read(MODELS.resolve("resnet20.conf"));
+        try (Network net = Networks.build(backend, spec, MecOptions.defaults(), 1L << 28, 1);
+             Tensor images = RandomFill.uniformTensor(backend, Layout.NHWC, 2, 2, 32, 32, 3);
+             Tensor grad = RandomFill.uniformTensor(backend, Layout.MATRIX, 3, 2, 10)) {
+            net.forward(images, Mode.TRAIN);
+            net.backward(grad);
+            for (int i = 0; i < net.layers().size(); i++) {
+                assertEquals(0.0, net.forwardMillis(i) + net.backwardMillis(i), "layer " + i + " before timing");
+            }
+            net.timeLayers(backend);
+            net.forward(images, Mode.TRAIN);
+            net.backward(grad);
+            net.timeLayers(null);
+            double[] forward = new double[net.layers().size()];
+            for (int i = 0; i < forward.length; i++) {
+                forward[i] = net.forwardMillis(i);
+                String name = net.layers().get(i).name();
+                assertTrue(net.forwardMillis(i) > 0 && net.backwardMillis(i) > 0, name + " not timed");
+            }
+            net.forward(images, Mode.TRAIN);
+            for (int i = 0; i < forward.length; i++) {
+                assertEquals(forward[i], net.forwardMillis(i), "layer " + i + " after timing stopped");
+            }
         }
     }
 }
