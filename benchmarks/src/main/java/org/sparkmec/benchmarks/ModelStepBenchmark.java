@@ -24,8 +24,8 @@ import org.sparkmec.engine.train.LayerMemoryRow;
 import org.sparkmec.engine.train.Networks;
 
 /**
- * One training step of a model (forward in training mode, softmax cross-entropy, backward, SGD update on the
- * host) at a batch size, with every conv layer on each algorithm named: images/s and the per-layer memory table
+ * One training step of a model (forward in training mode, softmax cross-entropy, backward, SGD update where
+ * the parameters live, as the trainer runs it: on the GPU for the CUDA backend) at a batch size, with every conv layer on each algorithm named: images/s and the per-layer memory table
  * (weights, activations, convolution workspace, the engine's peak of live bytes while the layer ran), side by
  * side. Synthetic images (uniform in [-1, 1), seed 1) and labels {@code i % classes}: the cost does not depend on
  * the pixels. The first step is a warm-up (buffers, kernels, JIT); the time is the median of the steps after it.
@@ -91,12 +91,13 @@ public final class ModelStepBenchmark {
                 long t0 = System.nanoTime();
                 SoftmaxCrossEntropy.compute(backend, net.forward(images, Mode.TRAIN), labels, grad);
                 net.backward(grad);
-                sgd.step(net.parameters(), 0.01);
+                sgd.step(backend, net.parameters(), 0.01);
                 backend.synchronize();
                 if (s >= 0) {
                     millis[s] = (System.nanoTime() - t0) / 1e6;
                 }
             }
+            sgd.releaseDeviceState();
             double[] sorted = millis.clone();
             Arrays.sort(sorted);
             double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
