@@ -41,6 +41,10 @@ TILES = {  # name: (BM, BN, BK, TM, TN)
     "64x64x16_8x4": (64, 64, 16, 8, 4), "128x128x16_8x8": (128, 128, 16, 8, 8), "64x128x8_8x8": (64, 128, 8, 8, 8),
     "32x64x16_4x4": (32, 64, 16, 4, 4), "256x16x16_8x4": (256, 16, 16, 8, 4),
     "64x64x16_tf32": (64, 64, 16, 8, 4), "128x64x16_8x8": (128, 64, 16, 8, 8), "64x128x16_8x8": (64, 128, 16, 8, 8), "64x64x32_8x4": (64, 64, 32, 8, 4),
+    # split thread layout (mec_gemm's SPLIT = 1) and a register budget for MINB blocks per multiprocessor
+    "128x128x8_8x8s": (128, 128, 8, 8, 8), "128x128x16_8x8s": (128, 128, 16, 8, 8), "128x64x16_8x8s": (128, 64, 16, 8, 8),
+    "64x128x16_8x8s": (64, 128, 16, 8, 8), "64x64x8_8x8s": (64, 64, 8, 8, 8), "128x64x8_8x8s": (128, 64, 8, 8, 8),
+    "64x64x16_8x4s": (64, 64, 16, 8, 4),
 }
 MODES = ("forward", "forward_input", "dkernel", "dlowered")
 SMS = torch.cuda.get_device_properties(0).multi_processor_count
@@ -86,6 +90,10 @@ def plan(mode, g):
     if mode == "dlowered":
         return ("256x16x16_8x4" if g.span <= 16 else "64x64x16_8x4"), 1
     t = "32x64x16_4x4" if mode == "dkernel" and g.kd <= 32 else "64x64x16_8x4"
+    if mode == "forward" and not TF32:
+        t = "128x64x16_8x8s"
+    elif mode == "forward_input" and not TF32:
+        t = "64x64x16_8x4s"
     tiles = ceil(rows, TILES[t][0]) * ceil(cols, 64)
     if mode in ("forward", "forward_input"):
         wanted = min(16, ceil(6 * SMS, tiles)) if tiles < 2 * SMS else 1
@@ -254,6 +262,7 @@ def main():
                     print(f"  WRONG {name} {mode} {t} splits {sp}: rel err {err:.3g}")
             bt = min(timings, key=lambda c: timings[c][0])
             best[mode] = (bt, timings[bt][0], rule, timings[rule][0], max(e for _, e in timings.values()))
+        Path(out_csv).write_text("\n".join(rows_out) + "\n")  # after every layer: a cut run keeps what it measured
         if check:
             print(f"{name}: " + " | ".join(f"{m} {best[m][2][0]}/{best[m][2][1]} err {best[m][4]:.1e}" for m in MODES),
                   flush=True)

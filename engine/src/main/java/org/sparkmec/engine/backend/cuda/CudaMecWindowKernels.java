@@ -36,8 +36,16 @@ final class CudaMecWindowKernels implements MecWindowKernels {
     record Tile(String name, int bm, int bn, int bk, int threads) {
     }
 
-    /** The tile of every product, except the two narrow cases below. */
+    /** The tile of the backward products (except the two narrow cases below) and of the TF32 forward. */
     static final Tile WIDE = new Tile("64x64x16_8x4", 64, 64, 16, 128);
+    /**
+     * The FP32 forward from the lowered matrix: 128 x 64 outputs per block of 128 threads, 8 x 8 per thread
+     * in the split layout (a thread's rows and columns in groups of 4, so a warp's 16-byte shared-memory
+     * reads do not conflict), registers budgeted for 3 blocks per multiprocessor.
+     */
+    static final Tile FORWARD = new Tile("128x64x16_8x8s", 128, 64, 16, 128);
+    /** The FP32 forward that reads the input directly ({@link #readsInputDirectly}): the wide tile in the split layout. */
+    static final Tile FORWARD_INPUT = new Tile("64x64x16_8x4s", 64, 64, 16, 128);
     /** Weight gradients with at most 32 rows ({@code k_h*k_w*i_c}: 3x3 kernels on RGB input). */
     static final Tile NARROW_ROWS = new Tile("32x64x16_4x4", 32, 64, 16, 128);
     /** Lowered gradients with at most 16 columns ({@code k_w*i_c}: 3x3 kernels on RGB input). */
@@ -98,15 +106,33 @@ final class CudaMecWindowKernels implements MecWindowKernels {
         return "mec_" + mode + "_" + (math == CudaMath.TF32 && p.tile() == WIDE ? "64x64x16_tf32" : p.tile().name());
     }
 
-    /** Forward: rows (n, h, w), columns k_c, reduction k_h*k_w*i_c. */
+    /**
+     * The forward's tile: {@link #WIDE} for TF32 (its tensor-core kernel), else {@link #FORWARD_INPUT} where the
+     * forward reads the input directly and {@link #FORWARD} where it reads the lowered matrix. Measured against
+     * the wide tile on an H100 over cv1-cv12 and the ResNet layers (docs/gpu.md): faster or level on all but one.
+     */
+    static Tile forwardTile(ConvGeometry g, CudaMath math) {
+        if (math == CudaMath.TF32) {
+            return WIDE;
+        }
+        return readsInputDirectly(g) ? FORWARD_INPUT : FORWARD;
+    }
+
+    /** FP32 forward ({@link #forwardPlan(ConvGeometry, int, CudaMath)}). */
     static Plan forwardPlan(ConvGeometry g, int multiprocessors) {
+        return forwardPlan(g, multiprocessors, CudaMath.FP32);
+    }
+
+    /** Forward: rows (n, h, w), columns k_c, reduction k_h*k_w*i_c. */
+    static Plan forwardPlan(ConvGeometry g, int multiprocessors, CudaMath math) {
+        Tile tile = forwardTile(g, math);
         long rows = (long) g.batch() * g.outH() * g.outW();
-        long tiles = tiles(WIDE, rows, g.outC());
+        long tiles = tiles(tile, rows, g.outC());
         int splits = 1;
         if (tiles < 2L * multiprocessors) {
             splits = (int) Math.min(MAX_FORWARD_SPLITS, ceilDiv((long) FORWARD_BLOCKS_PER_SM * multiprocessors, tiles));
         }
-        return split(WIDE, rows, g.outC(), g.kernelRows(), splits);
+        return split(tile, rows, g.outC(), g.kernelRows(), splits);
     }
 
     /** Weight gradient: rows k_h*k_w*i_c, columns k_c, reduction over every output row (n, h, w). */
@@ -145,7 +171,7 @@ final class CudaMecWindowKernels implements MecWindowKernels {
     @Override
     public void forward(FloatStorage input, FloatStorage lowered, FloatStorage kernel, FloatStorage bias,
                         FloatStorage output, ConvGeometry g) {
-        Plan p = forwardPlan(g, multiprocessors);
+        Plan p = forwardPlan(g, multiprocessors, math);
         boolean vec = g.outC() % 4 == 0;
         if (readsInputDirectly(g)) {
             run("forward_input", p, input, kernel, output, bias, false, vec, vec, g);

@@ -52,7 +52,7 @@ __device__ __forceinline__ void mma_tf32(float* d, const unsigned* a, const unsi
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
 }
 
-template <int MODE, int BM, int BN, int BK, int TM, int TN, int MATH = 0>
+template <int MODE, int BM, int BN, int BK, int TM, int TN, int MATH = 0, int SPLIT = 0>
 __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const float* __restrict__ B,
                                          float* __restrict__ C, const float* __restrict__ bias, long long rows,
                                          int cols, long long reduction, long long splitLen, int vecA, int vecB,
@@ -69,6 +69,11 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
     const int tid = threadIdx.x;
     const int tx = tid % (BN / TN);
     const int ty = tid / (BN / TN);
+    // A thread's outputs: rows ty*TM + i and columns tx*TN + j (SPLIT = 0), or, with SPLIT = 1, groups of 4
+    // rows (columns) one (BM*4/TM) apart, so that the 16-byte shared-memory reads of a warp's threads are
+    // consecutive (no bank conflicts with TN = 8).
+    auto tileRow = [&](int i) { return SPLIT ? (i / 4) * (BM * 4 / TM) + ty * 4 + i % 4 : ty * TM + i; };
+    auto tileCol = [&](int j) { return SPLIT ? (j / 4) * (BN * 4 / TN) + tx * 4 + j % 4 : tx * TN + j; };
     const long long row0 = (long long) blockIdx.x * BM;
     const int col0 = blockIdx.y * BN;
 
@@ -360,12 +365,12 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
                 float a[TM], b[TN];
 #pragma unroll
                 for (int i = 0; i < TM; i += 4) {
-                    float4 q = *reinterpret_cast<const float4*>(&As[buf][k][ty * TM + i]);
+                    float4 q = *reinterpret_cast<const float4*>(&As[buf][k][tileRow(i)]);
                     a[i] = q.x; a[i + 1] = q.y; a[i + 2] = q.z; a[i + 3] = q.w;
                 }
 #pragma unroll
                 for (int j = 0; j < TN; j += 4) {
-                    float4 q = *reinterpret_cast<const float4*>(&Bs[buf][k][tx * TN + j]);
+                    float4 q = *reinterpret_cast<const float4*>(&Bs[buf][k][tileCol(j)]);
                     b[j] = q.x; b[j + 1] = q.y; b[j + 2] = q.z; b[j + 3] = q.w;
                 }
 #pragma unroll
@@ -413,8 +418,11 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
     }
 #pragma unroll
     for (int i = 0; i < TM; i++) {
-        long long m = row0 + ty * TM + i;
-        if (m >= rows) break;
+        long long m = row0 + tileRow(i);
+        if (m >= rows) {
+            if (SPLIT) continue;
+            break;
+        }
         float* orow;
         if (MODE == MEC_DLOWERED) {
             orow = out + m * s.lda + (long long) hp * s.span;
@@ -423,7 +431,7 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
         }
 #pragma unroll
         for (int j = 0; j < TN; j += 4) {
-            int c = col0 + tx * TN + j;
+            int c = col0 + tileCol(j);
             float4 v = make_float4(acc[i][j], acc[i][j + 1], acc[i][j + 2], acc[i][j + 3]);
             if (addBias) {
                 if (c < cols) v.x += bias[c];
@@ -444,19 +452,22 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
 }
 
 // One extern "C" kernel per (mode, tile): mec_<mode>_<BM>x<BN>x<BK>_<TM>x<TN>.
-#define MEC_KERNEL(name, MODE, BM, BN, BK, TM, TN) MEC_KERNEL_MATH(name, MODE, BM, BN, BK, TM, TN, 0)
-#define MEC_KERNEL_MATH(name, MODE, BM, BN, BK, TM, TN, MATH)                                                 \
-    extern "C" __global__ void __launch_bounds__((BM / TM) * (BN / TN))                                     \
+#define MEC_KERNEL(name, MODE, BM, BN, BK, TM, TN) MEC_KERNEL_FULL(name, MODE, BM, BN, BK, TM, TN, 0, 0, 1)
+#define MEC_KERNEL_MATH(name, MODE, BM, BN, BK, TM, TN, MATH) MEC_KERNEL_FULL(name, MODE, BM, BN, BK, TM, TN, MATH, 0, 1)
+// SPLIT: the thread layout of mec_gemm; MINB: the blocks per multiprocessor the register budget must allow.
+#define MEC_KERNEL_SPLIT(name, MODE, BM, BN, BK, TM, TN, MINB) MEC_KERNEL_FULL(name, MODE, BM, BN, BK, TM, TN, 0, 1, MINB)
+#define MEC_KERNEL_FULL(name, MODE, BM, BN, BK, TM, TN, MATH, SPLIT, MINB)                                   \
+    extern "C" __global__ void __launch_bounds__((BM / TM) * (BN / TN), MINB)                               \
     name(const float* A, const float* B, float* C, const float* bias, long long rows, int cols,               \
          long long reduction, long long splitLen, int vecA, int vecB, int vecC, int batch, int outH, int outW,  \
          int outC, int span, int strideH, int kH, int paddedH, long long lda, int inH, int inW, int inC,        \
          int strideW, int padH, int padW) {                                                                   \
         MecShape s{batch, outH, outW, outC, span, strideH, kH, paddedH, lda, inH, inW, inC, strideW, padH, padW}; \
-        mec_gemm<MODE, BM, BN, BK, TM, TN, MATH>(A, B, C, bias, rows, cols, reduction, splitLen, vecA, vecB, vecC, s); \
+        mec_gemm<MODE, BM, BN, BK, TM, TN, MATH, SPLIT>(A, B, C, bias, rows, cols, reduction, splitLen, vecA, vecB, vecC, s); \
     }
 
-// The tile the backend uses (CudaMecWindowKernels: measured best on every cv1-cv12 and ResNet layer, all
-// three modes, H200, dev/gpu/prototype_mec_kernels.py); the others only for that prototype's comparison.
+// The wide tile the backend uses for the backward products (CudaMecWindowKernels.WIDE; measured on an H200) and
+// the forward's two tiles below; MEC_ALL_TILES compiles every tile for dev/gpu/prototype_mec_kernels.py's comparison.
 #ifdef MEC_ALL_TILES
 #define MEC_TILES(mode, MODE)                                              \
     MEC_KERNEL(mec_##mode##_64x64x16_8x4, MODE, 64, 64, 16, 8, 4)          \
@@ -469,13 +480,25 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
     MEC_KERNEL(mec_##mode##_256x16x16_8x4, MODE, 256, 16, 16, 8, 4)      \
     MEC_KERNEL(mec_##mode##_128x64x16_8x8, MODE, 128, 64, 16, 8, 8)      \
     MEC_KERNEL(mec_##mode##_64x128x16_8x8, MODE, 64, 128, 16, 8, 8)      \
-    MEC_KERNEL(mec_##mode##_64x64x32_8x4, MODE, 64, 64, 32, 8, 4)
+    MEC_KERNEL(mec_##mode##_64x64x32_8x4, MODE, 64, 64, 32, 8, 4)          \
+    MEC_KERNEL_SPLIT(mec_##mode##_128x128x8_8x8s, MODE, 128, 128, 8, 8, 8, 2)   \
+    MEC_KERNEL_SPLIT(mec_##mode##_128x128x16_8x8s, MODE, 128, 128, 16, 8, 8, 1) \
+    MEC_KERNEL_SPLIT(mec_##mode##_128x64x16_8x8s, MODE, 128, 64, 16, 8, 8, 3)   \
+    MEC_KERNEL_SPLIT(mec_##mode##_64x128x16_8x8s, MODE, 64, 128, 16, 8, 8, 3)   \
+    MEC_KERNEL_SPLIT(mec_##mode##_128x64x8_8x8s, MODE, 128, 64, 8, 8, 8, 4)     \
+    MEC_KERNEL_SPLIT(mec_##mode##_64x64x8_8x8s, MODE, 64, 64, 8, 8, 8, 6)       \
+    MEC_KERNEL_SPLIT(mec_##mode##_64x64x16_8x4s, MODE, 64, 64, 16, 8, 4, 5)
 #else
 #define MEC_TILES(mode, MODE) MEC_KERNEL(mec_##mode##_64x64x16_8x4, MODE, 64, 64, 16, 8, 4)
 #endif
 
 MEC_TILES(forward, MEC_FORWARD)
 MEC_TILES(forward_input, MEC_FORWARD_INPUT)
+#ifndef MEC_ALL_TILES
+// The FP32 forward's tiles (CudaMecWindowKernels.FORWARD and FORWARD_INPUT; measured on an H100, docs/gpu.md).
+MEC_KERNEL_SPLIT(mec_forward_128x64x16_8x8s, MEC_FORWARD, 128, 64, 16, 8, 8, 3)
+MEC_KERNEL_SPLIT(mec_forward_input_64x64x16_8x4s, MEC_FORWARD_INPUT, 64, 64, 16, 8, 4, 5)
+#endif
 // TF32 tensor-core variants of the wide tile (spark.mec.cuda.math=tf32): same loaders, plan and epilogue
 // semantics; mma.sync needs sm_80 or newer (CudaMecWindowKernels falls back to FP32 below).
 #if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800

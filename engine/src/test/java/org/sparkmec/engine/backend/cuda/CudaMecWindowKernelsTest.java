@@ -22,11 +22,16 @@ class CudaMecWindowKernelsTest {
     @Test
     void forwardSplitsOnlyLayersWithFewOutputTiles() {
         assertEquals(1, CudaMecWindowKernels.forwardPlan(layer(227, 3, 11, 96, 4, 0), H200_SMS).splits(), "cv1");
-        assertEquals(1, CudaMecWindowKernels.forwardPlan(layer(14, 256, 3, 256, 1, 0), H200_SMS).splits(), "cv11");
-        // cv12: 13 x 8 = 104 tiles for 132 multiprocessors
-        assertEquals(8, CudaMecWindowKernels.forwardPlan(layer(7, 512, 3, 512, 1, 0), H200_SMS).splits(), "cv12");
-        // ResNet's 7x7x512 pad 1: 25 x 8 tiles
-        assertEquals(4, CudaMecWindowKernels.forwardPlan(layer(7, 512, 3, 512, 1, 1), H200_SMS).splits(), "r7");
+        // cv8: 3,125 tiles of 128 x 64
+        assertEquals(1, CudaMecWindowKernels.forwardPlan(layer(112, 64, 3, 128, 1, 0), H200_SMS).splits(), "cv8");
+        // cv11: 36 x 4 = 144 tiles of 128 x 64 for 132 multiprocessors -> ceil(6 * 132 / 144)
+        assertEquals(6, CudaMecWindowKernels.forwardPlan(layer(14, 256, 3, 256, 1, 0), H200_SMS).splits(), "cv11");
+        // cv12: 7 x 8 = 56 tiles -> 15 (under the cap of 16, and 4608 / 15 rounded up to whole stages >= 256)
+        assertEquals(15, CudaMecWindowKernels.forwardPlan(layer(7, 512, 3, 512, 1, 0), H200_SMS).splits(), "cv12");
+        // ResNet's 7x7x512 pad 1: 13 x 8 tiles -> 8
+        assertEquals(8, CudaMecWindowKernels.forwardPlan(layer(7, 512, 3, 512, 1, 1), H200_SMS).splits(), "r7");
+        // TF32 keeps the wide tile (its tensor-core kernel): r7 in 25 x 8 tiles -> 4
+        assertEquals(4, CudaMecWindowKernels.forwardPlan(layer(7, 512, 3, 512, 1, 1), H200_SMS, CudaMath.TF32).splits(), "r7 tf32");
     }
 
     @Test
@@ -50,7 +55,9 @@ class CudaMecWindowKernelsTest {
         assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.loweredGradientPlan(cv3).tile());
         ConvGeometry cv9 = layer(56, 64, 3, 64, 1, 0);
         assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.loweredGradientPlan(cv9).tile());
-        assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.forwardPlan(cv7, H200_SMS).tile());
+        assertEquals(CudaMecWindowKernels.FORWARD_INPUT, CudaMecWindowKernels.forwardPlan(cv7, H200_SMS).tile());
+        assertEquals(CudaMecWindowKernels.FORWARD, CudaMecWindowKernels.forwardPlan(cv9, H200_SMS).tile());
+        assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.forwardPlan(cv9, H200_SMS, CudaMath.TF32).tile());
     }
 
     @Test
@@ -60,6 +67,7 @@ class CudaMecWindowKernelsTest {
         for (ConvGeometry g : shapes) {
             for (int sms : new int[] {1, 28, 132}) {
                 for (CudaMecWindowKernels.Plan p : List.of(CudaMecWindowKernels.forwardPlan(g, sms),
+                        CudaMecWindowKernels.forwardPlan(g, sms, CudaMath.TF32),
                         CudaMecWindowKernels.weightGradientPlan(g, sms))) {
                     assertEquals(0, p.splitLength() % CudaMecWindowKernels.BK, p.toString());
                     assertTrue((long) p.splits() * p.splitLength() >= p.reduction(), p.toString());
