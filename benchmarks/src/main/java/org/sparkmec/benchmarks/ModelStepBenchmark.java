@@ -27,7 +27,8 @@ import org.sparkmec.engine.train.Networks;
  * One training step of a model (forward in training mode, softmax cross-entropy, backward, SGD update where
  * the parameters live, as the trainer runs it: on the GPU for the CUDA backend) at a batch size, with every conv layer on each algorithm named: images/s and the per-layer memory table
  * (weights, activations, convolution workspace, the engine's peak of live bytes while the layer ran), side by
- * side. Synthetic images (uniform in [-1, 1), seed 1) and labels {@code i % classes}: the cost does not depend on
+ * side, and when the host had issued the step's work (a step whose host time is close to its whole time is
+ * bound by kernel launches, not by the GPU). Synthetic images (uniform in [-1, 1), seed 1) and labels {@code i % classes}: the cost does not depend on
  * the pixels. The first step is a warm-up (buffers, kernels, JIT); the time is the median of the steps after it.
  *
  * <p>Usage: {@code ModelStepBenchmark MODEL_FILE BATCH STEPS BACKEND ALGORITHM...}, e.g.
@@ -40,7 +41,8 @@ public final class ModelStepBenchmark {
     }
 
     /** What one algorithm measured. */
-    private record Run(String algorithm, double medianMillis, double[] stepMillis, List<LayerMemoryRow> layers) {
+    private record Run(String algorithm, double medianMillis, double[] stepMillis, double medianIssueMillis,
+                       List<LayerMemoryRow> layers) {
         long peakBytes() {
             return layers.stream().mapToLong(LayerMemoryRow::peakBytes).max().orElse(0);
         }
@@ -65,9 +67,10 @@ public final class ModelStepBenchmark {
             for (int a = 4; a < args.length; a++) {
                 runs.add(run(backend, conf, spec, ConvAlgorithmChoice.parse(args[a]), batch, steps));
                 Run r = runs.get(runs.size() - 1);
-                System.out.printf(Locale.ROOT, "%s: %.1f ms per step, %.1f images/s (steps %s ms), peak %.1f MiB%n",
+                System.out.printf(Locale.ROOT,
+                        "%s: %.1f ms per step, %.1f images/s (steps %s ms; host done issuing after %.1f ms), peak %.1f MiB%n",
                         r.algorithm(), r.medianMillis(), batch * 1000 / r.medianMillis(), format(r.stepMillis()),
-                        r.peakBytes() / MIB);
+                        r.medianIssueMillis(), r.peakBytes() / MIB);
             }
         }
         printTable(runs);
@@ -86,24 +89,31 @@ public final class ModelStepBenchmark {
             net.measurePeaks(backend.memoryTracker());
             Optimizer sgd = new Sgd(0.9, false, 5e-4);
             double[] millis = new double[steps];
+            double[] issueMillis = new double[steps];
             for (int s = -1; s < steps; s++) {
                 backend.synchronize();
                 long t0 = System.nanoTime();
                 SoftmaxCrossEntropy.compute(backend, net.forward(images, Mode.TRAIN), labels, grad);
                 net.backward(grad);
                 sgd.step(backend, net.parameters(), 0.01);
+                long issued = System.nanoTime();
                 backend.synchronize();
                 if (s >= 0) {
                     millis[s] = (System.nanoTime() - t0) / 1e6;
+                    issueMillis[s] = (issued - t0) / 1e6;
                 }
             }
             sgd.releaseDeviceState();
-            double[] sorted = millis.clone();
-            Arrays.sort(sorted);
-            double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-                    : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-            return new Run(algorithm.configName(), median, millis, LayerMemoryRow.measure(net));
+            return new Run(algorithm.configName(), median(millis), millis, median(issueMillis),
+                    LayerMemoryRow.measure(net));
         }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     }
 
     private static String format(double[] millis) {

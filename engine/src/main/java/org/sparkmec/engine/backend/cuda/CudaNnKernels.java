@@ -21,6 +21,13 @@ final class CudaNnKernels implements NnKernels {
     /** Blocks of a per-channel sum to aim for (a few per SM), and the fewest rows a block is given. */
     private static final int BN_BLOCKS = 2048;
     private static final int BN_MIN_ROWS = 64;
+    /** Threads per block of the element-wise batch-norm kernels ({@code BN_ELEMENTWISE_THREADS} in the source). */
+    private static final int BN_ELEMENTWISE_THREADS = 256;
+    private static final int BN_ROWS_PER_THREAD = 4;
+    /** Window codes of max_pool_argmax's scratch ({@code MAX_POOL_ARGMAX_SCRATCH} in the source). */
+    private static final long MAX_POOL_ARGMAX_SCRATCH = 1 << 22;
+    /** The code of "no position" ({@code MAX_POOL_NO_ARGMAX}): windows must have fewer positions. */
+    private static final int MAX_POOL_NO_ARGMAX = 0xffff;
     private static final int MODE_SUM = 0;
     private static final int MODE_SQUARED_DEVIATION = 1;
     private static final int MODE_BACKWARD = 2;
@@ -51,10 +58,32 @@ final class CudaNnKernels implements NnKernels {
         pool("max_pool_forward", outputElements(g), g, null, in, out);
     }
 
+    /**
+     * Two passes (each window's first maximum found once, then gathered per input element) where windows
+     * overlap: ResNet's 3x3 stride-2 pool on 32x112x112x64 took 0.67 ms against the one-pass kernel's 0.81 (H100).
+     * Where they do not (k <= s), the one-pass kernel scans at most one window per element and measured faster
+     * (2x2 stride 2 on 32x32x32x64: 46 against 56 us), as it does beyond the scratch's limits (mec_kernels.cu).
+     */
     @Override
     public void maxPoolBackward(FloatStorage in, FloatStorage out, FloatStorage gradOut, PoolGeometry g,
                                 FloatStorage gradIn) {
-        pool("max_pool_backward", inputElements(g), g, null, in, out, gradOut, gradIn);
+        long outputsPerImage = outputElements(g) / g.batch();
+        boolean overlapping = g.kH() > g.strideH() || g.kW() > g.strideW();
+        if (!overlapping || g.kH() * g.kW() >= MAX_POOL_NO_ARGMAX || outputsPerImage > MAX_POOL_ARGMAX_SCRATCH) {
+            pool("max_pool_backward", inputElements(g), g, null, in, out, gradOut, gradIn);
+        } else {
+            int chunk = (int) Math.min(g.batch(), MAX_POOL_ARGMAX_SCRATCH / outputsPerImage);
+            long inputsPerImage = inputElements(g) / g.batch();
+            for (int first = 0; first < g.batch(); first += chunk) {
+                int images = Math.min(chunk, g.batch() - first);
+                module.launch("max_pool_argmax", images * outputsPerImage, in, out, first, images, g.inH(), g.inW(),
+                        g.channels(), g.kH(), g.kW(), g.strideH(), g.strideW(), g.padH(), g.padW(), g.outH(),
+                        g.outW());
+                module.launch("max_pool_backward_gather", images * inputsPerImage, gradOut, gradIn, first, images,
+                        g.inH(), g.inW(), g.channels(), g.kH(), g.kW(), g.strideH(), g.strideW(), g.padH(), g.padW(),
+                        g.outH(), g.outW());
+            }
+        }
         zeroTail(gradIn, inputElements(g));
     }
 
@@ -98,8 +127,9 @@ final class CudaNnKernels implements NnKernels {
     @Override
     public void batchNormForward(FloatStorage in, long rows, int channels, FloatStorage mean, FloatStorage variance,
                                  float epsilon, FloatStorage gamma, FloatStorage beta, FloatStorage out) {
-        module.launch("batch_norm_forward", rows * channels, in, rows, channels, mean, variance, epsilon, gamma, beta,
-                out);
+        int v = CudaConvKernels.width(channels);
+        module.launchBlocks(CudaConvKernels.name("batch_norm_forward", v), elementwiseBlocks(rows, channels / v),
+                BN_ELEMENTWISE_THREADS, in, rows, channels, mean, variance, epsilon, gamma, beta, out);
     }
 
     @Override
@@ -108,8 +138,10 @@ final class CudaNnKernels implements NnKernels {
                                   FloatStorage gradGamma, FloatStorage gradBeta) {
         channelSums(MODE_BACKWARD, in, gradOut, mean, variance, epsilon, rows, channels, 1f, gradBeta, gradGamma);
         if (gradIn != null) {
-            module.launch("batch_norm_backward_input", rows * channels, in, gradOut, rows, channels, mean, variance,
-                    epsilon, gamma, gradGamma, gradBeta, gradIn);
+            int v = CudaConvKernels.width(channels);
+            module.launchBlocks(CudaConvKernels.name("batch_norm_backward_input", v),
+                    elementwiseBlocks(rows, channels / v), BN_ELEMENTWISE_THREADS, in, gradOut, rows, channels, mean,
+                    variance, epsilon, gamma, gradGamma, gradBeta, gradIn);
         }
     }
 
@@ -142,6 +174,17 @@ final class CudaNnKernels implements NnKernels {
         if (c > 1) {
             module.launchBlocks("bn_sums_final", tiles, BN_THREADS, c, channels, scale, out1, out2);
         }
+    }
+
+    /**
+     * Blocks of the element-wise batch-norm kernels, which cover {@code 256 / min(packs, 256)} rows per block and
+     * pass: enough for each thread to visit about {@value #BN_ROWS_PER_THREAD} rows (its channels' coefficients,
+     * a division and a square root in double, are computed once per thread), at most {@value #BN_BLOCKS}.
+     */
+    private static int elementwiseBlocks(long rows, int packs) {
+        long rowsPerPass = BN_ELEMENTWISE_THREADS / Math.min(packs, BN_ELEMENTWISE_THREADS);
+        long perBlock = rowsPerPass * BN_ROWS_PER_THREAD;
+        return (int) Math.max(1, Math.min(BN_BLOCKS, (rows + perBlock - 1) / perBlock));
     }
 
     /** The divisor of average pooling as the CPU computes it, {@code 1f / (k_h * k_w)}. */

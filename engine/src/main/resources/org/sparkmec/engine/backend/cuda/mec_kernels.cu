@@ -448,9 +448,84 @@ extern "C" __global__ void max_pool_forward(const float* in, float* out, int bat
     }
 }
 
-// gradIn[n, y, x, c] = sum over the windows (oy, ox) containing (y, x), oy then ox ascending, of
-// gradOut[n, oy, ox, c] where (y, x) is the window's first position (row-major) with in == out[n, oy, ox, c].
-// Overwrites gradIn. One thread per input element.
+// Max-pool backward: gradIn[n, y, x, c] = sum over the windows (oy, ox) containing (y, x), oy then ox
+// ascending, of gradOut[n, oy, ox, c] where (y, x) is the window's first position (row-major) with
+// in == out[n, oy, ox, c]. In two passes over images [first, first + images): max_pool_argmax finds each
+// window's first such position once (its offset (y - y0)*k_w + (x - x0) in the window, MAX_POOL_NO_ARGMAX when
+// none, e.g. a NaN maximum) into max_pool_argmaxes, then max_pool_backward_gather reads those codes for the
+// windows covering each input element. The scratch is this module's, like sum_rows_partials above; windows that
+// do not overlap (CudaNnKernels.maxPoolBackward), windows of more than MAX_POOL_NO_ARGMAX positions, or images with
+// more outputs than the scratch holds take max_pool_backward (one pass: each element scans the earlier positions of
+// the windows whose maximum it equals).
+#define MAX_POOL_ARGMAX_SCRATCH (1 << 22)
+#define MAX_POOL_NO_ARGMAX 0xffff
+
+__device__ unsigned short max_pool_argmaxes[MAX_POOL_ARGMAX_SCRATCH];
+
+extern "C" __global__ void max_pool_argmax(const float* in, const float* out, int first, int images, int inH,
+                                           int inW, int channels, int kH, int kW, int strideH, int strideW,
+                                           int padH, int padW, int outH, int outW) {
+    long long total = (long long) images * outH * outW * channels;
+    GRID_LOOP(i, total) {
+        long long p = div_ll(i, channels);
+        int c = (int) (i - p * channels);
+        long long q = div_ll(p, outW);
+        int ox = (int) (p - q * outW);
+        long long local = div_ll(q, outH);
+        int oy = (int) (q - local * outH);
+        long long n = first + local;
+        int y0 = oy * strideH - padH;
+        int x0 = ox * strideW - padW;
+        int yEnd = imin(y0 + kH, inH);
+        int xStart = imax(x0, 0);
+        int xEnd = imin(x0 + kW, inW);
+        float m = out[(long long) first * outH * outW * channels + i];
+        unsigned short code = MAX_POOL_NO_ARGMAX;
+        for (int y = imax(y0, 0); y < yEnd && code == MAX_POOL_NO_ARGMAX; y++) {
+            const float* row = in + (n * inH + y) * (long long) inW * channels + c;
+            for (int x = xStart; x < xEnd; x++) {
+                if (row[(long long) x * channels] == m) {
+                    code = (unsigned short) ((y - y0) * kW + (x - x0));
+                    break;
+                }
+            }
+        }
+        max_pool_argmaxes[i] = code;
+    }
+}
+
+extern "C" __global__ void max_pool_backward_gather(const float* gradOut, float* gradIn, int first, int images,
+                                                    int inH, int inW, int channels, int kH, int kW, int strideH,
+                                                    int strideW, int padH, int padW, int outH, int outW) {
+    long long total = (long long) images * inH * inW * channels;
+    GRID_LOOP(i, total) {
+        long long p = div_ll(i, channels);
+        int c = (int) (i - p * channels);
+        long long q = div_ll(p, inW);
+        int x = (int) (p - q * inW);
+        long long local = div_ll(q, inH);
+        int y = (int) (q - local * inH);
+        long long n = first + local;
+        int yp = y + padH;
+        int xp = x + padW;
+        int oyLast = imin(outH - 1, yp / strideH);
+        int oxFirst = first_window(xp, kW, strideW);
+        int oxLast = imin(outW - 1, xp / strideW);
+        float acc = 0.0f;
+        for (int oy = first_window(yp, kH, strideH); oy <= oyLast; oy++) {
+            int dy = (yp - oy * strideH) * kW;
+            for (int ox = oxFirst; ox <= oxLast; ox++) {
+                long long w = (local * outH + oy) * outW + ox;
+                if (max_pool_argmaxes[w * channels + c] == dy + (xp - ox * strideW)) {
+                    acc += gradOut[((n * outH + oy) * outW + ox) * channels + c];
+                }
+            }
+        }
+        gradIn[(long long) first * inH * inW * channels + i] = acc;
+    }
+}
+
+// The one-pass form (see above). Overwrites gradIn. One thread per input element.
 extern "C" __global__ void max_pool_backward(const float* in, const float* out, const float* gradOut, float* gradIn,
                                              int batch, int inH, int inW, int channels, int kH, int kW, int strideH,
                                              int strideW, int padH, int padW, int outH, int outW) {
@@ -744,30 +819,119 @@ extern "C" __global__ void bn_sums_final(int chunks, int channels, float scale, 
     }
 }
 
-// out = gamma * (in - mean) / sqrt(variance + epsilon) + beta, per channel; one thread per element.
-extern "C" __global__ void batch_norm_forward(const float* in, long long rows, int channels, const float* mean,
-                                              const float* variance, float epsilon, const float* gamma,
-                                              const float* beta, float* out) {
-    GRID_LOOP(i, rows * channels) {
-        int c = (int) (i % channels);
-        float scale = (float) ((double) gamma[c] / sqrt((double) variance[c] + (double) epsilon));
-        out[i] = (in[i] - mean[c]) * scale + beta[c];
+// The element-wise passes of batch normalisation: a block of threads covers `rowsPerPass` rows at a time,
+// `lanes` threads per row, each thread V consecutive channels (V = 4: channels % 4 == 0, one 16-byte access),
+// and walks down the rows with a grid stride. A thread computes its channels' coefficients once (in double, as
+// the CPU does) and applies them to every row it visits, so no element pays for a division, a square root or a
+// 64-bit remainder. Blocks of exactly BN_ELEMENTWISE_THREADS threads.
+#define BN_ELEMENTWISE_THREADS 256
+
+struct BnLanes {
+    int lanes, lane, rowsPerPass, rowLane;
+};
+
+__device__ __forceinline__ BnLanes bn_lanes(int packs) {
+    BnLanes b;
+    b.lanes = packs < BN_ELEMENTWISE_THREADS ? packs : BN_ELEMENTWISE_THREADS;
+    b.rowsPerPass = BN_ELEMENTWISE_THREADS / b.lanes;
+    b.lane = threadIdx.x % b.lanes;
+    b.rowLane = threadIdx.x / b.lanes;
+    return b;
+}
+
+// out = gamma * (in - mean) / sqrt(variance + epsilon) + beta, per channel.
+template <int V>
+__device__ __forceinline__ void batch_norm_forward_body(const float* in, long long rows, int channels,
+                                                        const float* mean, const float* variance, float epsilon,
+                                                        const float* gamma, const float* beta, float* out) {
+    BnLanes b = bn_lanes(channels / V);
+    if (b.rowLane >= b.rowsPerPass) {
+        return;
+    }
+    for (int p = b.lane; p < channels / V; p += b.lanes) {
+        int c0 = p * V;
+        float scale[V], m[V], shift[V];
+#pragma unroll
+        for (int j = 0; j < V; j++) {
+            scale[j] = (float) ((double) gamma[c0 + j] / sqrt((double) variance[c0 + j] + (double) epsilon));
+            m[j] = mean[c0 + j];
+            shift[j] = beta[c0 + j];
+        }
+        for (long long r = (long long) blockIdx.x * b.rowsPerPass + b.rowLane; r < rows;
+             r += (long long) gridDim.x * b.rowsPerPass) {
+            Pack<V> x = load<V>(in + r * channels + c0);
+#pragma unroll
+            for (int j = 0; j < V; j++) {
+                x.a[j] = (x.a[j] - m[j]) * scale[j] + shift[j];
+            }
+            store<V>(out + r * channels + c0, x);
+        }
     }
 }
 
+extern "C" __global__ void batch_norm_forward(const float* in, long long rows, int channels, const float* mean,
+                                              const float* variance, float epsilon, const float* gamma,
+                                              const float* beta, float* out) {
+    batch_norm_forward_body<1>(in, rows, channels, mean, variance, epsilon, gamma, beta, out);
+}
+
+extern "C" __global__ void batch_norm_forward4(const float* in, long long rows, int channels, const float* mean,
+                                               const float* variance, float epsilon, const float* gamma,
+                                               const float* beta, float* out) {
+    batch_norm_forward_body<4>(in, rows, channels, mean, variance, epsilon, gamma, beta, out);
+}
+
 // gradIn = gamma * inv * (dy - gradBeta / rows - xhat * gradGamma / rows), xhat = (in - mean) * inv.
+template <int V>
+__device__ __forceinline__ void batch_norm_backward_input_body(const float* in, const float* gradOut, long long rows,
+                                                               int channels, const float* mean,
+                                                               const float* variance, float epsilon,
+                                                               const float* gamma, const float* gradGamma,
+                                                               const float* gradBeta, float* gradIn) {
+    BnLanes b = bn_lanes(channels / V);
+    if (b.rowLane >= b.rowsPerPass) {
+        return;
+    }
+    for (int p = b.lane; p < channels / V; p += b.lanes) {
+        int c0 = p * V;
+        double inv[V], scale[V], gb[V], gg[V];
+        float m[V];
+#pragma unroll
+        for (int j = 0; j < V; j++) {
+            inv[j] = 1.0 / sqrt((double) variance[c0 + j] + (double) epsilon);
+            scale[j] = (double) gamma[c0 + j] * inv[j];
+            gb[j] = (double) gradBeta[c0 + j] / rows;
+            gg[j] = (double) gradGamma[c0 + j] / rows;
+            m[j] = mean[c0 + j];
+        }
+        for (long long r = (long long) blockIdx.x * b.rowsPerPass + b.rowLane; r < rows;
+             r += (long long) gridDim.x * b.rowsPerPass) {
+            Pack<V> x = load<V>(in + r * channels + c0);
+            Pack<V> dy = load<V>(gradOut + r * channels + c0);
+#pragma unroll
+            for (int j = 0; j < V; j++) {
+                double xhat = (double) (x.a[j] - m[j]) * inv[j];
+                x.a[j] = (float) (scale[j] * ((double) dy.a[j] - gb[j] - xhat * gg[j]));
+            }
+            store<V>(gradIn + r * channels + c0, x);
+        }
+    }
+}
+
 extern "C" __global__ void batch_norm_backward_input(const float* in, const float* gradOut, long long rows,
                                                      int channels, const float* mean, const float* variance,
                                                      float epsilon, const float* gamma, const float* gradGamma,
                                                      const float* gradBeta, float* gradIn) {
-    GRID_LOOP(i, rows * channels) {
-        int c = (int) (i % channels);
-        double inv = 1.0 / sqrt((double) variance[c] + (double) epsilon);
-        double xhat = (double) (in[i] - mean[c]) * inv;
-        double scale = (double) gamma[c] * inv;
-        gradIn[i] = (float) (scale * ((double) gradOut[i] - (double) gradBeta[c] / rows
-                - xhat * ((double) gradGamma[c] / rows)));
-    }
+    batch_norm_backward_input_body<1>(in, gradOut, rows, channels, mean, variance, epsilon, gamma, gradGamma,
+                                      gradBeta, gradIn);
+}
+
+extern "C" __global__ void batch_norm_backward_input4(const float* in, const float* gradOut, long long rows,
+                                                      int channels, const float* mean, const float* variance,
+                                                      float epsilon, const float* gamma, const float* gradGamma,
+                                                      const float* gradBeta, float* gradIn) {
+    batch_norm_backward_input_body<4>(in, gradOut, rows, channels, mean, variance, epsilon, gamma, gradGamma,
+                                      gradBeta, gradIn);
 }
 
 // deltaMean = momentum * (mean - runningMean); deltaMeanSquare = momentum * (variance + mean^2 - runningMeanSquare).

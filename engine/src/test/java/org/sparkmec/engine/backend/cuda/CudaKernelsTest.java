@@ -98,9 +98,14 @@ class CudaKernelsTest {
 
     @Test
     void poolingKernelsMatchTheCpu() {
+        // windows that do not overlap (the first: max-pool backward's one-pass form) and that do (two passes)
         List<PoolGeometry> shapes = List.of(new PoolGeometry(3, 9, 7, 5, 2, 2, 2, 2, 0, 0),
                 new PoolGeometry(2, 8, 9, 3, 3, 3, 2, 2, 1, 1), new PoolGeometry(1, 7, 7, 17, 3, 2, 1, 3, 1, 1),
-                new PoolGeometry(3, 5, 6, 1, 2, 3, 1, 1, 0, 1));
+                new PoolGeometry(3, 5, 6, 1, 2, 3, 1, 1, 0, 1),
+                // max-pool backward's argmax scratch (4M window codes) in 3 chunks of 1 image
+                new PoolGeometry(3, 1200, 1200, 2, 2, 2, 1, 1, 0, 0),
+                // its one-pass form: an image with more outputs than the scratch, a window of 65,536 positions
+                new PoolGeometry(1, 2100, 2100, 1, 2, 2, 1, 1, 0, 0), new PoolGeometry(2, 256, 256, 1, 256, 256, 1, 1, 0, 0));
         for (PoolGeometry g : shapes) {
             long inN = (long) g.batch() * g.inH() * g.inW() * g.channels();
             long outN = (long) g.batch() * g.outH() * g.outW() * g.channels();
