@@ -90,11 +90,13 @@ def plan(mode, g):
     if mode == "dlowered":
         return ("256x16x16_8x4" if g.span <= 16 else "64x64x16_8x4"), 1
     t = "32x64x16_4x4" if mode == "dkernel" and g.kd <= 32 else "64x64x16_8x4"
+    if mode == "dkernel" and not TF32 and g.kc >= 96 and g.kd >= 128:
+        t = "128x128x8_8x8s"
     if mode == "forward" and not TF32:
         t = "128x64x16_8x8s"
     elif mode == "forward_input" and not TF32:
         t = "64x64x16_8x4s"
-    tiles = ceil(rows, TILES[t][0]) * ceil(cols, 64)
+    tiles = ceil(rows, TILES[t][0]) * ceil(cols, TILES[t][1])
     if mode in ("forward", "forward_input"):
         wanted = min(16, ceil(6 * SMS, tiles)) if tiles < 2 * SMS else 1
     else:

@@ -41,7 +41,9 @@ class CudaMecFusedTest extends WithGpuBackend {
                 // dK split in 25 over 6400 output rows; padding 2 on a 5x3 kernel with stride 2x1
                 new ConvGeometry(64, 10, 10, 8, 5, 3, 16, 2, 1, 2, 1),
                 // 65 channels out, 70 rows: partial tiles in both dimensions, windows that skip input rows
-                new ConvGeometry(5, 15, 14, 17, 3, 3, 65, 3, 2, 0, 1));
+                new ConvGeometry(5, 15, 14, 17, 3, 3, 65, 3, 2, 0, 1),
+                // k_c = 100, 135 rows: dK in the large 128 x 128 tile, partial in both dimensions, scalar dO loads
+                new ConvGeometry(3, 9, 11, 15, 3, 3, 100, 1, 2, 1, 0));
     }
 
     /** Bound of the TF32 path's error, relative to the reference's largest magnitude (see the class comment). */

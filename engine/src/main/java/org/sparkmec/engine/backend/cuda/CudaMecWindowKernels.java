@@ -16,10 +16,11 @@ import org.sparkmec.engine.tensor.FloatStorage;
  * (RGB), where it reads L's elements where the input holds them (no lowering pass); the weight gradient
  * reads L, which the caller lowers.
  *
- * <p>Plan (measured on an H200 over cv1-cv12 and ResNet layers at batch 32, docs/gpu.md): one tile
- * shape for nearly all ({@link #WIDE}: 64 x 64 outputs per block of 128 threads, 8 x 4 per thread,
- * {@value #BK} reduction steps per stage; narrow tiles for the weight gradient (32 rows) and lowered
- * gradient (16 columns) of 3x3 layers on RGB input), and split-K sized from the output tile count and the
+ * <p>Plan (measured on an H200 and an H100 over cv1-cv12 and ResNet layers at batch 32, docs/gpu.md): the
+ * forward's two split-layout tiles ({@link #FORWARD}, {@link #FORWARD_INPUT}), {@link #DK_LARGE} for the weight
+ * gradient of layers of many rows and channels, and {@link #WIDE} (64 x 64 outputs per block of 128 threads,
+ * 8 x 4 per thread, {@value #BK} reduction steps per stage) elsewhere; narrow tiles for the weight gradient (32
+ * rows) and lowered gradient (16 columns) of 3x3 layers on RGB input; split-K sized from the output tile count and the
  * GPU's multiprocessor count alone: the forward splits only when it has fewer than two tiles per
  * multiprocessor (cv6, cv12), the weight gradient (a small output over a long reduction) aims at about
  * {@value #DK_BLOCKS_PER_SM} blocks per multiprocessor. The plan depends on the shape and the GPU model
@@ -46,6 +47,14 @@ final class CudaMecWindowKernels implements MecWindowKernels {
     static final Tile FORWARD = new Tile("128x64x16_8x8s", 128, 64, 16, 128);
     /** The FP32 forward that reads the input directly ({@link #readsInputDirectly}): the wide tile in the split layout. */
     static final Tile FORWARD_INPUT = new Tile("64x64x16_8x4s", 64, 64, 16, 128);
+    /**
+     * The FP32 weight gradient of layers with at least {@value #DK_LARGE_MIN_COLUMNS} output channels and
+     * {@value #DK_LARGE_MIN_ROWS} rows: 128 x 128 outputs per block of 256 threads, 8 x 8 per thread in the split
+     * layout, 8 reduction steps per stage, registers budgeted for 2 blocks per multiprocessor.
+     */
+    static final Tile DK_LARGE = new Tile("128x128x8_8x8s", 128, 128, 8, 256);
+    static final int DK_LARGE_MIN_COLUMNS = 96;
+    static final int DK_LARGE_MIN_ROWS = 128;
     /** Weight gradients with at most 32 rows ({@code k_h*k_w*i_c}: 3x3 kernels on RGB input). */
     static final Tile NARROW_ROWS = new Tile("32x64x16_4x4", 32, 64, 16, 128);
     /** Lowered gradients with at most 16 columns ({@code k_w*i_c}: 3x3 kernels on RGB input). */
@@ -135,10 +144,29 @@ final class CudaMecWindowKernels implements MecWindowKernels {
         return split(tile, rows, g.outC(), g.kernelRows(), splits);
     }
 
-    /** Weight gradient: rows k_h*k_w*i_c, columns k_c, reduction over every output row (n, h, w). */
+    /** FP32 weight gradient ({@link #weightGradientPlan(ConvGeometry, int, CudaMath)}). */
     static Plan weightGradientPlan(ConvGeometry g, int multiprocessors) {
+        return weightGradientPlan(g, multiprocessors, CudaMath.FP32);
+    }
+
+    /**
+     * The weight gradient's tile: {@link #NARROW_ROWS} for at most 32 rows, {@link #DK_LARGE} (FP32) for layers
+     * of many rows and channels, else {@link #WIDE}. Measured on an H100 against the wide tile, each at its best
+     * split (docs/gpu.md): the large tile 0.68-0.91x on every layer of 96 to 512 channels of cv1-cv12 and the
+     * ResNet set, 1.37-4.1x on the layers of 64 channels.
+     */
+    static Tile weightGradientTile(ConvGeometry g, CudaMath math) {
+        if (g.kernelRows() <= NARROW_ROWS.bm()) {
+            return NARROW_ROWS;
+        }
+        boolean large = g.outC() >= DK_LARGE_MIN_COLUMNS && g.kernelRows() >= DK_LARGE_MIN_ROWS;
+        return large && math == CudaMath.FP32 ? DK_LARGE : WIDE;
+    }
+
+    /** Weight gradient: rows k_h*k_w*i_c, columns k_c, reduction over every output row (n, h, w). */
+    static Plan weightGradientPlan(ConvGeometry g, int multiprocessors, CudaMath math) {
         long reduction = (long) g.batch() * g.outH() * g.outW();
-        Tile tile = g.kernelRows() <= NARROW_ROWS.bm() ? NARROW_ROWS : WIDE;
+        Tile tile = weightGradientTile(g, math);
         long tiles = tiles(tile, g.kernelRows(), g.outC());
         int splits = (int) Math.min(MAX_DK_SPLITS, Math.max(1, Math.round(DK_BLOCKS_PER_SM * multiprocessors / tiles)));
         return split(tile, g.kernelRows(), g.outC(), reduction, splits);
@@ -192,7 +220,7 @@ final class CudaMecWindowKernels implements MecWindowKernels {
 
     @Override
     public void weightGradient(FloatStorage lowered, FloatStorage gradOutput, FloatStorage gradKernel, ConvGeometry g) {
-        Plan p = weightGradientPlan(g, multiprocessors);
+        Plan p = weightGradientPlan(g, multiprocessors, math);
         int span = g.kW() * g.inC();
         run("dkernel", p, lowered, gradOutput, gradKernel, null, span % 4 == 0, g.outC() % 4 == 0, g.outC() % 4 == 0, g);
     }

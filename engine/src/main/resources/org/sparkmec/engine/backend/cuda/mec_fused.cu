@@ -513,6 +513,8 @@ MEC_TILES(dlowered, MEC_DLOWERED)
 // Narrow operands: dK of layers with k_h*k_w*i_c <= 32 rows (3x3 on RGB), dL of layers with k_w*i_c <= 16
 // columns (3x3 on RGB: 9 columns), where a 64-wide tile would compute mostly padding.
 MEC_KERNEL(mec_dkernel_32x64x16_4x4, MEC_DKERNEL, 32, 64, 16, 4, 4)
+// The FP32 weight gradient of layers of many rows and channels (CudaMecWindowKernels.DK_LARGE; measured on an H100).
+MEC_KERNEL_SPLIT(mec_dkernel_128x128x8_8x8s, MEC_DKERNEL, 128, 128, 8, 8, 8, 2)
 MEC_KERNEL(mec_dlowered_256x16x16_8x4, MEC_DLOWERED, 256, 16, 16, 8, 4)
 #endif
 

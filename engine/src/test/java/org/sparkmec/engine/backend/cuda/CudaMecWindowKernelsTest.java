@@ -41,8 +41,28 @@ class CudaMecWindowKernelsTest {
                 CudaMecWindowKernels.weightGradientPlan(layer(224, 3, 3, 64, 1, 0), H200_SMS).splits(), "cv7");
         // cv4: 49 tiles -> 12 splits (the measured best was 8-16)
         assertEquals(12, CudaMecWindowKernels.weightGradientPlan(layer(224, 64, 7, 64, 2, 0), H200_SMS).splits(), "cv4");
-        // cv12: 576 tiles, no split
-        assertEquals(1, CudaMecWindowKernels.weightGradientPlan(layer(7, 512, 3, 512, 1, 0), H200_SMS).splits(), "cv12");
+        // cv12: 36 x 4 = 144 tiles of 128 x 128 -> round(4.5 * 132 / 144) = 4, but 800 reduction rows hold 3 splits
+        assertEquals(3, CudaMecWindowKernels.weightGradientPlan(layer(7, 512, 3, 512, 1, 0), H200_SMS).splits(), "cv12");
+        // cv12 under TF32: the wide tile, 72 x 8 = 576 tiles, no split
+        assertEquals(1, CudaMecWindowKernels.weightGradientPlan(layer(7, 512, 3, 512, 1, 0), H200_SMS, CudaMath.TF32)
+                .splits(), "cv12 tf32");
+        // cv8: 5 tiles of 128 x 128 -> 119 splits (the measured best was 128)
+        assertEquals(119, CudaMecWindowKernels.weightGradientPlan(layer(112, 64, 3, 128, 1, 0), H200_SMS).splits(), "cv8");
+    }
+
+    @Test
+    void weightGradientOfManyChannelsTakesTheLargeTile() {
+        ConvGeometry cv8 = layer(112, 64, 3, 128, 1, 0);
+        assertEquals(CudaMecWindowKernels.DK_LARGE, CudaMecWindowKernels.weightGradientPlan(cv8, H200_SMS).tile());
+        assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.weightGradientPlan(cv8, H200_SMS, CudaMath.TF32).tile());
+        // cv1: 96 channels, 363 rows
+        assertEquals(CudaMecWindowKernels.DK_LARGE,
+                CudaMecWindowKernels.weightGradientPlan(layer(227, 3, 11, 96, 4, 0), H200_SMS).tile());
+        // 64 channels (cv9), and 64 rows (a 1x1 layer on 64 channels) keep the wide tile
+        assertEquals(CudaMecWindowKernels.WIDE,
+                CudaMecWindowKernels.weightGradientPlan(layer(56, 64, 3, 64, 1, 0), H200_SMS).tile());
+        assertEquals(CudaMecWindowKernels.WIDE,
+                CudaMecWindowKernels.weightGradientPlan(layer(56, 64, 1, 256, 2, 0), H200_SMS).tile());
     }
 
     @Test
@@ -63,12 +83,14 @@ class CudaMecWindowKernelsTest {
     @Test
     void splitsCoverTheReductionOnceInWholeStages() {
         List<ConvGeometry> shapes = List.of(layer(227, 3, 11, 96, 4, 0), layer(7, 512, 3, 512, 1, 0),
+                layer(112, 64, 3, 128, 1, 0),
                 new ConvGeometry(1, 5, 5, 3, 5, 3, 3, 1, 4, 2, 1), new ConvGeometry(64, 10, 10, 8, 5, 3, 16, 2, 1, 2, 1));
         for (ConvGeometry g : shapes) {
             for (int sms : new int[] {1, 28, 132}) {
                 for (CudaMecWindowKernels.Plan p : List.of(CudaMecWindowKernels.forwardPlan(g, sms),
                         CudaMecWindowKernels.forwardPlan(g, sms, CudaMath.TF32),
-                        CudaMecWindowKernels.weightGradientPlan(g, sms))) {
+                        CudaMecWindowKernels.weightGradientPlan(g, sms),
+                        CudaMecWindowKernels.weightGradientPlan(g, sms, CudaMath.TF32))) {
                     assertEquals(0, p.splitLength() % CudaMecWindowKernels.BK, p.toString());
                     assertTrue((long) p.splits() * p.splitLength() >= p.reduction(), p.toString());
                     assertTrue((long) (p.splits() - 1) * p.splitLength() < p.reduction(), p.toString());
