@@ -2,11 +2,11 @@ package org.sparkmec.benchmarks;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.sparkmec.engine.backend.Backend;
+import org.sparkmec.engine.bench.Timing;
 import org.sparkmec.engine.model.ModelFile;
 import org.sparkmec.engine.model.ModelSpec;
 import org.sparkmec.engine.nn.ConvAlgorithmChoice;
@@ -104,16 +104,9 @@ public final class ModelStepBenchmark {
                 }
             }
             sgd.releaseDeviceState();
-            return new Run(algorithm.configName(), median(millis), millis, median(issueMillis),
+            return new Run(algorithm.configName(), Timing.median(millis), millis, Timing.median(issueMillis),
                     LayerMemoryRow.measure(net));
         }
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     }
 
     private static String format(double[] millis) {
