@@ -29,6 +29,20 @@ __device__ __forceinline__ int imax(int a, int b) { return a > b ? a : b; }
 // First window index o with o*s <= p < o*s + k (p a padded coordinate): ceil((p - k + 1) / s), at least 0.
 __device__ __forceinline__ int first_window(int p, int k, int s) { return p < k ? 0 : (p - k + s) / s; }
 
+// Coordinates of element i (>= 0) of an NHWC tensor [*, height, width, channels]: image (counted from the
+// tensor's start), row, column and channel.
+struct Nhwc {
+    long long n;
+    int y, x, c;
+};
+
+__device__ __forceinline__ Nhwc nhwc_of(long long i, int height, int width, int channels) {
+    long long p = div_ll(i, channels);
+    long long q = div_ll(p, width);
+    long long n = div_ll(q, height);
+    return Nhwc{n, (int) (q - n * height), (int) (p - q * width), (int) (i - p * channels)};
+}
+
 // V consecutive floats, loaded and stored as one aligned access.
 template <int V>
 struct alignas(4 * V) Pack {
@@ -112,12 +126,9 @@ __device__ __forceinline__ void scatter_add_mec_body(const float* dL, float* dI,
     long long total = (long long) batch * inH * inW * inC / V;
     GRID_LOOP(t, total) {
         long long i = t * V;
-        long long p = div_ll(i, inC);
-        int c = (int) (i - p * inC);
-        long long q = div_ll(p, inW);
-        int x = (int) (p - q * inW);
-        long long n = div_ll(q, inH);
-        int y = (int) (q - n * inH);
+        Nhwc at = nhwc_of(i, inH, inW, inC);
+        int c = at.c, x = at.x, y = at.y;
+        long long n = at.n;
         int xp = x + padW;
         int wLast = imin(outW - 1, xp / strideW);
         const float* src = dL + n * outW * rowLength + (y + padH) * span + c;
@@ -188,12 +199,9 @@ __device__ __forceinline__ void col2im_body(const float* dC, float* dI, int batc
     long long total = (long long) batch * inH * inW * inC / V;
     GRID_LOOP(t, total) {
         long long i = t * V;
-        long long p = div_ll(i, inC);
-        int c = (int) (i - p * inC);
-        long long q = div_ll(p, inW);
-        int x = (int) (p - q * inW);
-        long long n = div_ll(q, inH);
-        int y = (int) (q - n * inH);
+        Nhwc at = nhwc_of(i, inH, inW, inC);
+        int c = at.c, x = at.x, y = at.y;
+        long long n = at.n;
         int yp = y + padH;
         int xp = x + padW;
         int oyLast = imin(outH - 1, yp / strideH);
@@ -423,12 +431,9 @@ extern "C" __global__ void max_pool_forward(const float* in, float* out, int bat
                                             int outH, int outW) {
     long long total = (long long) batch * outH * outW * channels;
     GRID_LOOP(i, total) {
-        long long p = div_ll(i, channels);
-        int c = (int) (i - p * channels);
-        long long q = div_ll(p, outW);
-        int ox = (int) (p - q * outW);
-        long long n = div_ll(q, outH);
-        int oy = (int) (q - n * outH);
+        Nhwc at = nhwc_of(i, outH, outW, channels);
+        int c = at.c, ox = at.x, oy = at.y;
+        long long n = at.n;
         int y0 = oy * strideH - padH;
         int x0 = ox * strideW - padW;
         int yEnd = imin(y0 + kH, inH);
@@ -467,12 +472,9 @@ extern "C" __global__ void max_pool_argmax(const float* in, const float* out, in
                                            int padH, int padW, int outH, int outW) {
     long long total = (long long) images * outH * outW * channels;
     GRID_LOOP(i, total) {
-        long long p = div_ll(i, channels);
-        int c = (int) (i - p * channels);
-        long long q = div_ll(p, outW);
-        int ox = (int) (p - q * outW);
-        long long local = div_ll(q, outH);
-        int oy = (int) (q - local * outH);
+        Nhwc at = nhwc_of(i, outH, outW, channels);
+        int c = at.c, ox = at.x, oy = at.y;
+        long long local = at.n;
         long long n = first + local;
         int y0 = oy * strideH - padH;
         int x0 = ox * strideW - padW;
@@ -499,12 +501,9 @@ extern "C" __global__ void max_pool_backward_gather(const float* gradOut, float*
                                                     int strideW, int padH, int padW, int outH, int outW) {
     long long total = (long long) images * inH * inW * channels;
     GRID_LOOP(i, total) {
-        long long p = div_ll(i, channels);
-        int c = (int) (i - p * channels);
-        long long q = div_ll(p, inW);
-        int x = (int) (p - q * inW);
-        long long local = div_ll(q, inH);
-        int y = (int) (q - local * inH);
+        Nhwc at = nhwc_of(i, inH, inW, channels);
+        int c = at.c, x = at.x, y = at.y;
+        long long local = at.n;
         long long n = first + local;
         int yp = y + padH;
         int xp = x + padW;
@@ -531,12 +530,9 @@ extern "C" __global__ void max_pool_backward(const float* in, const float* out, 
                                              int strideW, int padH, int padW, int outH, int outW) {
     long long total = (long long) batch * inH * inW * channels;
     GRID_LOOP(i, total) {
-        long long p = div_ll(i, channels);
-        int c = (int) (i - p * channels);
-        long long q = div_ll(p, inW);
-        int x = (int) (p - q * inW);
-        long long n = div_ll(q, inH);
-        int y = (int) (q - n * inH);
+        Nhwc at = nhwc_of(i, inH, inW, channels);
+        int c = at.c, x = at.x, y = at.y;
+        long long n = at.n;
         int yp = y + padH;
         int xp = x + padW;
         int oyLast = imin(outH - 1, yp / strideH);
@@ -582,12 +578,9 @@ extern "C" __global__ void avg_pool_forward(const float* in, float* out, int bat
                                             int outH, int outW, float scale) {
     long long total = (long long) batch * outH * outW * channels;
     GRID_LOOP(i, total) {
-        long long p = div_ll(i, channels);
-        int c = (int) (i - p * channels);
-        long long q = div_ll(p, outW);
-        int ox = (int) (p - q * outW);
-        long long n = div_ll(q, outH);
-        int oy = (int) (q - n * outH);
+        Nhwc at = nhwc_of(i, outH, outW, channels);
+        int c = at.c, ox = at.x, oy = at.y;
+        long long n = at.n;
         int y0 = oy * strideH - padH;
         int x0 = ox * strideW - padW;
         int yEnd = imin(y0 + kH, inH);
@@ -611,12 +604,9 @@ extern "C" __global__ void avg_pool_backward(const float* gradOut, float* gradIn
                                              int padW, int outH, int outW, float scale) {
     long long total = (long long) batch * inH * inW * channels;
     GRID_LOOP(i, total) {
-        long long p = div_ll(i, channels);
-        int c = (int) (i - p * channels);
-        long long q = div_ll(p, inW);
-        int x = (int) (p - q * inW);
-        long long n = div_ll(q, inH);
-        int y = (int) (q - n * inH);
+        Nhwc at = nhwc_of(i, inH, inW, channels);
+        int c = at.c, x = at.x, y = at.y;
+        long long n = at.n;
         int yp = y + padH;
         int xp = x + padW;
         int oyLast = imin(outH - 1, yp / strideH);
