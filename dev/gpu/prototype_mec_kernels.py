@@ -98,18 +98,45 @@ def plan(mode, g):
         t = "64x64x16_8x4s"
     tiles = ceil(rows, TILES[t][0]) * ceil(cols, TILES[t][1])
     if mode in ("forward", "forward_input"):
-        wanted = min(16, ceil(6 * SMS, tiles)) if tiles < 2 * SMS else 1
-    else:
-        wanted = min(256, max(1, math.floor(4.5 * SMS / tiles + 0.5)))
+        # the split count whose waves fill the GPU best: waves(s) x (split length + FORWARD_BLOCK_OVERHEAD)
+        slots = SMS * resident_blocks(f"mec_{mode}_{plan_kernel(t)}", t)
+        best = None
+        for wanted in range(1, 17):
+            splits, length = split(red, wanted)
+            if splits == wanted:
+                cost = ceil(tiles * splits, slots) * (length + 128)
+                if best is None or cost < best[0]:
+                    best = (cost, splits)
+        return t, best[1]
+    return t, split(red, min(256, max(1, math.floor(6.75 * SMS / tiles + 0.5))))[0]
+
+
+def split(red, wanted):
+    """(splits, split length) of CudaMecWindowKernels.split: whole stages of 16, at least 256 steps a split."""
     splits = max(1, min(wanted, red // 256))
     length = ceil(ceil(red, splits), 16) * 16
-    return t, ceil(red, length)
+    return ceil(red, length), length
+
+
+def plan_kernel(t):
+    return "64x64x16_tf32" if TF32 and t == "64x64x16_8x4" else t
+
+
+def resident_blocks(kernel, t):
+    """Blocks of `kernel` one multiprocessor holds (the driver's occupancy calculator, as CudaModule asks it)."""
+    bm, bn, bk, tm, tn = TILES[t]
+    threads = (bm // tm) * (bn // tn)
+    f = fn(kernel)
+    try:
+        return cp.cuda.driver.occupancyMaxActiveBlocksPerMultiprocessor(f.kernel.ptr, threads, 0)
+    except AttributeError:  # older CuPy: registers alone (8-register granularity, 64K registers)
+        return max(1, 65536 // (ceil(f.num_regs, 8) * 8 * threads))
 
 
 def plan_math(mode, g):
     """plan(), with the TF32 kernel in place of the wide FP32 tile under --tf32 (CudaMecWindowKernels.kernelName)."""
     t, sp = plan(mode, g)
-    return ("64x64x16_tf32" if TF32 and t == "64x64x16_8x4" else t), sp
+    return plan_kernel(t), sp
 
 
 def launch(mode, tile, splits, g, A, B, C, bias, scratch):

@@ -1,5 +1,6 @@
 package org.sparkmec.engine.backend.cuda;
 
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkmec.engine.backend.MecWindowKernels;
@@ -21,10 +22,11 @@ import org.sparkmec.engine.tensor.FloatStorage;
  * gradient of layers of many rows and channels, and {@link #WIDE} (64 x 64 outputs per block of 128 threads,
  * 8 x 4 per thread, {@value #BK} reduction steps per stage) elsewhere; narrow tiles for the weight gradient (32
  * rows) and lowered gradient (16 columns) of 3x3 layers on RGB input; split-K sized from the output tile count and the
- * GPU's multiprocessor count alone: the forward splits only when it has fewer than two tiles per
- * multiprocessor (cv6, cv12), the weight gradient (a small output over a long reduction) aims at about
- * {@value #DK_BLOCKS_PER_SM} blocks per multiprocessor. The plan depends on the shape and the GPU model
- * only, so a run gives the same bits every time (the splits are added in ascending order).
+ * GPU alone: the forward takes the split count whose waves of blocks fill the GPU best
+ * ({@link #forwardPlan(ConvGeometry, Tile, long)}), the weight gradient (a small output over a long reduction)
+ * aims at about {@value #DK_BLOCKS_PER_SM} blocks per multiprocessor. The plan depends on the shape, the GPU
+ * model and the compiled kernels only, so a run gives the same bits every time (the splits are added in
+ * ascending order).
  *
  * <p>Scratch: split partial products ({@code splits x output} floats) come from the backend's pool
  * ({@link CudaBackend#allocateInternal}) for the duration of a call: they show in the pool's live and
@@ -61,9 +63,12 @@ final class CudaMecWindowKernels implements MecWindowKernels {
     static final Tile NARROW_COLUMNS = new Tile("256x16x16_8x4", 256, 16, 16, 128);
     static final int BK = 16;
     /** Target blocks per multiprocessor of a split weight-gradient launch. */
-    static final double DK_BLOCKS_PER_SM = 4.5;
-    /** Target blocks per multiprocessor of a split forward launch (only below 2 tiles per multiprocessor). */
-    static final int FORWARD_BLOCKS_PER_SM = 6;
+    static final double DK_BLOCKS_PER_SM = 6.75;
+    /**
+     * A forward block's fixed cost (prologue, epilogue, the split's partial write and sum) in reduction steps,
+     * for {@link #forwardPlan(ConvGeometry, Tile, long)}'s cost model; fitted on an H200 (docs/gpu.md).
+     */
+    static final int FORWARD_BLOCK_OVERHEAD = 128;
     static final int MAX_DK_SPLITS = 256;
     static final int MAX_FORWARD_SPLITS = 16;
     /** Fewest reduction steps a split keeps. */
@@ -86,6 +91,12 @@ final class CudaMecWindowKernels implements MecWindowKernels {
     private final CudaConvKernels kernels;
     private final int multiprocessors;
     private final CudaMath math;
+    /**
+     * The blocks of the forward kernel the whole GPU holds at once, [0] for the kernel that reads L, [1] for the one
+     * that reads the input ({@link #readsInputDirectly}); 0 until first asked of the driver. Kept per instance so
+     * that a forward call pays no lookup (the layer benchmark's few calls run interpreted).
+     */
+    private final AtomicLongArray forwardSlots = new AtomicLongArray(2);
 
     CudaMecWindowKernels(CudaBackend backend, CudaModule module, CudaConvKernels kernels, int multiprocessors,
                          CudaMath math) {
@@ -112,7 +123,28 @@ final class CudaMecWindowKernels implements MecWindowKernels {
 
     /** The kernel of {@code mode} for plan {@code p}: the TF32 variant where it exists (the wide tile). */
     private String kernelName(String mode, Plan p) {
-        return "mec_" + mode + "_" + (math == CudaMath.TF32 && p.tile() == WIDE ? "64x64x16_tf32" : p.tile().name());
+        return kernelName(mode, p.tile());
+    }
+
+    private String kernelName(String mode, Tile tile) {
+        return "mec_" + mode + "_" + (math == CudaMath.TF32 && tile == WIDE ? "64x64x16_tf32" : tile.name());
+    }
+
+    /**
+     * The forward's plan on this GPU: its tile, and the blocks of that tile's kernel the whole GPU holds at once
+     * (multiprocessors x the driver's occupancy for the compiled kernel).
+     */
+    Plan forwardPlan(ConvGeometry g) {
+        Tile tile = forwardTile(g, math);
+        int which = readsInputDirectly(g) ? 1 : 0;
+        long slots = forwardSlots.get(which);
+        if (slots == 0) {
+            int perMultiprocessor = module.residentBlocksPerMultiprocessor(
+                    kernelName(which == 1 ? "forward_input" : "forward", tile), tile.threads());
+            slots = (long) multiprocessors * Math.max(1, perMultiprocessor);
+            forwardSlots.set(which, slots);
+        }
+        return forwardPlan(g, tile, slots);
     }
 
     /**
@@ -127,21 +159,35 @@ final class CudaMecWindowKernels implements MecWindowKernels {
         return readsInputDirectly(g) ? FORWARD_INPUT : FORWARD;
     }
 
-    /** FP32 forward ({@link #forwardPlan(ConvGeometry, int, CudaMath)}). */
-    static Plan forwardPlan(ConvGeometry g, int multiprocessors) {
-        return forwardPlan(g, multiprocessors, CudaMath.FP32);
-    }
-
-    /** Forward: rows (n, h, w), columns k_c, reduction k_h*k_w*i_c. */
-    static Plan forwardPlan(ConvGeometry g, int multiprocessors, CudaMath math) {
-        Tile tile = forwardTile(g, math);
+    /**
+     * Forward: rows (n, h, w), columns k_c, reduction k_h*k_w*i_c, on a GPU that holds {@code slots} blocks of
+     * the tile's kernel at once (multiprocessors x resident blocks per multiprocessor). The split count s (1 to
+     * {@value #MAX_FORWARD_SPLITS}, each split at least {@value #MIN_SPLIT_LENGTH} steps long) minimises
+     * {@code waves(s) x (splitLength(s) + FORWARD_BLOCK_OVERHEAD)}, waves(s) = ceil(tiles x s / slots): the time
+     * of the launch when every block of a wave costs its reduction length plus a fixed overhead. Where the
+     * tiles fill the last wave poorly (cv5: 400 tiles on 396 slots of an H100 or H200 take two waves) a few
+     * splits even the waves out; layers of many tiles per slot stay unsplit. Ties go to fewer splits.
+     */
+    static Plan forwardPlan(ConvGeometry g, Tile tile, long slots) {
         long rows = (long) g.batch() * g.outH() * g.outW();
         long tiles = tiles(tile, rows, g.outC());
-        int splits = 1;
-        if (tiles < 2L * multiprocessors) {
-            splits = (int) Math.min(MAX_FORWARD_SPLITS, ceilDiv((long) FORWARD_BLOCKS_PER_SM * multiprocessors, tiles));
+        long reduction = g.kernelRows();
+        int best = 1;
+        long bestCost = Long.MAX_VALUE;
+        // Arithmetic only (this runs on every forward call, interpreted until the JIT compiles it); the lengths
+        // are those of split(): whole stages, each split at least MIN_SPLIT_LENGTH steps.
+        for (int s = 1; s <= MAX_FORWARD_SPLITS && (s == 1 || s <= reduction / MIN_SPLIT_LENGTH); s++) {
+            long length = ceilDiv(ceilDiv(reduction, s), BK) * BK;
+            if (ceilDiv(reduction, length) != s) {
+                continue;  // the rounding to whole stages gives another count
+            }
+            long cost = ceilDiv(tiles * s, slots) * (length + FORWARD_BLOCK_OVERHEAD);
+            if (cost < bestCost) {
+                best = s;
+                bestCost = cost;
+            }
         }
-        return split(tile, rows, g.outC(), g.kernelRows(), splits);
+        return split(tile, rows, g.outC(), reduction, best);
     }
 
     /** FP32 weight gradient ({@link #weightGradientPlan(ConvGeometry, int, CudaMath)}). */
@@ -199,7 +245,7 @@ final class CudaMecWindowKernels implements MecWindowKernels {
     @Override
     public void forward(FloatStorage input, FloatStorage lowered, FloatStorage kernel, FloatStorage bias,
                         FloatStorage output, ConvGeometry g) {
-        Plan p = forwardPlan(g, multiprocessors, math);
+        Plan p = forwardPlan(g);
         boolean vec = g.outC() % 4 == 0;
         if (readsInputDirectly(g)) {
             run("forward_input", p, input, kernel, output, bias, false, vec, vec, g);

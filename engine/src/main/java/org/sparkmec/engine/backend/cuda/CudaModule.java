@@ -140,20 +140,35 @@ final class CudaModule implements AutoCloseable {
 
     /** Launches {@code kernel} on a {@code x * y * z} grid of 1-D blocks (the tiled GEMM kernels). */
     void launchGrid(String kernel, int x, int y, int z, int threadsPerBlock, Object... args) {
-        if (closed) {
-            throw new IllegalStateException("the CUDA kernel module is closed");
-        }
-        device.makeCurrent();
-        CUfunction f = functions.computeIfAbsent(kernel, name -> {
-            CUfunction fn = new CUfunction();
-            JCudaDriver.cuModuleGetFunction(fn, module, name);
-            return fn;
-        });
+        CUfunction f = function(kernel);
         NativePointerObject[] params = new NativePointerObject[args.length];
         for (int i = 0; i < args.length; i++) {
             params[i] = parameter(args[i]);
         }
         JCudaDriver.cuLaunchKernel(f, x, y, z, threadsPerBlock, 1, 1, 0, null, Pointer.to(params), null);
+    }
+
+    /**
+     * How many blocks of {@code threadsPerBlock} threads of {@code kernel} one multiprocessor holds at once
+     * (the driver's occupancy calculator: registers, shared memory and thread limits of the compiled kernel
+     * on this GPU, no dynamic shared memory). Depends on the kernel and the GPU only.
+     */
+    int residentBlocksPerMultiprocessor(String kernel, int threadsPerBlock) {
+        int[] blocks = new int[1];
+        JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor(blocks, function(kernel), threadsPerBlock, 0);
+        return blocks[0];
+    }
+
+    private CUfunction function(String kernel) {
+        if (closed) {
+            throw new IllegalStateException("the CUDA kernel module is closed");
+        }
+        device.makeCurrent();
+        return functions.computeIfAbsent(kernel, name -> {
+            CUfunction fn = new CUfunction();
+            JCudaDriver.cuModuleGetFunction(fn, module, name);
+            return fn;
+        });
     }
 
     private static Pointer parameter(Object arg) {

@@ -9,29 +9,44 @@ import org.sparkmec.engine.shape.ConvGeometry;
 
 /**
  * The fused kernels' launch plans (no GPU needed): split counts on the layers they were measured on
- * (an H200's 132 multiprocessors), and that every plan's splits cover the reduction exactly once in
- * whole stages.
+ * (an H200's 132 multiprocessors; the FP32 forward tile's kernel holds 3 blocks per multiprocessor there,
+ * the wide tile's 4), and that every plan's splits cover the reduction exactly once in whole stages.
  */
 class CudaMecWindowKernelsTest {
     private static final int H200_SMS = 132;
+    /** Blocks of the FP32 forward tile's kernel an H200 holds at once: 132 multiprocessors x 3. */
+    private static final long H200_FORWARD_SLOTS = 396;
 
     private static ConvGeometry layer(int i, int ic, int k, int kc, int s, int p) {
         return new ConvGeometry(32, i, i, ic, k, k, kc, s, s, p, p);
     }
 
+    private static int forwardSplits(ConvGeometry g, CudaMath math, long slots) {
+        return CudaMecWindowKernels.forwardPlan(g, CudaMecWindowKernels.forwardTile(g, math), slots).splits();
+    }
+
     @Test
-    void forwardSplitsOnlyLayersWithFewOutputTiles() {
-        assertEquals(1, CudaMecWindowKernels.forwardPlan(layer(227, 3, 11, 96, 4, 0), H200_SMS).splits(), "cv1");
-        // cv8: 3,125 tiles of 128 x 64
-        assertEquals(1, CudaMecWindowKernels.forwardPlan(layer(112, 64, 3, 128, 1, 0), H200_SMS).splits(), "cv8");
-        // cv11: 36 x 4 = 144 tiles of 128 x 64 for 132 multiprocessors -> ceil(6 * 132 / 144)
-        assertEquals(6, CudaMecWindowKernels.forwardPlan(layer(14, 256, 3, 256, 1, 0), H200_SMS).splits(), "cv11");
-        // cv12: 7 x 8 = 56 tiles -> 15 (under the cap of 16, and 4608 / 15 rounded up to whole stages >= 256)
-        assertEquals(15, CudaMecWindowKernels.forwardPlan(layer(7, 512, 3, 512, 1, 0), H200_SMS).splits(), "cv12");
-        // ResNet's 7x7x512 pad 1: 13 x 8 tiles -> 8
-        assertEquals(8, CudaMecWindowKernels.forwardPlan(layer(7, 512, 3, 512, 1, 1), H200_SMS).splits(), "r7");
-        // TF32 keeps the wide tile (its tensor-core kernel): r7 in 25 x 8 tiles -> 4
-        assertEquals(4, CudaMecWindowKernels.forwardPlan(layer(7, 512, 3, 512, 1, 1), H200_SMS, CudaMath.TF32).splits(), "r7 tf32");
+    void forwardSplitsToFillTheLastWave() {
+        // cv8: 6,050 tiles of 128 x 64 on 396 slots: 16 waves, splitting cannot even them out
+        assertEquals(1, forwardSplits(layer(112, 64, 3, 128, 1, 0), CudaMath.FP32, H200_FORWARD_SLOTS), "cv8");
+        // cv4: 2,971 tiles (8 waves, the last 50% full): 2 splits would take 16 waves of half the length plus overhead
+        assertEquals(1, forwardSplits(layer(224, 64, 7, 64, 2, 0), CudaMath.FP32, H200_FORWARD_SLOTS), "cv4");
+        // cv5: 400 tiles on 396 slots, two waves of 2400 steps; 5 splits: 6 waves of 480 (+ 128 each)
+        assertEquals(5, forwardSplits(layer(24, 96, 5, 256, 1, 0), CudaMath.FP32, H200_FORWARD_SLOTS), "cv5");
+        // cv11: 144 tiles -> 5 splits, 720 blocks in 2 waves
+        assertEquals(5, forwardSplits(layer(14, 256, 3, 256, 1, 0), CudaMath.FP32, H200_FORWARD_SLOTS), "cv11");
+        // cv12: 56 tiles -> 7 splits, 392 blocks in one wave
+        assertEquals(7, forwardSplits(layer(7, 512, 3, 512, 1, 0), CudaMath.FP32, H200_FORWARD_SLOTS), "cv12");
+        // ResNet's 14x14x256 pad 1: 196 tiles -> 2 splits fill one wave
+        assertEquals(2, forwardSplits(layer(14, 256, 3, 256, 1, 1), CudaMath.FP32, H200_FORWARD_SLOTS), "r14");
+        // cv6: 200 tiles, one wave half full unsplit; 5 splits: 3 waves of 464 (+ 128) steps
+        assertEquals(5, forwardSplits(layer(12, 256, 3, 512, 1, 0), CudaMath.FP32, H200_FORWARD_SLOTS), "cv6");
+        // A GPU of 28 multiprocessors (84 slots) runs cv5's 400 tiles in 5 waves: no split pays
+        assertEquals(1, forwardSplits(layer(24, 96, 5, 256, 1, 0), CudaMath.FP32, 84), "cv5 on 84 slots");
+        // TF32 keeps the wide tile (its tensor-core kernel): r7 in 25 x 8 tiles on 528 slots -> 5
+        assertEquals(5, forwardSplits(layer(7, 512, 3, 512, 1, 1), CudaMath.TF32, 528), "r7 tf32");
+        // cv1 reads the input directly; 363 reduction steps cannot be split
+        assertEquals(1, forwardSplits(layer(227, 3, 11, 96, 4, 0), CudaMath.FP32, 660), "cv1");
     }
 
     @Test
@@ -39,15 +54,15 @@ class CudaMecWindowKernelsTest {
         // cv7: k_h*k_w*i_c = 27 rows, 64 columns: one tile, the most splits
         assertEquals(CudaMecWindowKernels.MAX_DK_SPLITS,
                 CudaMecWindowKernels.weightGradientPlan(layer(224, 3, 3, 64, 1, 0), H200_SMS).splits(), "cv7");
-        // cv4: 49 tiles -> 12 splits (the measured best was 8-16)
-        assertEquals(12, CudaMecWindowKernels.weightGradientPlan(layer(224, 64, 7, 64, 2, 0), H200_SMS).splits(), "cv4");
-        // cv12: 36 x 4 = 144 tiles of 128 x 128 -> round(4.5 * 132 / 144) = 4, but 800 reduction rows hold 3 splits
+        // cv4: 49 tiles -> round(6.75 * 132 / 49) = 18 splits (measured on an H200: 12 splits 6.4 ms, 18 5.4, 48 5.1)
+        assertEquals(18, CudaMecWindowKernels.weightGradientPlan(layer(224, 64, 7, 64, 2, 0), H200_SMS).splits(), "cv4");
+        // cv12: 36 x 4 = 144 tiles of 128 x 128 -> round(6.75 * 132 / 144) = 6, but 800 reduction rows hold 3 splits
         assertEquals(3, CudaMecWindowKernels.weightGradientPlan(layer(7, 512, 3, 512, 1, 0), H200_SMS).splits(), "cv12");
-        // cv12 under TF32: the wide tile, 72 x 8 = 576 tiles, no split
-        assertEquals(1, CudaMecWindowKernels.weightGradientPlan(layer(7, 512, 3, 512, 1, 0), H200_SMS, CudaMath.TF32)
+        // cv12 under TF32: the wide tile, 72 x 8 = 576 tiles -> round(1.55) = 2
+        assertEquals(2, CudaMecWindowKernels.weightGradientPlan(layer(7, 512, 3, 512, 1, 0), H200_SMS, CudaMath.TF32)
                 .splits(), "cv12 tf32");
-        // cv8: 5 tiles of 128 x 128 -> 119 splits (the measured best was 128)
-        assertEquals(119, CudaMecWindowKernels.weightGradientPlan(layer(112, 64, 3, 128, 1, 0), H200_SMS).splits(), "cv8");
+        // cv8: 5 tiles of 128 x 128 -> 178 splits (measured on an H200: 119 splits 2.03 ms, 178 1.91, 238 1.90)
+        assertEquals(178, CudaMecWindowKernels.weightGradientPlan(layer(112, 64, 3, 128, 1, 0), H200_SMS).splits(), "cv8");
     }
 
     @Test
@@ -75,9 +90,9 @@ class CudaMecWindowKernelsTest {
         assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.loweredGradientPlan(cv3).tile());
         ConvGeometry cv9 = layer(56, 64, 3, 64, 1, 0);
         assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.loweredGradientPlan(cv9).tile());
-        assertEquals(CudaMecWindowKernels.FORWARD_INPUT, CudaMecWindowKernels.forwardPlan(cv7, H200_SMS).tile());
-        assertEquals(CudaMecWindowKernels.FORWARD, CudaMecWindowKernels.forwardPlan(cv9, H200_SMS).tile());
-        assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.forwardPlan(cv9, H200_SMS, CudaMath.TF32).tile());
+        assertEquals(CudaMecWindowKernels.FORWARD_INPUT, CudaMecWindowKernels.forwardTile(cv7, CudaMath.FP32));
+        assertEquals(CudaMecWindowKernels.FORWARD, CudaMecWindowKernels.forwardTile(cv9, CudaMath.FP32));
+        assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.forwardTile(cv9, CudaMath.TF32));
     }
 
     @Test
@@ -87,8 +102,9 @@ class CudaMecWindowKernelsTest {
                 new ConvGeometry(1, 5, 5, 3, 5, 3, 3, 1, 4, 2, 1), new ConvGeometry(64, 10, 10, 8, 5, 3, 16, 2, 1, 2, 1));
         for (ConvGeometry g : shapes) {
             for (int sms : new int[] {1, 28, 132}) {
-                for (CudaMecWindowKernels.Plan p : List.of(CudaMecWindowKernels.forwardPlan(g, sms),
-                        CudaMecWindowKernels.forwardPlan(g, sms, CudaMath.TF32),
+                for (CudaMecWindowKernels.Plan p : List.of(
+                        CudaMecWindowKernels.forwardPlan(g, CudaMecWindowKernels.forwardTile(g, CudaMath.FP32), sms * 3L),
+                        CudaMecWindowKernels.forwardPlan(g, CudaMecWindowKernels.forwardTile(g, CudaMath.TF32), sms * 4L),
                         CudaMecWindowKernels.weightGradientPlan(g, sms),
                         CudaMecWindowKernels.weightGradientPlan(g, sms, CudaMath.TF32))) {
                     assertEquals(0, p.splitLength() % CudaMecWindowKernels.BK, p.toString());
