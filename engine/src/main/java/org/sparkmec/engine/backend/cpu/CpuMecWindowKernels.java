@@ -21,23 +21,32 @@ import org.sparkmec.engine.tensor.MemoryTracker;
  *       {@link #forwardOrder} says so, a tile is instead a chunk of images whose windows are visited
  *       input row by input row ({@link ForwardOrder#INPUT_ROWS}), accumulating into a ring of output
  *       blocks that together fit the same scratch;</li>
- *   <li>weight gradient: each worker takes a fixed contiguous range of tiles (the same split on every
- *       call), gathers the tile's output-gradient rows into its scratch and accumulates
- *       {@code A_tile^T x dO_tile} into its own partial dK; partials are added in worker order, so the
- *       result is the same bits on every call;</li>
- *   <li>lowered gradient: each worker owns whole image chunks (disjoint rows of dL), zeroes them and
- *       runs their windows h = 0, 1, ... in order (overlapping windows of one image never run
- *       concurrently).</li>
+ *   <li>weight gradient ({@link #weightGradientSplit}): either each worker takes a fixed contiguous range
+ *       of tiles, gathers each tile's output-gradient rows into its scratch and accumulates
+ *       {@code A_tile^T x dO_tile} into its own partial dK, partials added in worker order
+ *       ({@link WeightGradientSplit#TILES}); or each worker owns a fixed range of dK's rows and runs every
+ *       tile into them ({@link WeightGradientSplit#KERNEL_ROWS}). Either way the result is the same bits
+ *       on every call;</li>
+ *   <li>lowered gradient ({@link #loweredGradientSplit}): either each worker owns whole image chunks
+ *       (disjoint rows of dL), zeroes them and runs their windows h = 0, 1, ... in order
+ *       ({@link LoweredGradientSplit#IMAGES}); or each worker owns a fixed range of dL's columns across
+ *       all images and runs every window's part in it, h ascending ({@link LoweredGradientSplit#INPUT_ROWS}).
+ *       Overlapping windows of one dL row never run concurrently.</li>
  * </ul>
  *
- * <p>In {@link GemmParallelism#BLAS} mode the tiles run one after another on the caller and OpenBLAS
- * threads each sgemm. Scratch (the backend's own, not a convolution's workspace): per worker at most
- * {@link #TILE_FLOATS} floats, plus for the weight gradient a {@code k_h*k_w*i_c x k_c} partial per
- * worker but the first; kept between calls, freed when the backend closes.
+ * <p>The splits and the forward order depend on the layer's shape, the worker count and the tile size
+ * only, never on timing. In {@link GemmParallelism#BLAS} mode the tiles run one after another on the
+ * caller and OpenBLAS threads each sgemm. Scratch (the backend's own, not a convolution's workspace): per
+ * worker at most {@link #TILE_FLOATS} floats, plus for {@link WeightGradientSplit#TILES} a
+ * {@code k_h*k_w*i_c x k_c} partial per worker but the first; kept between calls, freed when the backend
+ * closes. {@link WeightGradientSplit#KERNEL_ROWS} and {@link LoweredGradientSplit#INPUT_ROWS} use the tile
+ * scratch only.
  */
 final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
     /** Floats of one tile's {@code M x k_c} block (1 MiB): in the L2/L3 cache while it is copied. */
     static final long TILE_FLOATS = 1L << 18;
+    /** Rows of the lowered gradient's {@code IMAGES} sgemms below which {@link #loweredGradientSplit} picks {@code INPUT_ROWS}. */
+    static final int MIN_LOWERED_GRADIENT_ROWS = 512;
     /** Forward tiles per worker at least, so that handing them out one at a time balances the load. */
     private static final int TILES_PER_WORKER = 4;
 
@@ -46,13 +55,15 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
     private final int slots;
     private final long tileFloats;
     private final ForwardOrder forcedOrder;
+    private final LoweredGradientSplit forcedSplit;
+    private final WeightGradientSplit forcedWeightSplit;
     private final MemoryTracker scratchTracker = new MemoryTracker("cpu-mec-fused-scratch");
     private final HostBufferCache noCache = new HostBufferCache(0, scratchTracker);
     private final HostFloatStorage[] tileScratch;
     private final HostFloatStorage[] partials;
 
     CpuMecWindowKernels(CpuWorkers workers, CpuConvKernels kernels, GemmParallelism parallelism) {
-        this(workers, kernels, parallelism, TILE_FLOATS, null);
+        this(workers, kernels, parallelism, TILE_FLOATS, null, null, null);
     }
 
     /**
@@ -60,9 +71,11 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
      * {@link #forwardOrder}'s choice per geometry).
      */
     CpuMecWindowKernels(CpuWorkers workers, CpuConvKernels kernels, GemmParallelism parallelism, long tileFloats,
-                        ForwardOrder forcedOrder) {
+                        ForwardOrder forcedOrder, WeightGradientSplit forcedWeightSplit, LoweredGradientSplit forcedSplit) {
         this.tileFloats = tileFloats;
         this.forcedOrder = forcedOrder;
+        this.forcedWeightSplit = forcedWeightSplit;
+        this.forcedSplit = forcedSplit;
         this.workers = workers;
         this.kernels = kernels;
         this.slots = parallelism == GemmParallelism.TASKS ? workers.threads() : 1;
@@ -72,6 +85,10 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
 
     /** Images per tile: the most whose {@code images*o_w x k_c} block fits a tile, then split for {@code minChunks}. */
     int imagesPerTile(ConvGeometry g, int minChunks) {
+        return imagesPerTile(g, minChunks, tileFloats);
+    }
+
+    private static int imagesPerTile(ConvGeometry g, int minChunks, long tileFloats) {
         long perImage = (long) g.outW() * g.outC();
         int byScratch = (int) Math.max(1, Math.min(g.batch(), tileFloats / perImage));
         int chunks = Math.max(ceilDiv(g.batch(), byScratch), Math.min(g.batch(), minChunks));
@@ -213,6 +230,10 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
         HostFloatStorage l = HostFloatStorage.of(lowered);
         HostFloatStorage dOut = HostFloatStorage.of(gradOutput);
         HostFloatStorage dK = HostFloatStorage.of(gradKernel);
+        if (weightSplit(g) == WeightGradientSplit.KERNEL_ROWS) {
+            weightGradientByKernelRows(l, dOut, dK, g);
+            return;
+        }
         int nc = imagesPerTile(g, 1);
         int chunks = ceilDiv(g.batch(), nc);
         int tiles = g.outH() * chunks;
@@ -233,10 +254,7 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
                 int h = t / chunks;
                 int n0 = (t % chunks) * nc;
                 int images = Math.min(nc, g.batch() - n0);
-                for (int i = 0; i < images; i++) {
-                    NativeMemory.copy(dOut.addressOf(outputRowsOffset(g, n0 + i, h)), scratch.addressOf(i * block),
-                            block * Float.BYTES);
-                }
+                gatherRows(dOut, scratch, g, n0, images, h);
                 OpenBlas.sgemm(Transpose.TRANSPOSE, Transpose.NONE, g.kernelRows(), kc, images * ow, 1f,
                         l, windowOffset(g, n0, h), g.loweredRowLength(), scratch, 0, kc,
                         t == first ? 0f : 1f, target, 0, kc);
@@ -252,11 +270,227 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
         }
     }
 
+    /** Copies output (gradient) row h of images {@code [n0, n0 + images)} into {@code scratch}, stacked. */
+    private static void gatherRows(HostFloatStorage rows, HostFloatStorage scratch, ConvGeometry g, int n0, int images, int h) {
+        long block = (long) g.outW() * g.outC();
+        for (int i = 0; i < images; i++) {
+            NativeMemory.copy(rows.addressOf(outputRowsOffset(g, n0 + i, h)), scratch.addressOf(i * block), block * Float.BYTES);
+        }
+    }
+
+    /**
+     * How {@link #loweredGradient} spreads dL's window GEMMs over the workers.
+     *
+     * <ul>
+     *   <li>{@code IMAGES}: each worker owns whole image chunks (disjoint rows of dL), zeroes them and runs
+     *       their windows h = 0, 1, ... in order, each sgemm over the whole window. An sgemm has
+     *       {@code M = images*o_w} rows of a chunk that is at most a worker's share of the batch, and
+     *       OpenBLAS packs all of K ({@code k_h*k_w*i_c x k_c}) for each: {@code 2*M} flops per packed
+     *       float of K;</li>
+     *   <li>{@code INPUT_ROWS}: each worker owns a contiguous range of the columns of L's rows, i.e. of its
+     *       input rows ({@link #loweredColumnSplit}: balanced by the windows that cover each column, cut
+     *       inside an input row where needed), across all images, and runs every window's part that falls in
+     *       its range, h ascending, as one sgemm per tile of up to a scratch's worth of images: {@code M} up
+     *       to the whole batch's {@code i_n*o_w}, so K is packed half as often per flop with two workers.
+     *       Columns a window is the first to write get {@code beta = 0}, later ones add, so dL needs no
+     *       zeroing pass but for input rows no window covers.</li>
+     * </ul>
+     */
+    enum LoweredGradientSplit { IMAGES, INPUT_ROWS }
+
+    /**
+     * The split {@link #loweredGradient} takes on {@code workers} workers when none is forced: {@code INPUT_ROWS}
+     * where {@code IMAGES} would give each sgemm fewer than {@link #MIN_LOWERED_GRADIENT_ROWS} rows (a worker's
+     * share of the batch times {@code o_w}: layers with small outputs), else {@code IMAGES}. Measured on
+     * cv1-cv12 (docs/cpu.md): cv5, cv6, cv10, cv11 and cv12 gain; cv3, cv7, cv8 and cv9, whose
+     * {@code IMAGES} sgemms already have 860 rows or more, lose in input-row order.
+     */
+    static LoweredGradientSplit loweredGradientSplit(ConvGeometry g, int workers, long tileFloats) {
+        long rows = (long) imagesPerTile(g, workers, tileFloats) * g.outW();
+        return rows < MIN_LOWERED_GRADIENT_ROWS ? LoweredGradientSplit.INPUT_ROWS : LoweredGradientSplit.IMAGES;
+    }
+
+    /**
+     * Worker boundaries over the columns of a row of L for {@code used} workers: entry s is the first column of
+     * worker s ({@code bounds[used]} is the row length), a multiple of 16, cut where the work to its left
+     * (per column, the windows that cover its input row: the sgemm rows that write it) reaches s/used of the
+     * total. Cut inside an input row where that balances better.
+     */
+    static long[] loweredColumnSplit(ConvGeometry g, int used) {
+        long span = (long) g.kW() * g.inC();
+        int rows = (int) (g.loweredRowLength() / span);
+        long total = 0;
+        for (int j = 0; j < rows; j++) {
+            total += windowsCovering(g, j) * span;
+        }
+        long[] bounds = new long[used + 1];
+        bounds[used] = g.loweredRowLength();
+        long before = 0;
+        int j = 0;
+        for (int s = 1; s < used; s++) {
+            long target = total * s / used;
+            while (j < rows && before + windowsCovering(g, j) * span < target) {
+                before += windowsCovering(g, j) * span;
+                j++;
+            }
+            long column = j * span;
+            if (j < rows && windowsCovering(g, j) > 0) {
+                column += (target - before) / windowsCovering(g, j);
+            }
+            bounds[s] = Math.max(bounds[s - 1], Math.min(g.loweredRowLength(), column / 16 * 16));
+        }
+        return bounds;
+    }
+
+    /** Output rows h whose window covers input row j of L: {@code h*s_h <= j < h*s_h + k_h}, {@code 0 <= h < o_h}. */
+    private static int windowsCovering(ConvGeometry g, int j) {
+        int first = Math.max(0, Math.floorDiv(j - g.kH(), g.strideH()) + 1);
+        int last = Math.min(g.outH() - 1, j / g.strideH());
+        return Math.max(0, last - first + 1);
+    }
+
+    /**
+     * {@link LoweredGradientSplit#INPUT_ROWS}: worker s owns columns {@code [c0, c1)} of every row of dL
+     * ({@link #loweredColumnSplit}); per tile (image chunk), window h's part in that range splits into the
+     * columns an earlier window already wrote (window h-1 ends at input row {@code (h-1)*s_h + k_h};
+     * {@code beta = 1}) and those it writes first ({@code beta = 0}).
+     */
+    private void loweredGradientByInputRows(HostFloatStorage dOut, HostFloatStorage k, HostFloatStorage dL, ConvGeometry g) {
+        int nc = imagesPerTile(g, 1);
+        int chunks = ceilDiv(g.batch(), nc);
+        long[] bounds = loweredColumnSplit(g, slots);
+        int ow = g.outW();
+        int kc = g.outC();
+        long block = (long) ow * kc;
+        long span = (long) g.kW() * g.inC();
+        int rowLength = g.loweredRowLength();
+        long lRows = (long) g.batch() * ow;
+        forEachSlot(slot -> {
+            long c0 = bounds[slot];
+            long c1 = bounds[slot + 1];
+            if (c0 >= c1) {
+                return;
+            }
+            for (int j = (int) (c0 / span); j * span < c1; j++) {
+                if (windowsCovering(g, j) == 0) {
+                    long from = Math.max(c0, j * span);
+                    long to = Math.min(c1, (j + 1) * span);
+                    for (long r = 0; r < lRows; r++) {
+                        NativeMemory.zero(dL.addressOf(r * rowLength + from), (to - from) * Float.BYTES);
+                    }
+                }
+            }
+            HostFloatStorage scratch = scratch(slot, (long) nc * block);
+            for (int c = 0; c < chunks; c++) {
+                int n0 = c * nc;
+                int images = Math.min(nc, g.batch() - n0);
+                for (int h = 0; h < g.outH(); h++) {
+                    long top = (long) h * g.strideH() * span;
+                    long from = Math.max(top, c0);
+                    long to = Math.min(top + g.kernelRows(), c1);
+                    if (from >= to) {
+                        continue;
+                    }
+                    gatherRows(dOut, scratch, g, n0, images, h);
+                    long written = h == 0 ? from : Math.max(from, Math.min(to, ((long) (h - 1) * g.strideH() + g.kH()) * span));
+                    for (int part = 0; part < 2; part++) {
+                        long p0 = part == 0 ? from : written;
+                        long p1 = part == 0 ? written : to;
+                        if (p0 >= p1) {
+                            continue;
+                        }
+                        OpenBlas.sgemm(Transpose.NONE, Transpose.TRANSPOSE, images * ow, (int) (p1 - p0), kc, 1f,
+                                scratch, 0, kc, k, (p0 - top) * kc, kc, part == 0 ? 1f : 0f,
+                                dL, windowOffset(g, n0, 0) + p0, rowLength);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * How {@link #weightGradient} spreads dK's window GEMMs over the workers.
+     *
+     * <ul>
+     *   <li>{@code TILES}: each worker takes a fixed contiguous range of tiles (output row h, image chunk) and
+     *       accumulates them into its own partial dK (the first worker into dK itself); the partials are added
+     *       in worker order at the end. Uneven when the tiles do not divide among the workers (5 output
+     *       rows on 2 workers: 2 and 3);</li>
+     *   <li>{@code KERNEL_ROWS}: each worker owns a contiguous range of dK's {@code k_h*k_w*i_c} rows (a multiple
+     *       of 16 but for the last) and runs every tile into it, h ascending: no partials, no final sum,
+     *       even shares; each worker gathers every tile's output-gradient rows itself.</li>
+     * </ul>
+     */
+    enum WeightGradientSplit { TILES, KERNEL_ROWS }
+
+    /**
+     * The split {@link #weightGradient} takes on {@code workers} workers when none is forced: {@code KERNEL_ROWS}
+     * where dK has more than {@link #TILE_FLOATS} floats (a worker's partial then no longer stays in its
+     * cache between tiles, and the final sum is a pass over several MiB) or where the tiles split unevenly
+     * among fewer than 16 per worker; else {@code TILES}. Measured on cv1-cv12 (docs/cpu.md): cv5 and
+     * cv12 (5 output rows on 2 workers) gain, cv6 and cv11 are level, cv10 (a 0.6 MiB dK) loses.
+     */
+    static WeightGradientSplit weightGradientSplit(ConvGeometry g, int workers, long tileFloats) {
+        if (workers == 1) {
+            return WeightGradientSplit.TILES;
+        }
+        long chunks = ceilDiv(g.batch(), imagesPerTile(g, 1, tileFloats));
+        long tiles = g.outH() * chunks;
+        boolean largeKernel = (long) g.kernelRows() * g.outC() > TILE_FLOATS;
+        boolean uneven = tiles % workers != 0 && tiles < 16L * workers;
+        return largeKernel || uneven ? WeightGradientSplit.KERNEL_ROWS : WeightGradientSplit.TILES;
+    }
+
+    /** {@link WeightGradientSplit#KERNEL_ROWS}: {@code dK[r0:r1] (+)= A_tile[:, r0:r1]^T x dO_tile} for every tile. */
+    private void weightGradientByKernelRows(HostFloatStorage l, HostFloatStorage dOut, HostFloatStorage dK, ConvGeometry g) {
+        int nc = imagesPerTile(g, 1);
+        int chunks = ceilDiv(g.batch(), nc);
+        int columns = g.kernelRows();
+        int ow = g.outW();
+        int kc = g.outC();
+        long block = (long) ow * kc;
+        forEachSlot(slot -> {
+            int r0 = kernelRowSplit(columns, slot, slots);
+            int r1 = kernelRowSplit(columns, slot + 1, slots);
+            if (r1 <= r0) {
+                return;
+            }
+            HostFloatStorage scratch = scratch(slot, (long) nc * block);
+            for (int h = 0; h < g.outH(); h++) {
+                for (int c = 0; c < chunks; c++) {
+                    int n0 = c * nc;
+                    int images = Math.min(nc, g.batch() - n0);
+                    gatherRows(dOut, scratch, g, n0, images, h);
+                    OpenBlas.sgemm(Transpose.TRANSPOSE, Transpose.NONE, r1 - r0, kc, images * ow, 1f,
+                            l, windowOffset(g, n0, h) + r0, g.loweredRowLength(), scratch, 0, kc,
+                            h == 0 && c == 0 ? 0f : 1f, dK, (long) r0 * kc, kc);
+                }
+            }
+        });
+    }
+
+    /** First of worker {@code slot}'s dK rows out of {@code total}: a multiple of 16, {@code total} for the end. */
+    private static int kernelRowSplit(int total, int slot, int used) {
+        return slot >= used ? total : (int) ((long) total * slot / used) / 16 * 16;
+    }
+
+    private WeightGradientSplit weightSplit(ConvGeometry g) {
+        return forcedWeightSplit != null ? forcedWeightSplit : weightGradientSplit(g, slots, tileFloats);
+    }
+
+    private LoweredGradientSplit split(ConvGeometry g) {
+        return forcedSplit != null ? forcedSplit : loweredGradientSplit(g, slots, tileFloats);
+    }
+
     @Override
     public void loweredGradient(FloatStorage gradOutput, FloatStorage kernel, FloatStorage gradLowered, ConvGeometry g) {
         HostFloatStorage dOut = HostFloatStorage.of(gradOutput);
         HostFloatStorage k = HostFloatStorage.of(kernel);
         HostFloatStorage dL = HostFloatStorage.of(gradLowered);
+        if (split(g) == LoweredGradientSplit.INPUT_ROWS) {
+            loweredGradientByInputRows(dOut, k, dL, g);
+            return;
+        }
         int nc = imagesPerTile(g, slots);
         int chunks = ceilDiv(g.batch(), nc);
         int used = Math.min(slots, chunks);
@@ -276,10 +510,7 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
                 int images = Math.min(nc, g.batch() - n0);
                 NativeMemory.zero(dL.addressOf(n0 * imageRows), images * imageRows * Float.BYTES);
                 for (int h = 0; h < g.outH(); h++) {
-                    for (int i = 0; i < images; i++) {
-                        NativeMemory.copy(dOut.addressOf(outputRowsOffset(g, n0 + i, h)), scratch.addressOf(i * block),
-                                block * Float.BYTES);
-                    }
+                    gatherRows(dOut, scratch, g, n0, images, h);
                     OpenBlas.sgemm(Transpose.NONE, Transpose.TRANSPOSE, images * ow, g.kernelRows(), kc, 1f,
                             scratch, 0, kc, k, 0, kc, 1f, dL, windowOffset(g, n0, h), g.loweredRowLength());
                 }

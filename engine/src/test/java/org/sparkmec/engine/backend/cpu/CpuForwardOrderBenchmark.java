@@ -3,16 +3,12 @@ package org.sparkmec.engine.backend.cpu;
 import static org.sparkmec.engine.conv.ConvTestSupport.random;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.sparkmec.engine.backend.cpu.CpuMecWindowKernels.ForwardOrder;
 import org.sparkmec.engine.bench.BenchLayer;
-import org.sparkmec.engine.bench.LayerSetFile;
 import org.sparkmec.engine.bench.Timing;
 import org.sparkmec.engine.shape.ConvGeometry;
 import org.sparkmec.engine.tensor.Layout;
@@ -30,7 +26,7 @@ import org.sparkmec.engine.tensor.Tensor;
  * env -u OPENBLAS_CORETYPE mvn -o -q -pl engine test -Dtest=CpuForwardOrderBenchmark -Dsurefire.excludedGroups=none \
  *     -Dbench.layers=cv1,cv4,cv8 -Dbench.rounds=5
  * </pre>
- * Output: {@code engine/target/surefire-reports/*CpuForwardOrderBenchmark-output.txt}. Settings:
+ * Output: {@code engine/target/surefire-reports/*CpuForwardOrderBenchmark-output.txt}. Settings ({@link BenchSettings}):
  * {@code bench.layers} (default all of {@code conf/layers/cv.layers}), {@code bench.rounds} (5, after one
  * warm-up round), {@code bench.batch} (32), {@code bench.threads} (the machine's processors).
  */
@@ -39,27 +35,22 @@ class CpuForwardOrderBenchmark {
 
     @Test
     void bothOrdersSideBySide() throws IOException {
-        Path file = Path.of("..", "conf", "layers", "cv.layers");
-        LayerSetFile layers = LayerSetFile.read(file);
-        String selected = System.getProperty("bench.layers", "");
-        List<BenchLayer> chosen = selected.isEmpty() ? layers.all() : layers.select(Arrays.asList(selected.split(",")));
-        int rounds = Integer.getInteger("bench.rounds", 5);
-        int batch = Integer.getInteger("bench.batch", 32);
-        int threads = Integer.getInteger("bench.threads", Runtime.getRuntime().availableProcessors());
+        BenchSettings settings = BenchSettings.fromSystemProperties();
+        int threads = settings.threads();
         try (CpuBackend backend = new CpuBackend(new CpuBackendOptions(threads, GemmParallelism.TASKS, 0));
              CpuWorkers workers = new CpuWorkers(threads);
              CpuMecWindowKernels outputRows = kernels(workers, ForwardOrder.OUTPUT_ROWS);
              CpuMecWindowKernels inputRows = kernels(workers, ForwardOrder.INPUT_ROWS)) {
-            System.out.println("# " + backend.description() + "; " + Files.readString(Path.of("/proc/loadavg")).trim()
-                    + " (load at start); batch " + batch + ", median of " + rounds + " alternating rounds, ms");
+            System.out.println("# " + backend.description() + "; " + BenchSettings.loadAverage()
+                    + " (load at start); batch " + settings.batch() + ", median of " + settings.rounds() + " alternating rounds, ms");
             double ceiling = sgemmCeiling(backend, workers, threads);
             System.out.printf(Locale.ROOT, "# sgemm ceiling (%d workers, one 2048^3 sgemm each, at once): %.1f GFLOP/s%n",
                     threads, ceiling);
             System.out.println("| layer | output rows ms | input rows ms | output/input | output rows GFLOP/s (% of ceiling) "
                     + "| input rows GFLOP/s (% of ceiling) | rule picks |");
             System.out.println("|---|---|---|---|---|---|---|");
-            for (BenchLayer layer : chosen) {
-                ConvGeometry g = layer.atBatch(batch);
+            for (BenchLayer layer : settings.layers()) {
+                ConvGeometry g = layer.atBatch(settings.batch());
                 try (Tensor input = random(backend, Layout.NHWC, 1, g.inputDims());
                      Tensor kernel = random(backend, Layout.HWIO, 2, g.kernelDims());
                      Tensor bias = random(backend, Layout.VECTOR, 3, g.outC());
@@ -72,7 +63,7 @@ class CpuForwardOrderBenchmark {
                         bodies[i] = () -> k.forward(input.storage(), lowered.storage(), kernel.storage(), bias.storage(),
                                 output.storage(), g);
                     }
-                    double[] ms = Timing.interleavedMedians(1, rounds, List.of(bodies));
+                    double[] ms = Timing.interleavedMedians(1, settings.rounds(), List.of(bodies));
                     double gflop = g.forwardFlops() / 1e9;
                     double rate0 = gflop / ms[0] * 1e3;
                     double rate1 = gflop / ms[1] * 1e3;
@@ -81,7 +72,7 @@ class CpuForwardOrderBenchmark {
                             CpuMecWindowKernels.forwardOrder(g));
                 }
             }
-            System.out.println("# " + Files.readString(Path.of("/proc/loadavg")).trim() + " (load at end)");
+            System.out.println("# " + BenchSettings.loadAverage() + " (load at end)");
         }
     }
 
@@ -117,6 +108,6 @@ class CpuForwardOrderBenchmark {
 
     private static CpuMecWindowKernels kernels(CpuWorkers workers, ForwardOrder order) {
         return new CpuMecWindowKernels(workers, new CpuConvKernels(workers), GemmParallelism.TASKS,
-                CpuMecWindowKernels.TILE_FLOATS, order);
+                CpuMecWindowKernels.TILE_FLOATS, order, null, null);
     }
 }

@@ -13,7 +13,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sparkmec.engine.backend.cpu.CpuMecWindowKernels.ForwardOrder;
+import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.backend.MecWindowKernels;
+import org.sparkmec.engine.conv.Convolution;
+import org.sparkmec.engine.conv.DirectConvolution;
+import org.sparkmec.engine.conv.MecConvolution;
+import org.sparkmec.engine.conv.MecOptions;
+import org.sparkmec.engine.conv.MecSolution;
 import org.sparkmec.engine.shape.ConvGeometry;
 import org.sparkmec.engine.tensor.FloatStorage;
 import org.sparkmec.engine.tensor.Layout;
@@ -38,6 +44,11 @@ class CpuMecWindowKernelsTest {
             new ConvGeometry(2, 9, 5, 3, 3, 2, 4, 3, 2, 1, 0),
             new ConvGeometry(3, 6, 5, 128, 3, 2, 5, 1, 1, 1, 0))).toList();
 
+    /** FORWARD_SHAPES, plus padding at top and bottom with stride 2, and a kernel matrix of fewer rows than 16 per worker. */
+    private static final List<ConvGeometry> BACKWARD_SHAPES = Stream.concat(FORWARD_SHAPES.stream(), Stream.of(
+            new ConvGeometry(3, 8, 7, 5, 3, 3, 7, 2, 1, 2, 1),
+            new ConvGeometry(4, 6, 6, 1, 2, 2, 3, 1, 1, 0, 0))).toList();
+
     static Stream<Arguments> forcedOrders() {
         return Stream.of(ForwardOrder.values()).flatMap(order -> Stream.of(GemmParallelism.values())
                 .flatMap(mode -> Stream.of(1L, CpuMecWindowKernels.TILE_FLOATS).map(tile -> Arguments.of(order, mode, tile))));
@@ -48,7 +59,7 @@ class CpuMecWindowKernelsTest {
     void eachForwardOrderMatchesTheDefaultKernels(ForwardOrder order, GemmParallelism mode, long tileFloats) {
         try (CpuBackend backend = new CpuBackend(new CpuBackendOptions(2, mode, 0));
              CpuWorkers workers = new CpuWorkers(2);
-             CpuMecWindowKernels forced = new CpuMecWindowKernels(workers, new CpuConvKernels(workers), mode, tileFloats, order)) {
+             CpuMecWindowKernels forced = new CpuMecWindowKernels(workers, new CpuConvKernels(workers), mode, tileFloats, order, null, null)) {
             MecWindowKernels reference = backend.mecWindowKernels().orElseThrow();
             for (ConvGeometry g : FORWARD_SHAPES) {
                 int lowered = Math.toIntExact(g.mecLoweredElements());
@@ -69,6 +80,107 @@ class CpuMecWindowKernelsTest {
         }
     }
 
+    static Stream<Arguments> forcedBackwardSplits() {
+        return Stream.of(CpuMecWindowKernels.WeightGradientSplit.values()).flatMap(weights ->
+                Stream.of(CpuMecWindowKernels.LoweredGradientSplit.values()).flatMap(lowered ->
+                        Stream.of(GemmParallelism.values()).flatMap(mode ->
+                                Stream.of(1L, CpuMecWindowKernels.TILE_FLOATS).map(tile -> Arguments.of(weights, lowered, mode, tile)))));
+    }
+
+    /**
+     * Each backward split forced (one image per tile and the default tile, both GEMM modes, 2 and 3 workers),
+     * run through MEC's fused backward against the double-precision direct reference, on shapes with
+     * overlapping windows, padding, strides at and above the kernel height (input rows no window reads),
+     * odd channel counts and fewer dK rows than 16 per worker. The lowered gradient must overwrite all of its
+     * buffer: the backward's workspace comes from a cache that holds NaN.
+     */
+    @ParameterizedTest
+    @MethodSource("forcedBackwardSplits")
+    void eachBackwardSplitMatchesTheDirectReference(CpuMecWindowKernels.WeightGradientSplit weights,
+                                                    CpuMecWindowKernels.LoweredGradientSplit lowered, GemmParallelism mode,
+                                                    long tileFloats) {
+        for (int threads : new int[] {2, 3}) {
+            try (CpuBackend backend = new CpuBackend(new CpuBackendOptions(threads, mode, 1L << 30));
+                 CpuWorkers workers = new CpuWorkers(threads);
+                 CpuMecWindowKernels forced = new CpuMecWindowKernels(workers, new CpuConvKernels(workers), mode, tileFloats,
+                         null, weights, lowered)) {
+                Backend withForced = new WithFusedKernels(backend, forced);
+                for (ConvGeometry g : BACKWARD_SHAPES) {
+                    String name = weights + " " + lowered + " " + mode + " tile " + tileFloats + " threads " + threads + " " + g;
+                    Convolution mec = new MecConvolution(withForced, g.params(), new MecOptions(MecOptions.DEFAULT_CPU_THRESHOLD,
+                            MecSolution.FUSED));
+                    Convolution direct = new DirectConvolution(g.params());
+                    try (Tensor input = random(backend, Layout.NHWC, 1, g.inputDims());
+                         Tensor kernel = random(backend, Layout.HWIO, 2, g.kernelDims());
+                         Tensor gradOutput = random(backend, Layout.NHWC, 4, g.outputDims());
+                         Tensor dIn = random(backend, Layout.NHWC, 5, g.inputDims());
+                         Tensor dK = random(backend, Layout.HWIO, 6, g.kernelDims());
+                         Tensor expectedDIn = Tensor.zeros(backend, Layout.NHWC, g.inputDims());
+                         Tensor expectedDK = Tensor.zeros(backend, Layout.HWIO, g.kernelDims())) {
+                        poisonWorkspaceCache(backend, g.mecLoweredElements());
+                        mec.backward(input, kernel, gradOutput, dIn, dK, null);
+                        direct.backward(input, kernel, gradOutput, expectedDIn, expectedDK, null);
+                        long rows = (long) g.batch() * g.outH() * g.outW();
+                        assertAllClose(name + " dK", expectedDK.toArray(), dK.toArray(), 1e-6 * rows, 1e-4);
+                        assertAllClose(name + " dI", expectedDIn.toArray(), dIn.toArray(), 1e-6 * g.kernelRows() * g.outC(), 1e-4);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Leaves a NaN-filled buffer of {@code floats} in the backend's cache, for the next workspace to reuse. */
+    private static void poisonWorkspaceCache(CpuBackend backend, long floats) {
+        FloatStorage s = backend.allocateForOverwrite(floats);
+        fill(s, Float.NaN);
+        s.close();
+    }
+
+    @Test
+    void backwardSplitsOfThePapersLayersOnTwoWorkers() {
+        long tile = CpuMecWindowKernels.TILE_FLOATS;
+        // cv5, cv6, cv11, cv12: dK over 2^18 floats; cv12 also has 5 output rows for 2 workers.
+        for (ConvGeometry g : List.of(new ConvGeometry(32, 24, 24, 96, 5, 5, 256, 1, 1, 0, 0),
+                new ConvGeometry(32, 12, 12, 256, 3, 3, 512, 1, 1, 0, 0),
+                new ConvGeometry(32, 14, 14, 256, 3, 3, 256, 1, 1, 0, 0),
+                new ConvGeometry(32, 7, 7, 512, 3, 3, 512, 1, 1, 0, 0))) {
+            assertEquals(CpuMecWindowKernels.WeightGradientSplit.KERNEL_ROWS, CpuMecWindowKernels.weightGradientSplit(g, 2, tile), g.toString());
+            assertEquals(CpuMecWindowKernels.LoweredGradientSplit.INPUT_ROWS, CpuMecWindowKernels.loweredGradientSplit(g, 2, tile), g.toString());
+            assertEquals(CpuMecWindowKernels.WeightGradientSplit.TILES, CpuMecWindowKernels.weightGradientSplit(g, 1, tile), g.toString());
+        }
+        // cv10: 16 images x 26 output columns = 416 rows per worker in IMAGES; dK of 1152 x 128 floats.
+        ConvGeometry cv10 = new ConvGeometry(32, 28, 28, 128, 3, 3, 128, 1, 1, 0, 0);
+        assertEquals(CpuMecWindowKernels.WeightGradientSplit.TILES, CpuMecWindowKernels.weightGradientSplit(cv10, 2, tile));
+        assertEquals(CpuMecWindowKernels.LoweredGradientSplit.INPUT_ROWS, CpuMecWindowKernels.loweredGradientSplit(cv10, 2, tile));
+        // cv1 (55 tiles: uneven but many), cv3, cv4, cv8, cv9: as before.
+        for (ConvGeometry g : List.of(new ConvGeometry(32, 227, 227, 3, 11, 11, 96, 4, 4, 0, 0),
+                new ConvGeometry(32, 227, 227, 3, 7, 7, 64, 2, 2, 0, 0),
+                new ConvGeometry(32, 224, 224, 64, 7, 7, 64, 2, 2, 0, 0),
+                new ConvGeometry(32, 112, 112, 64, 3, 3, 128, 1, 1, 0, 0),
+                new ConvGeometry(32, 56, 56, 64, 3, 3, 64, 1, 1, 0, 0))) {
+            assertEquals(CpuMecWindowKernels.WeightGradientSplit.TILES, CpuMecWindowKernels.weightGradientSplit(g, 2, tile), g.toString());
+            assertEquals(CpuMecWindowKernels.LoweredGradientSplit.IMAGES, CpuMecWindowKernels.loweredGradientSplit(g, 2, tile), g.toString());
+        }
+    }
+
+    @Test
+    void loweredColumnSplitBalancesTheWindowsCoveringEachColumn() {
+        // cv12: input rows covered by 1, 2, 3, 3, 3, 2, 1 windows (15 row-windows of 1536 columns): the cut
+        // falls inside row 3, where 7.5 of them lie on either side, and on a multiple of 16.
+        ConvGeometry cv12 = new ConvGeometry(32, 7, 7, 512, 3, 3, 512, 1, 1, 0, 0);
+        long[] bounds = CpuMecWindowKernels.loweredColumnSplit(cv12, 2);
+        assertEquals(0, bounds[0]);
+        assertEquals(cv12.loweredRowLength(), bounds[2]);
+        assertEquals(3 * 1536 + 768, bounds[1]);
+        // Stride 3 over a kernel of 2 rows: row 2 of every 3 is read by no window; 3 workers, cuts ascending.
+        ConvGeometry gaps = new ConvGeometry(3, 10, 6, 2, 2, 3, 3, 3, 1, 0, 1);
+        long[] three = CpuMecWindowKernels.loweredColumnSplit(gaps, 3);
+        for (int s = 0; s < 3; s++) {
+            assertEquals(0, three[s] % 16);
+            org.junit.jupiter.api.Assertions.assertTrue(three[s] <= three[s + 1], java.util.Arrays.toString(three));
+        }
+    }
+
     @Test
     void inputRowOrderOnlyWhereWindowsOverlapWithFewOutputsAndLongKernelRows() {
         // cv4 of the paper's layers: 7x7 stride 2 over 64 channels to 64.
@@ -85,7 +197,7 @@ class CpuMecWindowKernelsTest {
     void oneImagePerTileMatchesTheDefaultTiles(GemmParallelism mode) {
         try (CpuBackend backend = new CpuBackend(new CpuBackendOptions(2, mode, 0));
              CpuWorkers workers = new CpuWorkers(2);
-             CpuMecWindowKernels small = new CpuMecWindowKernels(workers, new CpuConvKernels(workers), mode, 1, null)) {
+             CpuMecWindowKernels small = new CpuMecWindowKernels(workers, new CpuConvKernels(workers), mode, 1, null, null, null)) {
             MecWindowKernels reference = backend.mecWindowKernels().orElseThrow();
             for (ConvGeometry g : SHAPES) {
                 String name = mode + " " + g;
