@@ -359,53 +359,69 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
         int nc = imagesPerTile(g, 1);
         int chunks = ceilDiv(g.batch(), nc);
         long[] bounds = loweredColumnSplit(g, slots);
-        int ow = g.outW();
-        int kc = g.outC();
-        long block = (long) ow * kc;
-        long span = (long) g.kW() * g.inC();
-        int rowLength = g.loweredRowLength();
-        long lRows = (long) g.batch() * ow;
         forEachSlot(slot -> {
-            long c0 = bounds[slot];
-            long c1 = bounds[slot + 1];
-            if (c0 >= c1) {
+            if (bounds[slot] >= bounds[slot + 1]) {
                 return;
             }
-            for (int j = (int) (c0 / span); j * span < c1; j++) {
-                if (windowsCovering(g, j) == 0) {
-                    long from = Math.max(c0, j * span);
-                    long to = Math.min(c1, (j + 1) * span);
-                    for (long r = 0; r < lRows; r++) {
-                        NativeMemory.zero(dL.addressOf(r * rowLength + from), (to - from) * Float.BYTES);
-                    }
-                }
-            }
-            HostFloatStorage scratch = scratch(slot, (long) nc * block);
+            HostFloatStorage scratch = scratch(slot, (long) nc * g.outW() * g.outC());
             for (int c = 0; c < chunks; c++) {
                 int n0 = c * nc;
-                int images = Math.min(nc, g.batch() - n0);
-                for (int h = 0; h < g.outH(); h++) {
-                    long top = (long) h * g.strideH() * span;
-                    long from = Math.max(top, c0);
-                    long to = Math.min(top + g.kernelRows(), c1);
-                    if (from >= to) {
-                        continue;
-                    }
-                    gatherRows(dOut, scratch, g, n0, images, h);
-                    long written = h == 0 ? from : Math.max(from, Math.min(to, ((long) (h - 1) * g.strideH() + g.kH()) * span));
-                    for (int part = 0; part < 2; part++) {
-                        long p0 = part == 0 ? from : written;
-                        long p1 = part == 0 ? written : to;
-                        if (p0 >= p1) {
-                            continue;
-                        }
-                        OpenBlas.sgemm(Transpose.NONE, Transpose.TRANSPOSE, images * ow, (int) (p1 - p0), kc, 1f,
-                                scratch, 0, kc, k, (p0 - top) * kc, kc, part == 0 ? 1f : 0f,
-                                dL, windowOffset(g, n0, 0) + p0, rowLength);
-                    }
-                }
+                loweredGradientTile(dOut, k, dL, scratch, g, n0, Math.min(nc, g.batch() - n0), bounds[slot], bounds[slot + 1],
+                        false);
             }
         });
+    }
+
+    /**
+     * dL for images {@code [n0, n0 + images)}, columns {@code [c0, c1)} of their rows of L. For h = 0, 1, ... the
+     * output-gradient rows are gathered into {@code scratch} and window h's part in the range is multiplied in.
+     * With {@code zeroFirst} ({@link LoweredGradientSplit#IMAGES}; the range must then be whole rows) the rows
+     * are zeroed first and every window adds ({@code beta = 1}), one sgemm per window. Without ({@link LoweredGradientSplit#INPUT_ROWS}) only
+     * columns of input rows no window covers are zeroed, and window h's part splits into the columns an
+     * earlier window already wrote (window h-1 ends at input row {@code (h-1)*s_h + k_h}; {@code beta = 1}) and
+     * those it writes first ({@code beta = 0}). Measured: the split pays on the small layers that take input
+     * rows (cv6, cv10-cv12) and costs 3-20% of the lowered gradient on those that take image chunks (cv3,
+     * cv7, cv8: windows of 27 to 576 columns cut in two), so each split keeps its own.
+     */
+    private static void loweredGradientTile(HostFloatStorage dOut, HostFloatStorage k, HostFloatStorage dL,
+                                            HostFloatStorage scratch, ConvGeometry g, int n0, int images, long c0, long c1,
+                                            boolean zeroFirst) {
+        int ow = g.outW();
+        int kc = g.outC();
+        long span = (long) g.kW() * g.inC();
+        int rowLength = g.loweredRowLength();
+        long firstRow = (long) n0 * ow;
+        if (zeroFirst) {
+            NativeMemory.zero(dL.addressOf(firstRow * rowLength + c0), (long) images * ow * rowLength * Float.BYTES);
+        }
+        for (int j = (int) (c0 / span); !zeroFirst && j * span < c1; j++) {
+            if (windowsCovering(g, j) == 0) {
+                long from = Math.max(c0, j * span);
+                long to = Math.min(c1, (j + 1) * span);
+                for (long r = firstRow; r < firstRow + (long) images * ow; r++) {
+                    NativeMemory.zero(dL.addressOf(r * rowLength + from), (to - from) * Float.BYTES);
+                }
+            }
+        }
+        for (int h = 0; h < g.outH(); h++) {
+            long top = (long) h * g.strideH() * span;
+            long from = Math.max(top, c0);
+            long to = Math.min(top + g.kernelRows(), c1);
+            if (from >= to) {
+                continue;
+            }
+            gatherRows(dOut, scratch, g, n0, images, h);
+            long written = zeroFirst ? to : h == 0 ? from : Math.max(from, Math.min(to, ((long) (h - 1) * g.strideH() + g.kH()) * span));
+            for (int part = 0; part < 2; part++) {
+                long p0 = part == 0 ? from : written;
+                long p1 = part == 0 ? written : to;
+                if (p0 < p1) {
+                    OpenBlas.sgemm(Transpose.NONE, Transpose.TRANSPOSE, images * ow, (int) (p1 - p0), kc, 1f,
+                            scratch, 0, kc, k, (p0 - top) * kc, kc, part == 0 ? 1f : 0f,
+                            dL, windowOffset(g, n0, 0) + p0, rowLength);
+                }
+            }
+        }
     }
 
     /**
@@ -494,26 +510,16 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
         int nc = imagesPerTile(g, slots);
         int chunks = ceilDiv(g.batch(), nc);
         int used = Math.min(slots, chunks);
-        int ow = g.outW();
-        int kc = g.outC();
-        long block = (long) ow * kc;
-        long imageRows = (long) ow * g.loweredRowLength();
         forEachSlot(slot -> {
             if (slot >= used) {
                 return;
             }
-            HostFloatStorage scratch = scratch(slot, (long) nc * block);
+            HostFloatStorage scratch = scratch(slot, (long) nc * g.outW() * g.outC());
             int firstChunk = (int) ((long) chunks * slot / used);
             int endChunk = (int) ((long) chunks * (slot + 1) / used);
             for (int c = firstChunk; c < endChunk; c++) {
                 int n0 = c * nc;
-                int images = Math.min(nc, g.batch() - n0);
-                NativeMemory.zero(dL.addressOf(n0 * imageRows), images * imageRows * Float.BYTES);
-                for (int h = 0; h < g.outH(); h++) {
-                    gatherRows(dOut, scratch, g, n0, images, h);
-                    OpenBlas.sgemm(Transpose.NONE, Transpose.TRANSPOSE, images * ow, g.kernelRows(), kc, 1f,
-                            scratch, 0, kc, k, 0, kc, 1f, dL, windowOffset(g, n0, h), g.loweredRowLength());
-                }
+                loweredGradientTile(dOut, k, dL, scratch, g, n0, Math.min(nc, g.batch() - n0), 0, g.loweredRowLength(), true);
             }
         });
     }
