@@ -379,9 +379,10 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
      * are zeroed first and every window adds ({@code beta = 1}), one sgemm per window. Without ({@link LoweredGradientSplit#INPUT_ROWS}) only
      * columns of input rows no window covers are zeroed, and window h's part splits into the columns an
      * earlier window already wrote (window h-1 ends at input row {@code (h-1)*s_h + k_h}; {@code beta = 1}) and
-     * those it writes first ({@code beta = 0}). Measured: the split pays on the small layers that take input
-     * rows (cv6, cv10-cv12) and costs 3-20% of the lowered gradient on those that take image chunks (cv3,
-     * cv7, cv8: windows of 27 to 576 columns cut in two), so each split keeps its own.
+     * those it writes first ({@code beta = 0}). Measured (docs/cpu.md): against zeroing first, level on the
+     * layers that take input rows (cv5, cv6, cv11, cv12: within 1.6 ms either way) and 7-21% slower in the
+     * lowered gradient on those that take image chunks (cv3, cv7, cv8: windows of 27 to 576 columns cut in
+     * two), so each split keeps its own.
      */
     private static void loweredGradientTile(HostFloatStorage dOut, HostFloatStorage k, HostFloatStorage dL,
                                             HostFloatStorage scratch, ConvGeometry g, int n0, int images, long c0, long c1,
