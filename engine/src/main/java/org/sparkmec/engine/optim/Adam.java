@@ -82,7 +82,8 @@ public final class Adam extends SlotOptimizer {
     }
 
     @Override
-    void update(float[] w, int wAt, float[] g, int gAt, int length, float[][] slots, int offset, double lr, long t) {
+    void update(float[] src, int srcAt, float[] w, int wAt, float[] g, int gAt, int length, float[][] slots, int offset,
+                double lr, long t) {
         double b1 = beta1;
         double b2 = beta2;
         double eps = epsilon;
@@ -93,7 +94,7 @@ public final class Adam extends SlotOptimizer {
         float[] v = slots[1];
         for (int i = 0; i < length; i++) {
             int k = offset + i;
-            double wi = w[wAt + i];
+            double wi = src[srcAt + i];
             double gi = g[gAt + i] + wd * wi;
             double mi = b1 * m[k] + (1 - b1) * gi;
             double vi = b2 * v[k] + (1 - b2) * gi * gi;

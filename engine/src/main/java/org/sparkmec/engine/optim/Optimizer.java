@@ -77,12 +77,19 @@ public interface Optimizer {
     @FunctionalInterface
     interface FlatStep {
         /**
-         * Updates the step's elements {@code [from, from + length)}: the weights at {@code w[wAt..wAt+length)}
-         * in place, from the gradients at {@code g[gAt..gAt+length)}.
+         * Updates the step's elements {@code [from, from + length)}: reads the weights at
+         * {@code source[sourceAt..sourceAt+length)} and the gradients at {@code g[gAt..gAt+length)}, and writes
+         * the new weights to {@code w[wAt..wAt+length)}. {@code source} may be {@code w} at the same offset (in
+         * place); other overlaps are not allowed. The result is the same bits either way.
          *
          * @throws IndexOutOfBoundsException if the range lies outside the step's parameters
          */
-        void update(float[] w, int wAt, float[] g, int gAt, int from, int length);
+        void update(float[] source, int sourceAt, float[] w, int wAt, float[] g, int gAt, int from, int length);
+
+        /** {@link #update(float[], int, float[], int, float[], int, int, int)} in place: {@code w} is read and written. */
+        default void update(float[] w, int wAt, float[] g, int gAt, int from, int length) {
+            update(w, wAt, w, wAt, g, gAt, from, length);
+        }
     }
 
     /** Number of steps taken (including those of a loaded state). */

@@ -70,11 +70,12 @@ public final class Sgd extends SlotOptimizer {
     }
 
     @Override
-    void update(float[] w, int wAt, float[] g, int gAt, int length, float[][] slots, int offset, double lr, long t) {
+    void update(float[] src, int srcAt, float[] w, int wAt, float[] g, int gAt, int length, float[][] slots, int offset,
+                double lr, long t) {
         double wd = weightDecay;
         if (momentum == 0) {
             for (int i = 0; i < length; i++) {
-                double wi = w[wAt + i];
+                double wi = src[srcAt + i];
                 double gi = g[gAt + i] + wd * wi;
                 w[wAt + i] = (float) (wi - lr * gi);
             }
@@ -83,7 +84,7 @@ public final class Sgd extends SlotOptimizer {
         double mu = momentum;
         float[] v = slots[0];
         for (int i = 0; i < length; i++) {
-            double wi = w[wAt + i];
+            double wi = src[srcAt + i];
             double gi = g[gAt + i] + wd * wi;
             double vi = mu * v[offset + i] + gi;
             v[offset + i] = (float) vi;

@@ -46,14 +46,15 @@ abstract class SlotOptimizer implements Optimizer {
     abstract int slotsPerParameter();
 
     /**
-     * Updates {@code w[wAt..wAt+length)} in place from {@code g[gAt..gAt+length)}; these are the elements
-     * {@code offset..offset+length} of the parameter, whose state is {@code slots[k][offset..]}. Each element's
-     * result depends only on that element, so disjoint ranges may be updated concurrently.
+     * Writes to {@code w[wAt..wAt+length)} the update of the weights {@code src[srcAt..srcAt+length)} by
+     * {@code g[gAt..gAt+length)} ({@code src} may be {@code w} at the same offset: in place); these are the
+     * elements {@code offset..offset+length} of the parameter, whose state is {@code slots[k][offset..]}. Each
+     * element's result depends only on that element, so disjoint ranges may be updated concurrently.
      *
      * @param t the number of this step, from 1
      */
-    abstract void update(float[] w, int wAt, float[] g, int gAt, int length, float[][] slots, int offset,
-                         double learningRate, long t);
+    abstract void update(float[] src, int srcAt, float[] w, int wAt, float[] g, int gAt, int length, float[][] slots,
+                         int offset, double learningRate, long t);
 
     /**
      * The update of {@link #update} over a whole parameter, as a kernel of {@code kernels}, on the buffers
@@ -168,9 +169,9 @@ abstract class SlotOptimizer implements Optimizer {
                 value.copyTo(off, valueChunk, 0, len);
                 gradient.copyTo(off, gradientChunk, 0, len);
                 if (p.trainable()) {
-                    update(valueChunk, 0, gradientChunk, 0, len, state, off, learningRate, t);
+                    update(valueChunk, 0, valueChunk, 0, gradientChunk, 0, len, state, off, learningRate, t);
                 } else {
-                    addChange(valueChunk, 0, gradientChunk, 0, len);
+                    addChange(valueChunk, 0, valueChunk, 0, gradientChunk, 0, len);
                 }
                 value.copyFrom(valueChunk, 0, off, len);
             }
@@ -178,10 +179,10 @@ abstract class SlotOptimizer implements Optimizer {
         steps = t;
     }
 
-    /** A state parameter's update: {@code w[wAt + i] += g[gAt + i]}. */
-    private static void addChange(float[] w, int wAt, float[] g, int gAt, int length) {
+    /** A state parameter's update: {@code w[wAt + i] = src[srcAt + i] + g[gAt + i]}. */
+    private static void addChange(float[] src, int srcAt, float[] w, int wAt, float[] g, int gAt, int length) {
         for (int i = 0; i < length; i++) {
-            w[wAt + i] += g[gAt + i];
+            w[wAt + i] = src[srcAt + i] + g[gAt + i];
         }
     }
 
@@ -212,7 +213,7 @@ abstract class SlotOptimizer implements Optimizer {
             starts[i + 1] = starts[i] + params.get(i).numElements();
         }
         steps = t;
-        return (w, wAt, g, gAt, from, length) -> {
+        return (src, srcAt, w, wAt, g, gAt, from, length) -> {
             if (from < 0 || length < 0 || from + (long) length > starts[starts.length - 1]) {
                 throw new IndexOutOfBoundsException("range [" + from + ", " + (from + (long) length)
                         + ") outside the " + starts[starts.length - 1] + " elements of the step's parameters");
@@ -227,9 +228,9 @@ abstract class SlotOptimizer implements Optimizer {
                 int offset = (int) (from + done - starts[k]);
                 int len = (int) Math.min(length - done, starts[k + 1] - (from + done));
                 if (trainable[k]) {
-                    update(w, wAt + done, g, gAt + done, len, state[k], offset, learningRate, t);
+                    update(src, srcAt + done, w, wAt + done, g, gAt + done, len, state[k], offset, learningRate, t);
                 } else {
-                    addChange(w, wAt + done, g, gAt + done, len);
+                    addChange(src, srcAt + done, w, wAt + done, g, gAt + done, len);
                 }
                 done += len;
             }

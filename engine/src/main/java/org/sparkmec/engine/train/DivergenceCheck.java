@@ -49,4 +49,14 @@ public final class DivergenceCheck {
         }
         return -1;
     }
+
+    /** Whether {@code values[from..from+length)} are all finite (neither NaN nor infinite). */
+    public static boolean allFinite(float[] values, int from, int length) {
+        for (int i = from; i < from + length; i++) {
+            if (!Float.isFinite(values[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

@@ -16,8 +16,8 @@ import org.sparkmec.engine.nn.ParameterVector;
 
 /**
  * {@link Optimizer#flatStep} on flat vectors, split into ranges that cross parameter and chunk boundaries
- * and updated in a shuffled order, equals {@link Optimizer#step} on the parameters' tensors bit for bit, for
- * several steps, and keeps the same state and step count.
+ * and updated in a shuffled order, in place or from one array into another, equals {@link Optimizer#step} on
+ * the parameters' tensors bit for bit, for several steps, and keeps the same state and step count.
  */
 class FlatStepTest extends WithParameters {
     private static final double[] RATES = {0.1, 0.05, 0.2};
@@ -64,15 +64,33 @@ class FlatStepTest extends WithParameters {
                 ranges.set(i, ranges.get(j));
                 ranges.set(j, t);
             }
-            // Gradients at another offset than the weights, as a caller's chunk buffer has them.
+            // Gradients at another offset than the weights, as a caller's chunk buffer has them. Odd steps write
+            // the new weights to another array (read at offset 5 of a copy, written at offset 0), as the driver does.
+            boolean outOfPlace = s % 2 == 1;
+            float[] source = new float[n + 5];
+            System.arraycopy(flat, 0, source, 5, n);
+            float[] target = outOfPlace ? new float[n] : flat;
+            if (outOfPlace) {
+                java.util.Arrays.fill(target, Float.NaN);
+            }
             for (int[] r : ranges) {
                 float[] chunk = new float[r[1] + 3];
                 System.arraycopy(g, r[0], chunk, 3, r[1]);
-                step.update(flat, r[0], chunk, 3, r[0], r[1]);
+                if (outOfPlace) {
+                    step.update(source, r[0] + 5, target, r[0], chunk, 3, r[0], r[1]);
+                } else {
+                    step.update(flat, r[0], chunk, 3, r[0], r[1]);
+                }
+            }
+            if (outOfPlace) {
+                float[] before = new float[n + 5];
+                System.arraycopy(flat, 0, before, 5, n);
+                assertArrayEquals(before, source, name + " step " + (s + 1) + ": the source weights are only read");
+                flat = target;
             }
             float[] expected = new float[n];
             ParameterVector.gatherValues(tensors, expected);
-            assertArrayEquals(expected, flat, name + " step " + (s + 1));
+            assertArrayEquals(expected, flat, name + " step " + (s + 1) + (outOfPlace ? " (out of place)" : ""));
         }
         assertEquals(serial.steps(), sharded.steps());
         assertEquals(serial.state().slots().keySet(), sharded.state().slots().keySet());
@@ -82,8 +100,9 @@ class FlatStepTest extends WithParameters {
             }
         });
         Optimizer.FlatStep step = sharded.flatStep(flatParams, 0.1);
+        float[] weights = flat;
         String m = assertThrows(IndexOutOfBoundsException.class,
-                () -> step.update(flat, 0, flat, 0, n - 2, 3)).getMessage();
+                () -> step.update(weights, 0, weights, 0, n - 2, 3)).getMessage();
         assertEquals("range [" + (n - 2) + ", " + (n + 1) + ") outside the " + n + " elements of the step's parameters", m);
     }
 }

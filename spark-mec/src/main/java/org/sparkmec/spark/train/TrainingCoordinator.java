@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.sparkmec.engine.nn.Network;
 import org.sparkmec.engine.nn.Parameter;
 import org.sparkmec.engine.nn.ParameterVector;
@@ -538,6 +539,7 @@ public final class TrainingCoordinator {
         boolean folded = lastPart == null || nextFold > 0;
         float[] current = weights;
         float[] next = spare;
+        AtomicBoolean nonFinite = new AtomicBoolean();
         stepCpuNanos += shards.run(parameterCount, (from, to) -> {
             float[] g = chunks.get();
             for (int at = from; at < to; at += CHUNK) {
@@ -549,11 +551,14 @@ public final class TrainingCoordinator {
                     }
                     g[i] = s * scale;
                 }
-                System.arraycopy(current, at, next, at, len);
-                update.update(next, at, g, 0, at, len);
+                // Reads the current weights, writes the next ones (no copy first); checks them while in cache.
+                update.update(current, at, next, at, g, 0, at, len);
+                if (!nonFinite.get() && !DivergenceCheck.allFinite(next, at, len)) {
+                    nonFinite.set(true);
+                }
             }
         });
-        if (DivergenceCheck.firstNonFinite(next) >= 0) {
+        if (nonFinite.get()) {
             stop(String.format(Locale.ROOT, "training diverged at epoch %d step %d of %d: the weights became "
                     + "non-finite at learning rate %s; lower the learning rate (--lr)", epoch + 1, inEpoch + 1,
                     stepsPerEpoch, rate));

@@ -140,6 +140,37 @@ class TrainingCoordinatorTest {
         }
     }
 
+    /**
+     * An update that makes a weight non-finite (here an infinite gradient element with a finite loss) stops the run
+     * with a line naming the step and the learning rate, on any shard count (the check runs inside the sharded pass),
+     * and publishes nothing.
+     */
+    @Test
+    void weightsThatTheUpdateMakesNonFiniteStopTheRun() {
+        ModelSpec spec = ModelFile.parse(MODEL, "test model");
+        for (int shards : new int[] {1, 3}) {
+            try (CpuBackend backend = new CpuBackend(new CpuBackendOptions(1, GemmParallelism.TASKS, 0));
+                 Network driver = Networks.build(backend, spec)) {
+                TrainingCoordinator c = new TrainingCoordinator("run", driver,
+                        OptimizerSpec.defaults(OptimizerKind.SGD).create(), ScheduleSpec.of(ScheduleKind.CONSTANT, 0.01)
+                        .create(1), MODEL, 1, List.of(), 1, 2, 1, 0, false, 1000, null, null)
+                        .shardWith(new ParallelRanges(shards, 1));
+                int n = ParameterVector.size(driver.parameters());
+                c.handle(new Join("run", 0, 0, "e", "h"));
+                float[] before = c.weights().clone();
+                float[] part = new float[n];
+                part[n - 7] = Float.POSITIVE_INFINITY;
+                RecordedReply reply = new RecordedReply();
+                c.submit(new Gradients("run", 0, 0, 0, new FloatVector(part), 4, 1.0, 0, 0, 0), reply);
+                assertEquals("training diverged at epoch 1 step 1 of 2: the weights became non-finite at learning rate "
+                        + "0.01; lower the learning rate (--lr)", c.stopReason(), shards + " shard(s)");
+                assertNull(reply.value, shards + " shard(s): no weights are published");
+                assertEquals(0, c.step(), shards + " shard(s)");
+                assertArrayEquals(before, c.weights(), shards + " shard(s): the published weights stay those before");
+            }
+        }
+    }
+
     /** A {@link DeferredReply} that records its answer. */
     private static final class RecordedReply implements DeferredReply {
         volatile Object value;
