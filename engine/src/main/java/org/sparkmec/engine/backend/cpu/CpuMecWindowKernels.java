@@ -111,19 +111,25 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
      */
     enum ForwardOrder { OUTPUT_ROWS, INPUT_ROWS }
 
+    /** The most output channels for which {@link #forwardOrder} picks {@code INPUT_ROWS}. */
+    static final int INPUT_ROWS_MAX_OUTPUT_CHANNELS = 128;
+    /** The narrowest output ({@code o_w}) for which {@link #forwardOrder} picks {@code INPUT_ROWS}. */
+    static final int INPUT_ROWS_MIN_OUTPUT_WIDTH = 32;
+
     /**
      * The order {@link #forward} takes when none is forced: {@code INPUT_ROWS} where windows overlap
-     * ({@code k_h > s_h}), the output has at most 64 channels and a kernel row spans at least 256
-     * floats ({@code k_w*i_c}). With so few output columns, OpenBLAS's packing of L dominates an
-     * output-row sgemm; with shorter kernel rows the split sgemms are too small. Measured on cv1-cv12
-     * (docs/cpu.md): only cv4 qualifies, about 1.2x faster; layers with 128 or more output channels
-     * were slower in input-row order.
+     * ({@code k_h > s_h}), the output has at most {@value #INPUT_ROWS_MAX_OUTPUT_CHANNELS} channels and is at
+     * least {@value #INPUT_ROWS_MIN_OUTPUT_WIDTH} wide. With few output columns, OpenBLAS's packing of L weighs
+     * on an output-row sgemm, and reading each row of L from the cache pays. Measured on cv1-cv12, three runs of
+     * 7 alternating rounds on a quiet 2-vCPU Zen 5 (docs/cpu.md): input-row order 1.23-1.28x as fast on cv4, 1.10-1.20x
+     * on cv1-cv3, 1.05-1.12x on cv9, 1.02-1.13x on cv8, 1.02-1.07x on cv7; slower on cv10 (0.88-0.92x: 128 channels
+     * but 26 wide) and on every layer of 256 or more channels (0.56-0.80x).
      */
     static ForwardOrder forwardOrder(ConvGeometry g) {
         boolean overlapping = g.kH() > g.strideH();
-        boolean fewOutputs = g.outC() <= 64;
-        boolean longKernelRows = (long) g.kW() * g.inC() >= 256;
-        return overlapping && fewOutputs && longKernelRows ? ForwardOrder.INPUT_ROWS : ForwardOrder.OUTPUT_ROWS;
+        boolean fewOutputs = g.outC() <= INPUT_ROWS_MAX_OUTPUT_CHANNELS;
+        boolean wideOutput = g.outW() >= INPUT_ROWS_MIN_OUTPUT_WIDTH;
+        return overlapping && fewOutputs && wideOutput ? ForwardOrder.INPUT_ROWS : ForwardOrder.OUTPUT_ROWS;
     }
 
     @Override

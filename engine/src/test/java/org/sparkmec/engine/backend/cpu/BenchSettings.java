@@ -10,14 +10,15 @@ import org.sparkmec.engine.bench.BenchLayer;
 import org.sparkmec.engine.bench.LayerSetFile;
 
 /**
- * The CPU benchmarks' settings, from system properties: {@code bench.layers} (comma list, default all of
- * {@code conf/layers/cv.layers}), {@code bench.rounds} (5, after one warm-up round), {@code bench.batch}
+ * The CPU benchmarks' settings, from system properties: {@code bench.layerSet} ({@code cv} or {@code resnet}: the
+ * file of {@code conf/layers}, default cv), {@code bench.layers} (comma list, default all of the set), {@code bench.rounds} (5, after one warm-up round), {@code bench.batch}
  * (32), {@code bench.threads} (the machine's processors).
  */
 record BenchSettings(List<BenchLayer> layers, int rounds, int batch, int threads) {
 
     static BenchSettings fromSystemProperties() throws IOException {
-        LayerSetFile file = LayerSetFile.read(Path.of("..", "conf", "layers", "cv.layers"));
+        LayerSetFile file = LayerSetFile.read(Path.of("..", "conf", "layers",
+                System.getProperty("bench.layerSet", "cv") + ".layers"));
         String selected = System.getProperty("bench.layers", "");
         List<BenchLayer> layers = selected.isEmpty() ? file.all() : file.select(Arrays.asList(selected.split(",")));
         return new BenchSettings(layers, Integer.getInteger("bench.rounds", 5), Integer.getInteger("bench.batch", 32),

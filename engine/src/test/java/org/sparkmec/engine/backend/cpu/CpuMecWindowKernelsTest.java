@@ -182,14 +182,20 @@ class CpuMecWindowKernelsTest {
     }
 
     @Test
-    void inputRowOrderOnlyWhereWindowsOverlapWithFewOutputsAndLongKernelRows() {
-        // cv4 of the paper's layers: 7x7 stride 2 over 64 channels to 64.
+    void inputRowOrderOnlyWhereWindowsOverlapWithFewOutputsOnWideOutputs() {
+        // cv4 (7x7/2, 64 -> 64), cv8 (128 outputs, 110 wide), cv9 (64, 54 wide), cv1 (RGB, 11x11/4 -> 96, 55 wide).
         assertEquals(ForwardOrder.INPUT_ROWS, CpuMecWindowKernels.forwardOrder(new ConvGeometry(32, 224, 224, 64, 7, 7, 64, 2, 2, 0, 0)));
-        // cv8 (128 outputs), cv9 (kernel rows of 192 floats), cv1 (33), stride = kernel height (no overlap).
-        assertEquals(ForwardOrder.OUTPUT_ROWS, CpuMecWindowKernels.forwardOrder(new ConvGeometry(32, 112, 112, 64, 3, 3, 128, 1, 1, 0, 0)));
-        assertEquals(ForwardOrder.OUTPUT_ROWS, CpuMecWindowKernels.forwardOrder(new ConvGeometry(32, 56, 56, 64, 3, 3, 64, 1, 1, 0, 0)));
-        assertEquals(ForwardOrder.OUTPUT_ROWS, CpuMecWindowKernels.forwardOrder(new ConvGeometry(32, 227, 227, 3, 11, 11, 96, 4, 4, 0, 0)));
+        assertEquals(ForwardOrder.INPUT_ROWS, CpuMecWindowKernels.forwardOrder(new ConvGeometry(32, 112, 112, 64, 3, 3, 128, 1, 1, 0, 0)));
+        assertEquals(ForwardOrder.INPUT_ROWS, CpuMecWindowKernels.forwardOrder(new ConvGeometry(32, 56, 56, 64, 3, 3, 64, 1, 1, 0, 0)));
+        assertEquals(ForwardOrder.INPUT_ROWS, CpuMecWindowKernels.forwardOrder(new ConvGeometry(32, 227, 227, 3, 11, 11, 96, 4, 4, 0, 0)));
+        // cv10 (128 outputs but 26 wide), cv5 (256 outputs), stride = kernel height (no overlap).
+        assertEquals(ForwardOrder.OUTPUT_ROWS, CpuMecWindowKernels.forwardOrder(new ConvGeometry(32, 28, 28, 128, 3, 3, 128, 1, 1, 0, 0)));
+        assertEquals(ForwardOrder.OUTPUT_ROWS, CpuMecWindowKernels.forwardOrder(new ConvGeometry(32, 24, 24, 96, 5, 5, 256, 1, 1, 0, 0)));
         assertEquals(ForwardOrder.OUTPUT_ROWS, CpuMecWindowKernels.forwardOrder(new ConvGeometry(32, 56, 56, 256, 2, 2, 64, 2, 2, 0, 0)));
+        // At the bounds: 129 outputs, or 31 wide, keep output-row order.
+        assertEquals(ForwardOrder.OUTPUT_ROWS, CpuMecWindowKernels.forwardOrder(new ConvGeometry(2, 40, 40, 8, 3, 3, 129, 1, 1, 0, 0)));
+        assertEquals(ForwardOrder.OUTPUT_ROWS, CpuMecWindowKernels.forwardOrder(new ConvGeometry(2, 33, 33, 8, 3, 3, 128, 1, 1, 0, 0)));
+        assertEquals(ForwardOrder.INPUT_ROWS, CpuMecWindowKernels.forwardOrder(new ConvGeometry(2, 34, 34, 8, 3, 3, 128, 1, 1, 0, 0)));
     }
 
     @ParameterizedTest
