@@ -501,7 +501,7 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
         return forcedWeightSplit != null ? forcedWeightSplit : weightGradientSplit(g, slots, tileFloats);
     }
 
-    private LoweredGradientSplit split(ConvGeometry g) {
+    private LoweredGradientSplit loweredSplit(ConvGeometry g) {
         return forcedSplit != null ? forcedSplit : loweredGradientSplit(g, slots, tileFloats);
     }
 
@@ -510,7 +510,7 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
         HostFloatStorage dOut = HostFloatStorage.of(gradOutput);
         HostFloatStorage k = HostFloatStorage.of(kernel);
         HostFloatStorage dL = HostFloatStorage.of(gradLowered);
-        if (split(g) == LoweredGradientSplit.INPUT_ROWS) {
+        if (loweredSplit(g) == LoweredGradientSplit.INPUT_ROWS) {
             loweredGradientByInputRows(dOut, k, dL, g);
             return;
         }
