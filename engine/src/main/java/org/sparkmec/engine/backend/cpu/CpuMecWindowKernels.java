@@ -122,7 +122,7 @@ final class CpuMecWindowKernels implements MecWindowKernels, AutoCloseable {
      * least {@value #INPUT_ROWS_MIN_OUTPUT_WIDTH} wide. With few output columns, OpenBLAS's packing of L weighs
      * on an output-row sgemm, and reading each row of L from the cache pays. Measured on cv1-cv12, three runs of
      * 7 alternating rounds on a quiet 2-vCPU Zen 5 (docs/cpu.md): input-row order 1.23-1.28x as fast on cv4, 1.10-1.20x
-     * on cv1-cv3, 1.05-1.12x on cv9, 1.02-1.13x on cv8, 1.02-1.07x on cv7; slower on cv10 (0.88-0.92x: 128 channels
+     * on cv1-cv3, 1.00-1.12x on cv9, 1.02-1.07x on cv7, level on cv8 (0.93-1.13x, median 1.02 over 7 runs); slower on cv10 (0.88-0.92x: 128 channels
      * but 26 wide) and on every layer of 256 or more channels (0.56-0.80x).
      */
     static ForwardOrder forwardOrder(ConvGeometry g) {
