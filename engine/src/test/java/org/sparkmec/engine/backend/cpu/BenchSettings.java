@@ -25,8 +25,19 @@ record BenchSettings(List<BenchLayer> layers, int rounds, int batch, int threads
                 Integer.getInteger("bench.threads", Runtime.getRuntime().availableProcessors()));
     }
 
+    /** A result's first line: the backend, the load at start, the batch and the rounds. */
+    String header(CpuBackend backend) {
+        return "# " + backend.description() + "; " + loadAverage() + " (load at start); batch " + batch
+                + ", median of " + rounds + " alternating rounds, ms";
+    }
+
+    /** A result's last line: the load at the end. */
+    static String footer() {
+        return "# " + loadAverage() + " (load at end)";
+    }
+
     /** The first three fields of /proc/loadavg and the rest of that line, for a result's header. */
-    static String loadAverage() {
+    private static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).trim();
         } catch (IOException e) {

@@ -54,8 +54,7 @@ class CpuBackwardBenchmark {
                      CpuMecWindowKernels.TILE_FLOATS, null, WeightGradientSplit.TILES, LoweredGradientSplit.IMAGES);
              CpuMecWindowKernels current = new CpuMecWindowKernels(workers, new CpuConvKernels(workers), GemmParallelism.TASKS)) {
             CpuConvKernels k = new CpuConvKernels(workers);
-            System.out.println("# " + backend.description() + "; " + BenchSettings.loadAverage()
-                    + " (load at start); batch " + settings.batch() + ", median of " + settings.rounds() + " alternating rounds, ms");
+            System.out.println(settings.header(backend));
             System.out.println("| layer | im2col: im2col | dK | dL | col2im | sum | MEC: lowering | scatter-add "
                     + "| old dK | old dL | old sum | new dK | new dL | new sum | new/old | new/im2col | new splits |");
             System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
@@ -104,7 +103,7 @@ class CpuBackwardBenchmark {
                             CpuMecWindowKernels.loweredGradientSplit(g, threads, CpuMecWindowKernels.TILE_FLOATS));
                 }
             }
-            System.out.println("# " + BenchSettings.loadAverage() + " (load at end)");
+            System.out.println(BenchSettings.footer());
         }
     }
 
@@ -117,8 +116,7 @@ class CpuBackwardBenchmark {
              CpuMecWindowKernels oldKernels = new CpuMecWindowKernels(workers, new CpuConvKernels(workers), GemmParallelism.TASKS,
                      CpuMecWindowKernels.TILE_FLOATS, null, WeightGradientSplit.TILES, LoweredGradientSplit.IMAGES)) {
             Backend oldBackend = new WithFusedKernels(backend, oldKernels);
-            System.out.println("# " + backend.description() + "; " + BenchSettings.loadAverage()
-                    + " (load at start); batch " + settings.batch() + ", median of " + settings.rounds() + " alternating rounds, ms");
+            System.out.println(settings.header(backend));
             System.out.println("| layer | MEC backward | old MEC backward | im2col backward | MEC/im2col | old MEC/im2col |");
             System.out.println("|---|---|---|---|---|---|");
             for (BenchLayer layer : settings.layers()) {
@@ -140,7 +138,7 @@ class CpuBackwardBenchmark {
                             ms[0] / ms[2], ms[1] / ms[2]);
                 }
             }
-            System.out.println("# " + BenchSettings.loadAverage() + " (load at end)");
+            System.out.println(BenchSettings.footer());
         }
     }
 

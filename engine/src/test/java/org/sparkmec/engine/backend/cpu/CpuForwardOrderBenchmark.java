@@ -41,8 +41,7 @@ class CpuForwardOrderBenchmark {
              CpuWorkers workers = new CpuWorkers(threads);
              CpuMecWindowKernels outputRows = kernels(workers, ForwardOrder.OUTPUT_ROWS);
              CpuMecWindowKernels inputRows = kernels(workers, ForwardOrder.INPUT_ROWS)) {
-            System.out.println("# " + backend.description() + "; " + BenchSettings.loadAverage()
-                    + " (load at start); batch " + settings.batch() + ", median of " + settings.rounds() + " alternating rounds, ms");
+            System.out.println(settings.header(backend));
             double ceiling = sgemmCeiling(backend, workers, threads);
             System.out.printf(Locale.ROOT, "# sgemm ceiling (%d workers, one 2048^3 sgemm each, at once): %.1f GFLOP/s%n",
                     threads, ceiling);
@@ -72,7 +71,7 @@ class CpuForwardOrderBenchmark {
                             CpuMecWindowKernels.forwardOrder(g));
                 }
             }
-            System.out.println("# " + BenchSettings.loadAverage() + " (load at end)");
+            System.out.println(BenchSettings.footer());
         }
     }
 
