@@ -174,10 +174,10 @@ final class CudaMecWindowKernels implements MecWindowKernels {
         long reduction = g.kernelRows();
         int best = 1;
         long bestCost = Long.MAX_VALUE;
-        // Arithmetic only (this runs on every forward call, interpreted until the JIT compiles it); the lengths
-        // are those of split(): whole stages, each split at least MIN_SPLIT_LENGTH steps.
+        // Arithmetic only (this runs on every forward call, interpreted until the JIT compiles it); the counts
+        // and lengths are those split() gives: whole stages, each split at least MIN_SPLIT_LENGTH steps.
         for (int s = 1; s <= MAX_FORWARD_SPLITS && (s == 1 || s <= reduction / MIN_SPLIT_LENGTH); s++) {
-            long length = ceilDiv(ceilDiv(reduction, s), BK) * BK;
+            long length = splitLength(reduction, s);
             if (ceilDiv(reduction, length) != s) {
                 continue;  // the rounding to whole stages gives another count
             }
@@ -226,8 +226,13 @@ final class CudaMecWindowKernels implements MecWindowKernels {
 
     private static Plan split(Tile tile, long rows, int cols, long reduction, int wanted) {
         int splits = (int) Math.max(1, Math.min(wanted, reduction / MIN_SPLIT_LENGTH));
-        long length = ceilDiv(ceilDiv(reduction, splits), BK) * BK;
+        long length = splitLength(reduction, splits);
         return new Plan(tile, rows, cols, reduction, (int) ceilDiv(reduction, length), length);
+    }
+
+    /** The length of each of {@code splits} splits of {@code reduction} steps, in whole stages of {@value #BK}. */
+    private static long splitLength(long reduction, int splits) {
+        return ceilDiv(ceilDiv(reduction, splits), BK) * BK;
     }
 
     private static long tiles(Tile tile, long rows, int cols) {
