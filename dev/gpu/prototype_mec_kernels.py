@@ -50,11 +50,19 @@ MODES = ("forward", "forward_input", "dkernel", "dlowered")
 SMS = torch.cuda.get_device_properties(0).multi_processor_count
 BATCH = 4 if "--check" in sys.argv else 32
 
-module = cp.RawModule(code=(SRC / "mec_kernels.cu").read_text() + "\n" + (SRC / "mec_fused.cu").read_text(),
-                      options=("--std=c++14", "-DMEC_ALL_TILES"))
+module = None  # the compiled kernels, on first use (dev/gpu/kernel_ab.py sets its own)
+
+
+def compile_module(directory=SRC, all_tiles=True):
+    """mec_kernels.cu + mec_fused.cu of `directory`, as the backend's NVRTC compiles them (all tiles: -DMEC_ALL_TILES)."""
+    return cp.RawModule(code=(directory / "mec_kernels.cu").read_text() + "\n" + (directory / "mec_fused.cu").read_text(),
+                        options=("--std=c++14",) + (("-DMEC_ALL_TILES",) if all_tiles else ()))
 
 
 def fn(name):
+    global module
+    if module is None:
+        module = compile_module()
     return module.get_function(name)
 
 
@@ -139,6 +147,11 @@ def plan_math(mode, g):
     return plan_kernel(t), sp
 
 
+def split_scratch(g):
+    """Room for the split partials of any plan: 16 forward splits of the output, 256 of the weight gradient."""
+    return cp.empty(max(16 * g.rows * g.kc, 256 * g.kd * g.kc), dtype=cp.float32)
+
+
 def launch(mode, tile, splits, g, A, B, C, bias, scratch):
     bm, bn, bk, tm, tn = TILES[tile]
     rows, cols, red = dims(mode, g)
@@ -153,6 +166,8 @@ def launch(mode, tile, splits, g, A, B, C, bias, scratch):
         splits = ceil(red, split_len)
         grid = (ceil(rows, bm), ceil(cols, bn), splits)
         target = C if splits == 1 else scratch
+        if splits > 1 and splits * rows * cols > scratch.size:
+            raise ValueError(f"{mode} {tile}: {splits} splits of {rows} x {cols} need more than {scratch.size} floats of scratch")
     args = (A, B, target, bias if (bias is not None and splits == 1) else cp.uint64(0), cp.int64(rows),
             cp.int32(cols), cp.int64(red or 0), cp.int64(split_len), cp.int32(vec_a), cp.int32(vec_b),
             cp.int32(vec_c), cp.int32(g.n), cp.int32(g.oh), cp.int32(g.ow), cp.int32(g.kc), cp.int32(g.span),
@@ -184,6 +199,29 @@ def scatter(g, dL, dI):
         (min(ceil(total, 256), 65535 * 4),), (256,),
         (dL, dI, cp.int32(g.n), cp.int32(g.ih), cp.int32(g.iw), cp.int32(g.ic), cp.int32(g.kw), cp.int32(g.sw),
          cp.int32(g.ph), cp.int32(g.pw), cp.int32(g.ow)))
+
+
+class LayerData:
+    """One layer's operands at batch BATCH (NHWC, seed 0), work buffers, and PyTorch's float64 output, dK and dI."""
+
+    def __init__(self, g):
+        torch.manual_seed(0)
+        x_t = torch.randn(g.n, g.ih, g.iw, g.ic, device="cuda")
+        w_t = torch.randn(g.kh, g.kw, g.ic, g.kc, device="cuda") / math.sqrt(g.kd)
+        b_t = torch.randn(g.kc, device="cuda")
+        go_t = torch.randn(g.n, g.oh, g.ow, g.kc, device="cuda")
+        self.x, self.w, self.b, self.go = (cp.asarray(t) for t in (x_t, w_t, b_t, go_t))
+        self.L = cp.empty(g.n * g.ow * g.lda, dtype=cp.float32)
+        self.dL = cp.empty_like(self.L)
+        self.out = cp.empty(g.rows * g.kc, dtype=cp.float32)
+        self.dK = cp.empty(g.kd * g.kc, dtype=cp.float32)
+        self.dI = cp.empty(g.n * g.ih * g.iw * g.ic, dtype=cp.float32)
+        self.scratch = split_scratch(g)
+        xr = x_t.permute(0, 3, 1, 2).double().contiguous().requires_grad_(True)
+        wr = w_t.permute(3, 2, 0, 1).double().contiguous().requires_grad_(True)
+        yr = torch.nn.functional.conv2d(xr, wr, b_t.double(), stride=g.sh, padding=g.ph)
+        gx, gw = torch.autograd.grad(yr, (xr, wr), go_t.permute(0, 3, 1, 2).double())
+        self.y_ref, self.dk_ref, self.di_ref = yr.permute(0, 2, 3, 1), gw.permute(2, 3, 1, 0), gx.permute(0, 2, 3, 1)
 
 
 def median_ms(f, warmup=2, runs=7):
@@ -230,24 +268,9 @@ def main():
     summary = []
     for name, i, ic, k, kc, s, p in layers:
         g = Geo(i, ic, k, kc, s, p)
-        torch.manual_seed(0)
-        x_t = torch.randn(g.n, g.ih, g.iw, g.ic, device="cuda")
-        w_t = torch.randn(g.kh, g.kw, g.ic, g.kc, device="cuda") / math.sqrt(g.kd)
-        b_t = torch.randn(g.kc, device="cuda")
-        go_t = torch.randn(g.n, g.oh, g.ow, g.kc, device="cuda")
-        x, w, b, go = (cp.asarray(t) for t in (x_t, w_t, b_t, go_t))
-        L = cp.empty(g.n * g.ow * g.lda, dtype=cp.float32)
-        dL = cp.empty_like(L)
-        out = cp.empty(g.rows * g.kc, dtype=cp.float32)
-        dK = cp.empty(g.kd * g.kc, dtype=cp.float32)
-        dI = cp.empty(g.n * g.ih * g.iw * g.ic, dtype=cp.float32)
-        scratch = cp.empty(max(8 * SMS * 128 * 128, g.kd * g.kc * 128), dtype=cp.float32)
-        # reference: PyTorch in float64
-        xr = x_t.permute(0, 3, 1, 2).double().contiguous().requires_grad_(True)
-        wr = w_t.permute(3, 2, 0, 1).double().contiguous().requires_grad_(True)
-        yr = torch.nn.functional.conv2d(xr, wr, b_t.double(), stride=s, padding=p)
-        gx, gw = torch.autograd.grad(yr, (xr, wr), go_t.permute(0, 3, 1, 2).double())
-        y_ref, dk_ref, di_ref = yr.permute(0, 2, 3, 1), gw.permute(2, 3, 1, 0), gx.permute(0, 2, 3, 1)
+        d = LayerData(g)
+        x, w, b, go, L, dL, out, dK, dI, scratch = d.x, d.w, d.b, d.go, d.L, d.dL, d.out, d.dK, d.dI, d.scratch
+        y_ref, dk_ref, di_ref = d.y_ref, d.dk_ref, d.di_ref
         best = {}
         for mode in MODES:
             rule = plan_math(mode, g)

@@ -35,7 +35,7 @@ for name in names:
     O = cp.zeros(g.rows * g.kc, dtype=cp.float32)
     dO = cp.random.rand(g.rows * g.kc, dtype=cp.float32)
     dK = cp.zeros(g.kd * g.kc, dtype=cp.float32)
-    scratch = cp.zeros(max(g.rows * g.kc * 16, g.kd * g.kc * 256), dtype=cp.float32)  # 16 forward, 256 dK splits
+    scratch = P.split_scratch(g)
     rule_f = P.plan("forward", g)
     rule_k = P.plan("dkernel", g)
     for t in ["128x64x16_8x8s", "128x128x8_8x8s"]:

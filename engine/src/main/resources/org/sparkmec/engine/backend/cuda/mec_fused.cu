@@ -52,6 +52,19 @@ __device__ __forceinline__ void mma_tf32(float* d, const unsigned* a, const unsi
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
 }
 
+// A thread's position in a reduction index r = q*period + c, kept as (q, c) with an operand offset off whose
+// stride is cStride in c and rowStride in q, moved `by` steps forward without dividing.
+__device__ __forceinline__ void mec_step(long long& off, int& q, int& c, int by, int period, long long cStride,
+                                         long long rowStride) {
+    c += by;
+    off += by * cStride;
+    while (c >= period) {
+        c -= period;
+        q++;
+        off += rowStride - period * cStride;
+    }
+}
+
 template <int MODE, int BM, int BN, int BK, int TM, int TN, int MATH = 0, int SPLIT = 0>
 __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const float* __restrict__ B,
                                          float* __restrict__ C, const float* __restrict__ bias, long long rows,
@@ -92,52 +105,89 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
         rEnd = e < reduction ? e : reduction;
     }
 
-    // Per-thread constants of the loads: which row/col of the tile each 4-group belongs to.
-    // FORWARD/DLOWERED A: group g -> tile row g / (BK/4), reduction offset (g % (BK/4))*4 (contiguous in r).
+    // Per-thread state of the loads. A thread loads the same 4-groups g = tid + l*NT of every stage, and stages
+    // are loaded in order, BK reduction steps apart.
+    // FORWARD/FORWARD_INPUT/DLOWERED A: group g -> tile row g / (BK/4), reduction offset (g % (BK/4))*4 (contiguous in r).
     // DKERNEL A: group g -> reduction offset g / (BM/4), tile rows (g % (BM/4))*4 (contiguous in rows).
-    long long aBase[AL];
-    int aY0[AL], aX0[AL];  // forward: the window's first input row and column (padded coordinates - padding)
+    // Where an address depends on a quotient of the reduction index (DKERNEL: the output row (n, h, w) of r;
+    // FORWARD_INPUT: the window row kh of r = kh*span + e; DLOWERED: dO's window h of r = h*k_c + c), the thread
+    // keeps the quotient and remainder (aQ, aC) with the address (aOff) and moves them BK steps per stage
+    // (mec_step): no load divides.
+    long long aOff[AL];  // FORWARD: the window's first float in L; the others: the (first) element to load, as
+                         // if the input had the padding (FORWARD_INPUT)
+    int aQ[AL], aC[AL];  // DKERNEL: h, w; FORWARD_INPUT: the input row y0 + kh, e; DLOWERED: h - hlo, c
+    int aX0C[AL];        // FORWARD_INPUT: x0*i_c of the window's first input column x0 (e + x0*i_c in [0, i_w*i_c): inside)
     bool aRowOk[AL];
 #pragma unroll
     for (int l = 0; l < AL; l++) {
         int g = tid + l * NT;
-        aBase[l] = 0;
-        aY0[l] = 0;
-        aX0[l] = 0;
+        aOff[l] = 0;
+        aQ[l] = aC[l] = aX0C[l] = 0;
         aRowOk[l] = false;
-        if (MODE != MEC_DKERNEL && (AG % NT == 0 || g < AG)) {
-            long long m = row0 + g / (BK / 4);
-            aRowOk[l] = m < rows;
-            if (aRowOk[l]) {
-                if (MODE == MEC_FORWARD) {
-                    long long ohw = (long long) s.outH * s.outW;
-                    long long n = m / ohw;
-                    int rem = (int) (m - n * ohw);
-                    int h = rem / s.outW;
-                    int w = rem - h * s.outW;
-                    aBase[l] = (n * s.outW + w) * s.lda + (long long) h * s.strideH * s.span;
-                } else if (MODE == MEC_FORWARD_INPUT) {
-                    long long ohw = (long long) s.outH * s.outW;
-                    long long n = m / ohw;
-                    int rem = (int) (m - n * ohw);
-                    int h = rem / s.outW;
-                    int w = rem - h * s.outW;
-                    aY0[l] = h * s.strideH - s.padH;
-                    aX0[l] = w * s.strideW - s.padW;
-                    aBase[l] = ((n * s.inH + aY0[l]) * s.inW + aX0[l]) * (long long) s.inC;
-                } else {
-                    long long n = m / s.outW;
-                    int w = (int) (m - n * s.outW);
-                    aBase[l] = ((n * s.outH + hlo) * s.outW + w) * s.outC;
-                }
+        if (!(AG % NT == 0 || g < AG)) continue;
+        if (MODE == MEC_DKERNEL) {
+            long long r = rBegin + g / (BM / 4);
+            long long ohw = (long long) s.outH * s.outW;
+            long long n = r / ohw;
+            int rem = (int) (r - n * ohw);
+            aQ[l] = rem / s.outW;
+            aC[l] = rem - aQ[l] * s.outW;
+            aOff[l] = (n * s.outW + aC[l]) * s.lda + (long long) aQ[l] * s.strideH * s.span + row0 + (g % (BM / 4)) * 4;
+            continue;
+        }
+        long long m = row0 + g / (BK / 4);
+        aRowOk[l] = m < rows;
+        if (!aRowOk[l]) continue;
+        long long r = rBegin + (g % (BK / 4)) * 4;
+        if (MODE == MEC_FORWARD || MODE == MEC_FORWARD_INPUT) {
+            long long ohw = (long long) s.outH * s.outW;
+            long long n = m / ohw;
+            int rem = (int) (m - n * ohw);
+            int h = rem / s.outW;
+            int w = rem - h * s.outW;
+            if (MODE == MEC_FORWARD) {
+                aOff[l] = (n * s.outW + w) * s.lda + (long long) h * s.strideH * s.span;
+            } else {
+                int x0 = w * s.strideW - s.padW, y0 = h * s.strideH - s.padH;
+                int kh = (int) (r / s.span);
+                aC[l] = (int) (r - (long long) kh * s.span);
+                aQ[l] = y0 + kh;
+                aX0C[l] = x0 * s.inC;
+                aOff[l] = ((n * s.inH + aQ[l]) * s.inW + x0) * (long long) s.inC + aC[l];
             }
+        } else {
+            long long n = m / s.outW;
+            int w = (int) (m - n * s.outW);
+            aQ[l] = (int) (r / s.outC);
+            aC[l] = (int) (r - (long long) aQ[l] * s.outC);
+            aOff[l] = ((n * s.outH + hlo + aQ[l]) * s.outW + w) * s.outC + aC[l];
         }
     }
-    // DLOWERED B: group g -> tile col g / (BK/4), reduction offset (g % (BK/4))*4 (contiguous in r).
-    // FORWARD/DKERNEL B: group g -> reduction offset g / (BN/4), cols (g % (BN/4))*4.
+    // DLOWERED B: group g -> tile col e = g / (BK/4), reduction offset (g % (BK/4))*4, r = h*k_c + c as for A,
+    // with K's row kh = hp - (hlo + h)*s_h (one s_h*span*k_c back per step of h).
+    // FORWARD/DKERNEL B: group g -> reduction offset g / (BN/4), cols (g % (BN/4))*4 (no state).
+    long long bOff[BL];
+    int bQ[BL], bC[BL];
+#pragma unroll
+    for (int l = 0; l < BL; l++) {
+        int g = tid + l * NT;
+        bOff[l] = 0;
+        bQ[l] = bC[l] = 0;
+        if (MODE == MEC_DLOWERED && (BG % NT == 0 || g < BG)) {
+            int e = col0 + g / (BK / 4);
+            int r = (g % (BK / 4)) * 4;
+            bQ[l] = r / s.outC;
+            bC[l] = r - bQ[l] * s.outC;
+            int kh = hp - (hlo + bQ[l]) * s.strideH;
+            bOff[l] = ((long long) kh * s.span + e) * s.outC + bC[l];
+        }
+    }
+    const long long dlARowStride = (long long) s.outW * s.outC;            // DLOWERED A: dO's offset per window h
+    const long long dlBRowStride = -(long long) s.strideH * s.span * s.outC;  // DLOWERED B: K's offset per window h
 
     float4 aReg[AL], bReg[BL];
 
+    // Loads the stage at reduction index r0 (= rBegin + t*BK for the t-th call) and moves the cursors to the next.
     auto loadA = [&](long long r0) {
 #pragma unroll
         for (int l = 0; l < AL; l++) {
@@ -148,12 +198,7 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
                     long long r = r0 + g / (BM / 4);
                     long long i = row0 + (g % (BM / 4)) * 4;
                     if (r < rEnd) {
-                        long long ohw = (long long) s.outH * s.outW;
-                        long long n = r / ohw;
-                        int rem = (int) (r - n * ohw);
-                        int h = rem / s.outW;
-                        int w = rem - h * s.outW;
-                        const float* p = A + (n * s.outW + w) * s.lda + (long long) h * s.strideH * s.span + i;
+                        const float* p = A + aOff[l];
                         if (vecA && i + 3 < rows) {
                             v = *reinterpret_cast<const float4*>(p);
                         } else {
@@ -163,10 +208,16 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
                             if (i + 3 < rows) v.w = p[3];
                         }
                     }
+                    // r = (n*o_h + h)*o_w + w: w steps L's windows (lda apart), h the window rows, n the images.
+                    mec_step(aOff[l], aQ[l], aC[l], BK, s.outW, s.lda, (long long) s.strideH * s.span);
+                    while (aQ[l] >= s.outH) {
+                        aQ[l] -= s.outH;
+                        aOff[l] += s.outW * s.lda - (long long) s.outH * s.strideH * s.span;
+                    }
                 } else if (aRowOk[l]) {
                     long long r = r0 + (g % (BK / 4)) * 4;
                     if (MODE == MEC_FORWARD) {
-                        const float* p = A + aBase[l] + r;
+                        const float* p = A + aOff[l] + r;
                         if (vecA && r + 3 < rEnd) {
                             v = *reinterpret_cast<const float4*>(p);
                         } else {
@@ -178,54 +229,42 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
                     } else if (MODE == MEC_FORWARD_INPUT) {
                         // Window column r = kh*span + e of output row m is input pixel (y0 + kh, x0 + e / i_c),
                         // channel e % i_c: L's element, read where the input holds it (0 in the padding).
+                        const int rowFloats = s.inW * s.inC;
                         if (r < rEnd) {
-                            int kh = (int) (r / s.span);
-                            int e = (int) (r - (long long) kh * s.span);
                             if (vecA) {  // i_c % 4 == 0: the 4 floats are 4 channels of one pixel
-                                int y = aY0[l] + kh, x = aX0[l] + e / s.inC;
-                                if (y >= 0 && y < s.inH && x >= 0 && x < s.inW) {
-                                    v = *reinterpret_cast<const float4*>(
-                                            A + aBase[l] + ((long long) kh * s.inW) * s.inC + e);
+                                int y = aQ[l], x = aC[l] + aX0C[l];
+                                if (y >= 0 && y < s.inH && x >= 0 && x < rowFloats) {
+                                    v = *reinterpret_cast<const float4*>(A + aOff[l]);
                                 }
                             } else {
                                 float t[4] = {0.f, 0.f, 0.f, 0.f};
+                                long long off = aOff[l];
+                                int y = aQ[l], e = aC[l];
 #pragma unroll
                                 for (int j = 0; j < 4; j++) {
-                                    int y = aY0[l] + kh;
-                                    bool ok = r + j < rEnd && y >= 0 && y < s.inH;
-                                    if (ok && s.padW > 0) {
-                                        int x = aX0[l] + e / s.inC;
-                                        ok = x >= 0 && x < s.inW;
-                                    }
-                                    if (ok) {
-                                        t[j] = A[aBase[l] + ((long long) kh * s.inW) * s.inC + e];
-                                    }
-                                    if (++e == s.span) {
-                                        e = 0;
-                                        kh++;
-                                    }
+                                    int x = e + aX0C[l];
+                                    if (r + j < rEnd && y >= 0 && y < s.inH && x >= 0 && x < rowFloats) t[j] = A[off];
+                                    mec_step(off, y, e, 1, s.span, 1, rowFloats);
                                 }
                                 v = make_float4(t[0], t[1], t[2], t[3]);
                             }
                         }
+                        mec_step(aOff[l], aQ[l], aC[l], BK, s.span, 1, rowFloats);
                     } else {
-                        float t[4] = {0.f, 0.f, 0.f, 0.f};
+                        if (vecA) {  // k_c % 4 == 0: the 4 floats are 4 channels of one window h
+                            if (r < rEnd) v = *reinterpret_cast<const float4*>(A + aOff[l]);
+                        } else {
+                            float t[4] = {0.f, 0.f, 0.f, 0.f};
+                            long long off = aOff[l];
+                            int q = aQ[l], c = aC[l];
 #pragma unroll
-                        for (int j = 0; j < 4; j++) {
-                            long long rj = r + j;
-                            if (rj < rEnd && (j == 0 || !vecA)) {
-                                long long hh = rj / s.outC;
-                                int c = (int) (rj - hh * s.outC);
-                                const float* p = A + aBase[l] + hh * s.outW * s.outC + c;
-                                if (vecA) {
-                                    float4 q = *reinterpret_cast<const float4*>(p);
-                                    t[0] = q.x; t[1] = q.y; t[2] = q.z; t[3] = q.w;
-                                } else {
-                                    t[j] = *p;
-                                }
+                            for (int j = 0; j < 4; j++) {
+                                if (r + j < rEnd) t[j] = A[off];
+                                mec_step(off, q, c, 1, s.outC, 1, dlARowStride);
                             }
+                            v = make_float4(t[0], t[1], t[2], t[3]);
                         }
-                        v = make_float4(t[0], t[1], t[2], t[3]);
+                        mec_step(aOff[l], aQ[l], aC[l], BK, s.outC, 1, dlARowStride);
                     }
                 }
             }
@@ -259,25 +298,21 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
                     int e = col0 + g / (BK / 4);
                     long long r = r0 + (g % (BK / 4)) * 4;
                     if (e < cols) {
-                        float t[4] = {0.f, 0.f, 0.f, 0.f};
+                        if (vecB) {
+                            if (r < rEnd) v = *reinterpret_cast<const float4*>(B + bOff[l]);
+                        } else {
+                            float t[4] = {0.f, 0.f, 0.f, 0.f};
+                            long long off = bOff[l];
+                            int q = bQ[l], c = bC[l];
 #pragma unroll
-                        for (int j = 0; j < 4; j++) {
-                            long long rj = r + j;
-                            if (rj < rEnd && (j == 0 || !vecB)) {
-                                int hh = (int) (rj / s.outC);
-                                int c = (int) (rj - (long long) hh * s.outC);
-                                int kh = hp - (hlo + hh) * s.strideH;
-                                const float* p = B + ((long long) kh * s.span + e) * s.outC + c;
-                                if (vecB) {
-                                    float4 q = *reinterpret_cast<const float4*>(p);
-                                    t[0] = q.x; t[1] = q.y; t[2] = q.z; t[3] = q.w;
-                                } else {
-                                    t[j] = *p;
-                                }
+                            for (int j = 0; j < 4; j++) {
+                                if (r + j < rEnd) t[j] = B[off];
+                                mec_step(off, q, c, 1, s.outC, 1, dlBRowStride);
                             }
+                            v = make_float4(t[0], t[1], t[2], t[3]);
                         }
-                        v = make_float4(t[0], t[1], t[2], t[3]);
                     }
+                    mec_step(bOff[l], bQ[l], bC[l], BK, s.outC, 1, dlBRowStride);
                 } else {
                     long long r = r0 + g / (BN / 4);
                     int c = col0 + (g % (BN / 4)) * 4;
@@ -487,7 +522,7 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
     MEC_KERNEL_SPLIT(mec_##mode##_64x128x16_8x8s, MODE, 64, 128, 16, 8, 8, 3)   \
     MEC_KERNEL_SPLIT(mec_##mode##_128x64x8_8x8s, MODE, 128, 64, 8, 8, 8, 4)     \
     MEC_KERNEL_SPLIT(mec_##mode##_64x64x8_8x8s, MODE, 64, 64, 8, 8, 8, 6)       \
-    MEC_KERNEL_SPLIT(mec_##mode##_64x64x16_8x4s, MODE, 64, 64, 16, 8, 4, 5)
+    MEC_KERNEL_SPLIT(mec_##mode##_64x64x16_8x4s, MODE, 64, 64, 16, 8, 4, 4)
 #else
 #define MEC_TILES(mode, MODE) MEC_KERNEL(mec_##mode##_64x64x16_8x4, MODE, 64, 64, 16, 8, 4)
 #endif
@@ -497,7 +532,7 @@ MEC_TILES(forward_input, MEC_FORWARD_INPUT)
 #ifndef MEC_ALL_TILES
 // The FP32 forward's tiles (CudaMecWindowKernels.FORWARD and FORWARD_INPUT; measured on an H100, docs/gpu.md).
 MEC_KERNEL_SPLIT(mec_forward_128x64x16_8x8s, MEC_FORWARD, 128, 64, 16, 8, 8, 3)
-MEC_KERNEL_SPLIT(mec_forward_input_64x64x16_8x4s, MEC_FORWARD_INPUT, 64, 64, 16, 8, 4, 5)
+MEC_KERNEL_SPLIT(mec_forward_input_64x64x16_8x4s, MEC_FORWARD_INPUT, 64, 64, 16, 8, 4, 4)
 #endif
 // TF32 tensor-core variants of the wide tile (spark.mec.cuda.math=tf32): same loaders, plan and epilogue
 // semantics; mma.sync needs sm_80 or newer (CudaMecWindowKernels falls back to FP32 below).
