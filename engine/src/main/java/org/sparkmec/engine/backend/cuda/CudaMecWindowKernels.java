@@ -287,20 +287,27 @@ final class CudaMecWindowKernels implements MecWindowKernels {
                 arguments(gradOutput, kernel, gradLowered, null, p, g.outC() % 4 == 0, g.outC() % 4 == 0, p.cols() % 4 == 0, g));
     }
 
-    /** The most output channels for which the fused backward measured faster than solution A's. */
+    /** The most output channels for which the fused backward measured faster than solution A's on every layer. */
     static final int FUSED_BACKWARD_MAX_OUTPUT_CHANNELS = 64;
+    /** The fewest output rows (o_h) from which the fused backward measured faster than A's at any channel count. */
+    static final int FUSED_BACKWARD_MIN_OUTPUT_ROWS = 64;
 
     /**
-     * The fused backward for layers of at most {@value #FUSED_BACKWARD_MAX_OUTPUT_CHANNELS} output channels;
-     * above, solution A's backward (o_h cuBLAS GEMMs accumulating dK, the dL GEMMs, the scatter-add) measured
-     * 5-21% faster on every such layer of cv1-cv12 and the ResNet set (k_c 96 to 512: cv1, cv2, cv5, cv6, cv8,
-     * cv10-cv12, res3-res5, down28), the fused one as fast (cv3, cv7, the stem) or 29% faster (cv4, cv9, res2)
-     * on every layer of 64: H200, batch 32, side by side in one session (docs/gpu.md). A rule on the shape
-     * alone, so a run's bits do not depend on timings.
+     * The fused backward for layers of at most {@value #FUSED_BACKWARD_MAX_OUTPUT_CHANNELS} output channels or at
+     * least {@value #FUSED_BACKWARD_MIN_OUTPUT_ROWS} output rows; solution A's backward (o_h cuBLAS GEMMs
+     * accumulating dK, the dL GEMMs, the scatter-add) elsewhere. Measured side by side (H100, batch 32, docs/gpu.md):
+     * at 64 channels the fused backward is 12-14% faster (cv3, cv7, the stem) or 35% (cv4, cv9, res2); above 64
+     * channels it is 7% faster on cv8 (110 output rows: A's o_h GEMMs are many and small), level on cv1 and cv2
+     * (55 and 56), 6% faster on cv12, and 1-9% slower on the other layers of at most 28 output rows (cv5, cv6,
+     * cv10, cv11, res3-res5, down28). A rule on the shape alone, so a run's bits do not depend on timings.
      */
     @Override
     public boolean fusedBackwardPreferred(ConvGeometry g) {
-        return g.outC() <= FUSED_BACKWARD_MAX_OUTPUT_CHANNELS;
+        return fusedBackwardFor(g);
+    }
+
+    static boolean fusedBackwardFor(ConvGeometry g) {
+        return g.outC() <= FUSED_BACKWARD_MAX_OUTPUT_CHANNELS || g.outH() >= FUSED_BACKWARD_MIN_OUTPUT_ROWS;
     }
 
     private void run(String mode, Plan p, FloatStorage a, FloatStorage b, FloatStorage c, FloatStorage bias,

@@ -1,6 +1,7 @@
 package org.sparkmec.engine.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -47,6 +48,21 @@ class CudaMecWindowKernelsTest {
         assertEquals(5, forwardSplits(layer(7, 512, 3, 512, 1, 1), CudaMath.TF32, 528), "r7 tf32");
         // cv1 reads the input directly; 363 reduction steps cannot be split
         assertEquals(1, forwardSplits(layer(227, 3, 11, 96, 4, 0), CudaMath.FP32, 660), "cv1");
+    }
+
+    @Test
+    void fusedBackwardWhereItMeasuredFaster() {
+        // at most 64 output channels: every such layer (cv3, cv4, cv7, cv9, the stem, res2)
+        assertTrue(CudaMecWindowKernels.fusedBackwardFor(layer(224, 64, 7, 64, 2, 0)), "cv4");
+        assertTrue(CudaMecWindowKernels.fusedBackwardFor(layer(56, 64, 3, 64, 1, 1)), "res2");
+        // more channels: fused from 64 output rows (cv8: 110), solution A below (cv5: 20, cv10: 26, cv1: 55)
+        assertTrue(CudaMecWindowKernels.fusedBackwardFor(layer(112, 64, 3, 128, 1, 0)), "cv8");
+        assertFalse(CudaMecWindowKernels.fusedBackwardFor(layer(24, 96, 5, 256, 1, 0)), "cv5");
+        assertFalse(CudaMecWindowKernels.fusedBackwardFor(layer(28, 128, 3, 128, 1, 0)), "cv10");
+        assertFalse(CudaMecWindowKernels.fusedBackwardFor(layer(227, 3, 11, 96, 4, 0)), "cv1");
+        // the bounds themselves: 64 rows of 65 channels is fused, 63 rows is not
+        assertTrue(CudaMecWindowKernels.fusedBackwardFor(layer(66, 16, 3, 65, 1, 0)), "64 rows");
+        assertFalse(CudaMecWindowKernels.fusedBackwardFor(layer(65, 16, 3, 65, 1, 0)), "63 rows");
     }
 
     @Test
