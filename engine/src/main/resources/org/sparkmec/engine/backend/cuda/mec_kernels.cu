@@ -29,6 +29,27 @@ __device__ __forceinline__ int imax(int a, int b) { return a > b ? a : b; }
 // First window index o with o*s <= p < o*s + k (p a padded coordinate): ceil((p - k + 1) / s), at least 0.
 __device__ __forceinline__ int first_window(int p, int k, int s) { return p < k ? 0 : (p - k + s) / s; }
 
+// In one dimension, the windows o in [first, last] of a layer with `out` windows of size k and stride s that
+// cover padded coordinate p (empty when first > last).
+struct Covering {
+    int first, last;
+};
+
+__device__ __forceinline__ Covering covering(int p, int k, int s, int out) {
+    return Covering{first_window(p, k, s), imin(out - 1, p / s)};
+}
+
+// In one dimension, window o's positions: it starts at origin = o*s - pad (negative in the padding) and reads
+// [begin, end), its k positions clipped to [0, size).
+struct Extent {
+    int origin, begin, end;
+};
+
+__device__ __forceinline__ Extent extent(int o, int k, int s, int pad, int size) {
+    int origin = o * s - pad;
+    return Extent{origin, imax(origin, 0), imin(origin + k, size)};
+}
+
 // Coordinates of element i (>= 0) of an NHWC tensor [*, height, width, channels]: image (counted from the
 // tensor's start), row, column and channel.
 struct Nhwc {
@@ -130,10 +151,10 @@ __device__ __forceinline__ void scatter_add_mec_body(const float* dL, float* dI,
         int c = at.c, x = at.x, y = at.y;
         long long n = at.n;
         int xp = x + padW;
-        int wLast = imin(outW - 1, xp / strideW);
+        Covering ws = covering(xp, kW, strideW, outW);
         const float* src = dL + n * outW * rowLength + (y + padH) * span + c;
         Pack<V> acc = load<V>(dI + i);
-        for (int w = first_window(xp, kW, strideW); w <= wLast; w++) {
+        for (int w = ws.first; w <= ws.last; w++) {
             add_into<V>(acc, load<V>(src + w * rowLength + (long long) (xp - w * strideW) * inC));
         }
         store<V>(dI + i, acc);
@@ -204,13 +225,11 @@ __device__ __forceinline__ void col2im_body(const float* dC, float* dI, int batc
         long long n = at.n;
         int yp = y + padH;
         int xp = x + padW;
-        int oyLast = imin(outH - 1, yp / strideH);
-        int oxFirst = first_window(xp, kW, strideW);
-        int oxLast = imin(outW - 1, xp / strideW);
+        Covering oys = covering(yp, kH, strideH, outH), oxs = covering(xp, kW, strideW, outW);
         Pack<V> acc = load<V>(dI + i);
-        for (int oy = first_window(yp, kH, strideH); oy <= oyLast; oy++) {
+        for (int oy = oys.first; oy <= oys.last; oy++) {
             const float* row = dC + (n * outH + oy) * outW * rowLength + (yp - oy * strideH) * span + c;
-            for (int ox = oxFirst; ox <= oxLast; ox++) {
+            for (int ox = oxs.first; ox <= oxs.last; ox++) {
                 add_into<V>(acc, load<V>(row + ox * rowLength + (long long) (xp - ox * strideW) * inC));
             }
         }
@@ -434,15 +453,11 @@ extern "C" __global__ void max_pool_forward(const float* in, float* out, int bat
         Nhwc at = nhwc_of(i, outH, outW, channels);
         int c = at.c, ox = at.x, oy = at.y;
         long long n = at.n;
-        int y0 = oy * strideH - padH;
-        int x0 = ox * strideW - padW;
-        int yEnd = imin(y0 + kH, inH);
-        int xStart = imax(x0, 0);
-        int xEnd = imin(x0 + kW, inW);
+        Extent ys = extent(oy, kH, strideH, padH, inH), xs = extent(ox, kW, strideW, padW, inW);
         float m = __int_as_float((int) 0xff800000u);
-        for (int y = imax(y0, 0); y < yEnd; y++) {
+        for (int y = ys.begin; y < ys.end; y++) {
             const float* row = in + (n * inH + y) * (long long) inW * channels + c;
-            for (int x = xStart; x < xEnd; x++) {
+            for (int x = xs.begin; x < xs.end; x++) {
                 float v = row[(long long) x * channels];
                 if (v > m) {
                     m = v;
@@ -476,18 +491,14 @@ extern "C" __global__ void max_pool_argmax(const float* in, const float* out, in
         int c = at.c, ox = at.x, oy = at.y;
         long long local = at.n;
         long long n = first + local;
-        int y0 = oy * strideH - padH;
-        int x0 = ox * strideW - padW;
-        int yEnd = imin(y0 + kH, inH);
-        int xStart = imax(x0, 0);
-        int xEnd = imin(x0 + kW, inW);
+        Extent ys = extent(oy, kH, strideH, padH, inH), xs = extent(ox, kW, strideW, padW, inW);
         float m = out[(long long) first * outH * outW * channels + i];
         unsigned short code = MAX_POOL_NO_ARGMAX;
-        for (int y = imax(y0, 0); y < yEnd && code == MAX_POOL_NO_ARGMAX; y++) {
+        for (int y = ys.begin; y < ys.end && code == MAX_POOL_NO_ARGMAX; y++) {
             const float* row = in + (n * inH + y) * (long long) inW * channels + c;
-            for (int x = xStart; x < xEnd; x++) {
+            for (int x = xs.begin; x < xs.end; x++) {
                 if (row[(long long) x * channels] == m) {
-                    code = (unsigned short) ((y - y0) * kW + (x - x0));
+                    code = (unsigned short) ((y - ys.origin) * kW + (x - xs.origin));
                     break;
                 }
             }
@@ -507,13 +518,11 @@ extern "C" __global__ void max_pool_backward_gather(const float* gradOut, float*
         long long n = first + local;
         int yp = y + padH;
         int xp = x + padW;
-        int oyLast = imin(outH - 1, yp / strideH);
-        int oxFirst = first_window(xp, kW, strideW);
-        int oxLast = imin(outW - 1, xp / strideW);
+        Covering oys = covering(yp, kH, strideH, outH), oxs = covering(xp, kW, strideW, outW);
         float acc = 0.0f;
-        for (int oy = first_window(yp, kH, strideH); oy <= oyLast; oy++) {
+        for (int oy = oys.first; oy <= oys.last; oy++) {
             int dy = (yp - oy * strideH) * kW;
-            for (int ox = oxFirst; ox <= oxLast; ox++) {
+            for (int ox = oxs.first; ox <= oxs.last; ox++) {
                 long long w = (local * outH + oy) * outW + ox;
                 if (max_pool_argmaxes[w * channels + c] == dy + (xp - ox * strideW)) {
                     acc += gradOut[((n * outH + oy) * outW + ox) * channels + c];
@@ -535,27 +544,23 @@ extern "C" __global__ void max_pool_backward(const float* in, const float* out, 
         long long n = at.n;
         int yp = y + padH;
         int xp = x + padW;
-        int oyLast = imin(outH - 1, yp / strideH);
-        int oxFirst = first_window(xp, kW, strideW);
-        int oxLast = imin(outW - 1, xp / strideW);
+        Covering oys = covering(yp, kH, strideH, outH), oxs = covering(xp, kW, strideW, outW);
         float v = in[i];
         float acc = 0.0f;
-        for (int oy = first_window(yp, kH, strideH); oy <= oyLast; oy++) {
-            int y0 = oy * strideH - padH;
-            for (int ox = oxFirst; ox <= oxLast; ox++) {
+        for (int oy = oys.first; oy <= oys.last; oy++) {
+            int yBegin = extent(oy, kH, strideH, padH, inH).begin;
+            for (int ox = oxs.first; ox <= oxs.last; ox++) {
                 long long o = ((n * outH + oy) * outW + ox) * channels + c;
                 float m = out[o];
                 if (v != m) {
                     continue;
                 }
-                int x0 = ox * strideW - padW;
-                int xStart = imax(x0, 0);
-                int xEnd = imin(x0 + kW, inW);
+                Extent xs = extent(ox, kW, strideW, padW, inW);
                 bool first = true;
-                for (int yy = imax(y0, 0); yy <= y && first; yy++) {
+                for (int yy = yBegin; yy <= y && first; yy++) {
                     const float* row = in + (n * inH + yy) * (long long) inW * channels + c;
-                    int xe = yy == y ? x : xEnd;
-                    for (int xx = xStart; xx < xe; xx++) {
+                    int xe = yy == y ? x : xs.end;
+                    for (int xx = xs.begin; xx < xe; xx++) {
                         if (row[(long long) xx * channels] == m) {
                             first = false;
                             break;
@@ -581,15 +586,11 @@ extern "C" __global__ void avg_pool_forward(const float* in, float* out, int bat
         Nhwc at = nhwc_of(i, outH, outW, channels);
         int c = at.c, ox = at.x, oy = at.y;
         long long n = at.n;
-        int y0 = oy * strideH - padH;
-        int x0 = ox * strideW - padW;
-        int yEnd = imin(y0 + kH, inH);
-        int xStart = imax(x0, 0);
-        int xEnd = imin(x0 + kW, inW);
+        Extent ys = extent(oy, kH, strideH, padH, inH), xs = extent(ox, kW, strideW, padW, inW);
         float sum = 0.0f;
-        for (int y = imax(y0, 0); y < yEnd; y++) {
+        for (int y = ys.begin; y < ys.end; y++) {
             const float* row = in + (n * inH + y) * (long long) inW * channels + c;
-            for (int x = xStart; x < xEnd; x++) {
+            for (int x = xs.begin; x < xs.end; x++) {
                 sum += row[(long long) x * channels];
             }
         }
@@ -609,13 +610,11 @@ extern "C" __global__ void avg_pool_backward(const float* gradOut, float* gradIn
         long long n = at.n;
         int yp = y + padH;
         int xp = x + padW;
-        int oyLast = imin(outH - 1, yp / strideH);
-        int oxFirst = first_window(xp, kW, strideW);
-        int oxLast = imin(outW - 1, xp / strideW);
+        Covering oys = covering(yp, kH, strideH, outH), oxs = covering(xp, kW, strideW, outW);
         float acc = 0.0f;
-        for (int oy = first_window(yp, kH, strideH); oy <= oyLast; oy++) {
+        for (int oy = oys.first; oy <= oys.last; oy++) {
             const float* row = gradOut + (n * outH + oy) * (long long) outW * channels + c;
-            for (int ox = oxFirst; ox <= oxLast; ox++) {
+            for (int ox = oxs.first; ox <= oxs.last; ox++) {
                 acc = __fadd_rn(acc, __fmul_rn(row[(long long) ox * channels], scale));
             }
         }
