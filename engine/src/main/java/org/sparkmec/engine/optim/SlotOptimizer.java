@@ -41,6 +41,10 @@ abstract class SlotOptimizer implements Optimizer {
     private Set<String> loadedNames;
     private float[] valueChunk = new float[0];
     private float[] gradientChunk = new float[0];
+    /** Changes whenever a parameter's state arrays are moved to or from a backend, or a state is loaded. */
+    private long stateVersion;
+    /** The checked parameters of the last {@link #flatStep} and their state arrays, or null. */
+    private FlatLayout flatLayout;
 
     /** Number of state arrays per parameter, each of the parameter's size. */
     abstract int slotsPerParameter();
@@ -113,6 +117,7 @@ abstract class SlotOptimizer implements Optimizer {
                 throw e;
             }
             deviceSlots.put(p.name(), state);
+            stateVersion++;
         }
         return state;
     }
@@ -121,6 +126,7 @@ abstract class SlotOptimizer implements Optimizer {
     public final void releaseDeviceState() {
         for (String name : new ArrayList<>(deviceSlots.keySet())) {
             slots.put(name, download(deviceSlots.remove(name), true));
+            stateVersion++;
         }
     }
 
@@ -194,29 +200,75 @@ abstract class SlotOptimizer implements Optimizer {
         FloatStorage[] onDevice = deviceSlots.remove(p.name());
         if (onDevice != null) {
             slots.put(p.name(), download(onDevice, true));
+            stateVersion++;
         }
         return slots.computeIfAbsent(p.name(), name -> new float[slotsPerParameter()][n]);
     }
 
+    // The checks and the state arrays are prepared once (prepare) and reused by later calls with the same
+    // parameter instances in the same order while no state was loaded or moved to or from a backend: a driver
+    // calls this once per step with the same list.
     @Override
     public final FlatStep flatStep(List<Parameter> params, double learningRate) {
         Objects.requireNonNull(params, "params");
         Checks.nonNegative("learning rate", learningRate);
-        check(params);
-        long t = steps + 1;
-        float[][][] state = new float[params.size()][][];
-        boolean[] trainable = new boolean[params.size()];
-        long[] starts = new long[params.size() + 1];
-        for (int i = 0; i < params.size(); i++) {
-            state[i] = slotsOf(params.get(i));
-            trainable[i] = params.get(i).trainable();
-            starts[i + 1] = starts[i] + params.get(i).numElements();
+        FlatLayout layout = flatLayout;
+        if (layout != null && layout.holds(params, stateVersion)) {
+            for (Parameter p : layout.params()) {
+                p.value().checkOpen();
+                p.gradient().checkOpen();
+            }
+        } else {
+            flatLayout = null;
+            check(params);
+            layout = prepare(params);
+            flatLayout = layout;
         }
+        long t = steps + 1;
         steps = t;
-        return (src, srcAt, w, wAt, g, gAt, from, length) -> {
-            if (from < 0 || length < 0 || from + (long) length > starts[starts.length - 1]) {
+        FlatLayout l = layout;
+        return (src, srcAt, w, wAt, g, gAt, from, length) -> l.update(this, src, srcAt, w, wAt, g, gAt, from, length,
+                learningRate, t);
+    }
+
+    /** The state arrays and offsets of checked {@code params}, creating missing state. */
+    private FlatLayout prepare(List<Parameter> params) {
+        Parameter[] list = params.toArray(new Parameter[0]);
+        float[][][] state = new float[list.length][][];
+        long[] starts = new long[list.length + 1];
+        for (int i = 0; i < list.length; i++) {
+            state[i] = slotsOf(list[i]);
+            starts[i + 1] = starts[i] + list[i].numElements();
+        }
+        return new FlatLayout(list, stateVersion, state, starts);
+    }
+
+    /**
+     * Checked parameters of a {@link #flatStep}, in order, with their state arrays ({@code state[k]}) and the offset
+     * of each in the flat vectors ({@code starts[k]}, and the total at the end); valid while the optimizer's state
+     * version is {@code version}.
+     */
+    private record FlatLayout(Parameter[] params, long version, float[][][] state, long[] starts) {
+        /** Whether {@code list} holds exactly these parameter instances, in order, and the state is unchanged. */
+        boolean holds(List<Parameter> list, long currentVersion) {
+            if (currentVersion != version || list.size() != params.length) {
+                return false;
+            }
+            for (int i = 0; i < params.length; i++) {
+                if (list.get(i) != params[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** {@link FlatStep#update} of {@code optimizer}'s step {@code t} at {@code learningRate}. */
+        void update(SlotOptimizer optimizer, float[] src, int srcAt, float[] w, int wAt, float[] g, int gAt, int from,
+                    int length, double learningRate, long t) {
+            long total = starts[starts.length - 1];
+            if (from < 0 || length < 0 || from + (long) length > total) {
                 throw new IndexOutOfBoundsException("range [" + from + ", " + (from + (long) length)
-                        + ") outside the " + starts[starts.length - 1] + " elements of the step's parameters");
+                        + ") outside the " + total + " elements of the step's parameters");
             }
             int k = java.util.Arrays.binarySearch(starts, from);
             k = k >= 0 ? k : -k - 2;
@@ -227,14 +279,15 @@ abstract class SlotOptimizer implements Optimizer {
                 }
                 int offset = (int) (from + done - starts[k]);
                 int len = (int) Math.min(length - done, starts[k + 1] - (from + done));
-                if (trainable[k]) {
-                    update(src, srcAt + done, w, wAt + done, g, gAt + done, len, state[k], offset, learningRate, t);
+                if (params[k].trainable()) {
+                    optimizer.update(src, srcAt + done, w, wAt + done, g, gAt + done, len, state[k], offset,
+                            learningRate, t);
                 } else {
                     addChange(src, srcAt + done, w, wAt + done, g, gAt + done, len);
                 }
                 done += len;
             }
-        };
+        }
     }
 
     private void check(List<Parameter> params) {
@@ -328,6 +381,7 @@ abstract class SlotOptimizer implements Optimizer {
         state.slots().forEach((name, arrays) -> slots.put(name, deepCopy(arrays)));
         steps = state.step();
         loadedNames = slots.isEmpty() ? null : new HashSet<>(slots.keySet());
+        stateVersion++;
     }
 
     private static float[][] deepCopy(float[][] arrays) {

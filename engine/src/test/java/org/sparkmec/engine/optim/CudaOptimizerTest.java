@@ -19,6 +19,7 @@ import org.sparkmec.engine.backend.Backend;
 import org.sparkmec.engine.backend.cuda.CudaBackend;
 import org.sparkmec.engine.backend.cuda.Gpu;
 import org.sparkmec.engine.nn.Parameter;
+import org.sparkmec.engine.nn.ParameterVector;
 import org.sparkmec.engine.tensor.Layout;
 import org.sparkmec.engine.tensor.Tensor;
 
@@ -137,6 +138,43 @@ class CudaOptimizerTest extends WithParameters {
             assertEquals(0, device.state().slots().size());
         } finally {
             device.releaseDeviceState();
+            closeAll(onGpu);
+        }
+    }
+
+    /**
+     * A flat step after a GPU step reads the state that step left on the device (moved back to the heap), not the
+     * heap arrays that an earlier flat step of the same parameters prepared: the weights and state equal those of
+     * flat steps only, bit for bit.
+     */
+    @Test
+    void aFlatStepAfterAGpuStepReadsTheStateTheGpuLeft() {
+        Optimizer flatOnly = new Sgd(0.9, false, 0);
+        Optimizer mixed = new Sgd(0.9, false, 0);
+        List<Parameter> onCpu = parameters(cpu, 0);
+        List<Parameter> onGpu = parameters(gpu, 0);
+        try {
+            int n = ParameterVector.size(onCpu);
+            float[] expected = new float[n];
+            ParameterVector.gatherValues(onCpu, expected);
+            float[] actual = expected.clone();
+            for (int t = 1; t <= 3; t++) {
+                float[] g = WithParameters.uniform(100 + t, n);
+                flatOnly.flatStep(onCpu, 0.05).update(expected, 0, g, 0, 0, n);
+                if (t == 2) {
+                    ParameterVector.scatterValues(onGpu, actual);
+                    ParameterVector.scatterGradients(onGpu, g);
+                    mixed.step(gpu, onGpu, 0.05);
+                    ParameterVector.gatherValues(onGpu, actual);
+                } else {
+                    mixed.flatStep(onCpu, 0.05).update(actual, 0, g, 0, 0, n);
+                }
+            }
+            assertArrayEquals(bits(expected), bits(actual), "flat, GPU, flat against three flat steps");
+            assertEquals(flatOnly.state(), mixed.state());
+        } finally {
+            mixed.releaseDeviceState();
+            closeAll(onCpu);
             closeAll(onGpu);
         }
     }

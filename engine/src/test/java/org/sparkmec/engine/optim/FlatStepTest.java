@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -104,5 +105,70 @@ class FlatStepTest extends WithParameters {
         String m = assertThrows(IndexOutOfBoundsException.class,
                 () -> step.update(weights, 0, weights, 0, n - 2, 3)).getMessage();
         assertEquals("range [" + (n - 2) + ", " + (n + 1) + ") outside the " + n + " elements of the step's parameters", m);
+    }
+
+    /**
+     * A loaded state replaces the one a previous flat step prepared for the same parameter list: the next step reads
+     * the loaded velocities (as a fresh optimizer that loaded them does), not the arrays used before the load.
+     */
+    @Test
+    void aLoadedStateReplacesThePreparedOne() {
+        List<Parameter> params = List.of(parameter("p0", uniform(1, 9)), parameter("p1", uniform(2, 4)));
+        int n = ParameterVector.size(params);
+        Optimizer resumed = new Sgd(0.9, false, 0);
+        flatSteps(resumed, params, uniform(3, n), 2, 10);
+        Optimizer other = new Sgd(0.9, false, 0);
+        flatSteps(other, params, uniform(4, n), 3, 20);
+        resumed.load(other.state());
+        Optimizer fresh = new Sgd(0.9, false, 0);
+        fresh.load(other.state());
+
+        float[] expected = flatSteps(fresh, params, uniform(5, n), 1, 30);
+        assertArrayEquals(expected, flatSteps(resumed, params, uniform(5, n), 1, 30));
+        assertArrayEquals(fresh.state().slots().get("p0")[0], resumed.state().slots().get("p0")[0]);
+    }
+
+    /** A loaded state that lacks a parameter of the list a previous flat step prepared is rejected at the next step. */
+    @Test
+    void aLoadedStateIsCheckedAgainstThePreparedParameters() {
+        List<Parameter> params = List.of(parameter("p0", uniform(1, 9)), parameter("p1", uniform(2, 4)));
+        Optimizer optimizer = new Sgd(0.9, false, 0);
+        flatSteps(optimizer, params, uniform(3, 13), 1, 10);
+        Optimizer other = new Sgd(0.9, false, 0);
+        flatSteps(other, params.subList(0, 1), uniform(4, 9), 1, 20);
+        optimizer.load(other.state());
+
+        assertMessage("parameter p1 (4 elements) has no entry in the loaded optimizer state, which holds 1 parameters: "
+                + "p0", () -> optimizer.flatStep(params, 0.1));
+    }
+
+    /**
+     * Another parameter in the same list (replaced in place) or a list of other parameters under the same names is
+     * checked again, not taken for the prepared one.
+     */
+    @Test
+    void anotherParameterLayoutIsCheckedAgain() {
+        List<Parameter> params = new ArrayList<>(List.of(parameter("p0", uniform(1, 9)), parameter("p1", uniform(2, 4))));
+        Optimizer optimizer = new Sgd(0.9, false, 0);
+        flatSteps(optimizer, params, uniform(3, 13), 2, 10);
+        params.set(1, parameter("p1", uniform(6, 5)));
+        assertMessage("parameter p1 has 5 elements but its optimizer state holds 4", () -> optimizer.flatStep(params, 0.1));
+        List<Parameter> renamed = List.of(params.get(0), parameter("p0", uniform(7, 4)));
+        assertMessage("two parameters named p0 in one step; names key the optimizer state and must be unique",
+                () -> optimizer.flatStep(renamed, 0.1));
+        assertEquals(2, optimizer.steps());
+    }
+
+    /**
+     * {@code steps} flat steps of {@code optimizer} in place from {@code weights} (a copy), each with seeded gradients
+     * (seeds from {@code gradientSeed}) at rate 0.1; returns the weights.
+     */
+    private static float[] flatSteps(Optimizer optimizer, List<Parameter> params, float[] weights, int steps,
+                                     long gradientSeed) {
+        float[] w = weights.clone();
+        for (int s = 0; s < steps; s++) {
+            optimizer.flatStep(params, 0.1).update(w, 0, uniform(gradientSeed + s, w.length), 0, 0, w.length);
+        }
+        return w;
     }
 }
