@@ -198,6 +198,9 @@ final class WorkerTask implements Serializable {
         SliceExchange exchange = aggregation == GradientAggregation.SLICES
                 ? new SliceExchange(runId, attempt, w, new SliceRanges(size, workers), wire) : null;
         float[] weights = exchange == null ? null : new float[size];
+        // One gradient array for every step: the driver reads a part only until it answers it (a local ask passes
+        // it by reference), a remote ask has encoded it before it returns, and the exchange stores copies.
+        float[] gradientSum = new float[size];
         LOG.info("worker {} (attempt {}) starts at step {} of {} with {} training images on engine {}, {} aggregation, {} "
                 + "gradients", w, attempt, step, total, train.size(), engine.id(), aggregation.configName(), wire.configName());
         while (step < total) {
@@ -224,7 +227,7 @@ final class WorkerTask implements Serializable {
                 }
                 SoftmaxCrossEntropy.Result r = TrainingSteps.forwardBackward(network, batches, batches.loadAugmented(
                         train, idx, options.augmentation(), options.seed(), epoch, global));
-                gradient = new float[size];
+                gradient = gradientSum;
                 ParameterVector.gatherGradients(params, gradient);
                 float images = r.count();
                 for (int i = 0; i < size; i++) {
