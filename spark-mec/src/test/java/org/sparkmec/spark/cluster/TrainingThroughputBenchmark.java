@@ -48,6 +48,12 @@ class TrainingThroughputBenchmark {
 
     /** Models of {@link #overheadByModelSize}: names of conf/models files, or "dense" (see {@link #dense}). */
     private static final String MODELS = System.getProperty("bench.models", "lenet,vgg-small,dense");
+    /**
+     * Random training images per model of {@link #overheadByModelSize} (steps per epoch: images / 64, and images / 4
+     * for "dense"): {@code -Dbench.overheadImages=6000} gives vgg-small as many steps as LeNet; by default LeNet 6000,
+     * vgg-small and the other conf models 1500, dense 200.
+     */
+    private static final Integer OVERHEAD_IMAGES = Integer.getInteger("bench.overheadImages");
     /** Hidden units of the dense model: 8192 gives 25.2M parameters, 1664 about 5.1M. */
     private static final int DENSE_UNITS = Integer.getInteger("bench.denseUnits", 8192);
 
@@ -120,7 +126,8 @@ class TrainingThroughputBenchmark {
                 boolean dense = model.equals("dense");
                 ModelSpec spec = dense ? dense(DENSE_UNITS)
                         : ModelFile.read(Path.of("../conf/models/" + model + ".conf"));
-                LabeledImages images = random(spec, dense ? 200 : model.equals("lenet") ? 6000 : 1500);
+                LabeledImages images = random(spec, OVERHEAD_IMAGES != null ? OVERHEAD_IMAGES
+                        : dense ? 200 : model.equals("lenet") ? 6000 : 1500);
                 DistributedResult r = new DistributedTrainer(spark, spec, options(2, dense ? 2 : 32), Map.of())
                         .fit(ImageFrames.of(spark, images, 4), null, ImageColumns.defaults(), null);
                 int params;
