@@ -1,9 +1,9 @@
 package org.sparkmec.spark;
 
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.rpc.RpcEndpointRef;
@@ -20,11 +20,15 @@ import scala.reflect.ClassTag$;
  *
  * <p>In local mode (the driver plugin runs in this JVM) the request goes straight to its handler on the calling
  * thread, without Spark's RPC dispatcher: no serialization and no thread hand-over (the part that completes a
- * step commits it on its worker's thread and wakes the others). Thread-safe.
+ * step commits it on its worker's thread and wakes the others). There a handler may also say that the answer is
+ * {@link DeferredReply#imminent imminent}: the waiting thread then spins for at most {@link #SPIN_NANOS} instead of
+ * sleeping, so that waking it does not add to the step. Thread-safe.
  */
 public final class DriverAsk {
     /** How often a waiting task checks whether Spark killed it, in milliseconds. */
     static final long KILL_CHECK_MILLIS = 100;
+    /** How long a waiting thread spins at most once its answer is imminent, in nanoseconds. */
+    static final long SPIN_NANOS = 1_000_000;
     /** No deadline of its own: a step waits for the slowest worker; a killed task or a lost driver ends it. */
     private static final RpcTimeout NO_DEADLINE = new RpcTimeout(
             FiniteDuration.apply(365, TimeUnit.DAYS), "spark-mec step wait (none)");
@@ -46,48 +50,99 @@ public final class DriverAsk {
      * @throws IllegalStateException carrying the driver handler's failure, or the transport's
      */
     public static Object ask(Object message, TaskContext task) {
-        CompletableFuture<Object> reply = MecSparkPlugin.driverActive() ? inThisJvm(message)
-                : FutureConverters.asJava(endpoint().ask(message, NO_DEADLINE,
-                        ClassTag$.MODULE$.<Object>apply(Object.class))).toCompletableFuture();
-        while (true) {
-            if (task != null) {
-                task.killTaskIfInterrupted();
-            }
+        PendingReply reply = new PendingReply();
+        if (MecSparkPlugin.driverActive()) {
             try {
-                return reply.get(KILL_CHECK_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                // Still waiting for the other workers.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the driver's reply to "
-                        + message.getClass().getSimpleName(), e);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause() == null ? e : e.getCause();
-                throw new IllegalStateException(cause.getMessage(), cause);
+                DriverMessageRoutes.routeDeferred(message, reply);
+            } catch (RuntimeException e) {
+                reply.fail(e);
+            }
+        } else {
+            FutureConverters.asJava(endpoint().ask(message, NO_DEADLINE, ClassTag$.MODULE$.<Object>apply(Object.class)))
+                    .whenComplete((value, failure) -> {
+                        if (failure != null) {
+                            reply.fail(failure instanceof CompletionException c && c.getCause() != null
+                                    ? c.getCause() : failure);
+                        } else {
+                            reply.send(value);
+                        }
+                    });
+        }
+        return reply.await(task, message);
+    }
+
+    /** One request's reply as its asker waits for it: the first answer wins; answered from any thread. */
+    private static final class PendingReply implements DeferredReply {
+        private final Thread asker = Thread.currentThread();
+        private final AtomicReference<Answer> answer = new AtomicReference<>();
+        private volatile boolean imminent;
+
+        @Override
+        public void send(Object value) {
+            answer(new Answer(value, null));
+        }
+
+        @Override
+        public void fail(Throwable cause) {
+            answer(new Answer(null, cause));
+        }
+
+        @Override
+        public void imminent() {
+            if (!imminent) {
+                imminent = true;
+                wakeAsker();
+            }
+        }
+
+        private void answer(Answer a) {
+            if (answer.compareAndSet(null, a)) {
+                wakeAsker();
+            }
+        }
+
+        private void wakeAsker() {
+            if (Thread.currentThread() != asker) {
+                LockSupport.unpark(asker);
+            }
+        }
+
+        /** The asker's wait: sleeps in slices of {@link #KILL_CHECK_MILLIS}, spins once the answer is imminent. */
+        Object await(TaskContext task, Object message) {
+            long spinUntil = 0;
+            while (true) {
+                Answer a = answer.get();
+                if (a != null) {
+                    return a.valueOrThrow();
+                }
+                if (task != null) {
+                    task.killTaskIfInterrupted();
+                }
+                if (imminent && spinUntil == 0) {
+                    spinUntil = System.nanoTime() + SPIN_NANOS;
+                }
+                if (spinUntil != 0 && System.nanoTime() - spinUntil < 0) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(KILL_CHECK_MILLIS));
+                }
+                if (Thread.interrupted()) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the driver's reply to "
+                            + message.getClass().getSimpleName());
+                }
             }
         }
     }
 
-    /** Hands {@code message} to its deferred handler on this thread (the driver is in this JVM). */
-    private static CompletableFuture<Object> inThisJvm(Object message) {
-        CompletableFuture<Object> future = new CompletableFuture<>();
-        DeferredReply reply = new DeferredReply() {
-            @Override
-            public void send(Object value) {
-                future.complete(value);
+    /** A reply's value, or its failure when {@code failure} is not null. */
+    private record Answer(Object value, Throwable failure) {
+        Object valueOrThrow() {
+            if (failure != null) {
+                throw new IllegalStateException(failure.getMessage(), failure);
             }
-
-            @Override
-            public void fail(Throwable cause) {
-                future.completeExceptionally(cause);
-            }
-        };
-        try {
-            DriverMessageRoutes.routeDeferred(message, reply);
-        } catch (RuntimeException e) {
-            reply.fail(e);
+            return value;
         }
-        return future;
     }
 
     private static RpcEndpointRef endpoint() {

@@ -377,8 +377,16 @@ public final class TrainingCoordinator {
             parts[nextFold] = null;
             nextFold++;
         }
+        if (partsReceived < workers) {
+            return;
+        }
+        // A commit on this thread alone leaves a core to every other worker of this JVM (local mode): they spin
+        // through it instead of being woken after it.
+        if (shards.shards(parameterCount) == 1 && workers <= shards.parallelism()) {
+            waiting.imminent();
+        }
         // A stopped run publishes nothing: stop() has failed the waiting replies.
-        if (partsReceived == workers && commit(parts[workers - 1])) {
+        if (commit(parts[workers - 1])) {
             GradientsAck ack = new GradientsAck(published, lastCommitNanos);
             waiting.sendAll(w -> ack);
         }

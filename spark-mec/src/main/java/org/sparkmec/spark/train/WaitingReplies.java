@@ -37,6 +37,15 @@ final class WaitingReplies {
         return count;
     }
 
+    /** Tells every waiting reply that its answer follows shortly ({@link DeferredReply#imminent}). */
+    void imminent() {
+        for (DeferredReply r : replies) {
+            if (r != null) {
+                r.imminent();
+            }
+        }
+    }
+
     /** Answers worker {@code w}'s reply with {@code valueFor.apply(w)}, for every worker, and empties the slots. */
     void sendAll(IntFunction<?> valueFor) {
         for (int w = 0; w < replies.length; w++) {

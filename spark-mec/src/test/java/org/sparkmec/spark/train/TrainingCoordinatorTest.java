@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -39,7 +40,8 @@ import org.sparkmec.spark.train.TrainMessages.WorkerFailed;
  * scale by 1 / images, {@link Optimizer#step} on the parameters' tensors), bit for bit, with parts arriving
  * out of worker order, a worker without images, and shard counts that split parameters at odd places; the
  * deferred replies (every part answered together when the step commits, failed when the run stops or a new
- * attempt replaces the step's, at once when rejected); and its stop path: a worker's permanent failure
+ * attempt replaces the step's, at once when rejected; told that the answer is imminent when the commit runs on one
+ * thread); and its stop path: a worker's permanent failure
  * stops the run once.
  */
 class TrainingCoordinatorTest {
@@ -171,10 +173,58 @@ class TrainingCoordinatorTest {
         }
     }
 
-    /** A {@link DeferredReply} that records its answer. */
+    /**
+     * When the commit runs on the committing thread alone and the driver has a core for every worker, every waiting
+     * part is told that its answer is imminent once the last part is in, before it is answered (its asker spins
+     * through the commit); not before the last part, and not when the commit needs shard threads or the workers
+     * outnumber the cores.
+     */
+    @Test
+    void waitingPartsAreToldOfACommitOnOneThread() {
+        ModelSpec spec = ModelFile.parse(MODEL, "test model");
+        try (CpuBackend backend = new CpuBackend(new CpuBackendOptions(1, GemmParallelism.TASKS, 0));
+             Network network = Networks.build(backend, spec)) {
+            int n = ParameterVector.size(network.parameters());
+            assertEquals(List.of(true, true, true), toldImminent(network, new ParallelRanges(WORKERS, n), n),
+                    "one shard, a core per worker");
+            assertEquals(List.of(false, false, false), toldImminent(network, new ParallelRanges(WORKERS, 1), n),
+                    "three shards");
+            assertEquals(List.of(false, false, false), toldImminent(network, new ParallelRanges(WORKERS - 1, n), n),
+                    "one shard, fewer cores than workers");
+        }
+    }
+
+    /** Whether each worker's part of one step was told that its answer is imminent before it was answered. */
+    private static List<Boolean> toldImminent(Network network, ParallelRanges shards, int n) {
+        TrainingCoordinator c = new TrainingCoordinator("run", network, OptimizerSpec.defaults(OptimizerKind.SGD).create(),
+                ScheduleSpec.of(ScheduleKind.CONSTANT, 0.01).create(1), MODEL, 1, List.of(), WORKERS, 2, 1, 0, false,
+                100, null, null).shardWith(shards);
+        List<RecordedReply> replies = new ArrayList<>();
+        for (int w = 0; w < WORKERS; w++) {
+            c.handle(new Join("run", 0, w, "e", "h"));
+        }
+        for (int w = 0; w < WORKERS; w++) {
+            RecordedReply reply = new RecordedReply();
+            replies.add(reply);
+            c.submit(new Gradients("run", 0, w, 0, new FloatVector(new float[n]), 1, 0, 0, 0, 0), reply);
+            if (w < WORKERS - 1) {
+                assertTrue(replies.stream().noneMatch(r -> r.imminentBeforeAnswer), "told before the last part");
+            }
+        }
+        assertTrue(replies.stream().allMatch(r -> r.value instanceof GradientsAck), "every part is answered");
+        return replies.stream().map(r -> r.imminentBeforeAnswer).toList();
+    }
+
+    /** A {@link DeferredReply} that records its answer, and whether it was told it was imminent before it came. */
     private static final class RecordedReply implements DeferredReply {
         volatile Object value;
         volatile Throwable failure;
+        volatile boolean imminentBeforeAnswer;
+
+        @Override
+        public void imminent() {
+            imminentBeforeAnswer = value == null && failure == null;
+        }
 
         @Override
         public void send(Object v) {
