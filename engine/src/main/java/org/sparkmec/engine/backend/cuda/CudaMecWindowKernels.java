@@ -35,40 +35,68 @@ import org.sparkmec.engine.tensor.FloatStorage;
  */
 final class CudaMecWindowKernels implements MecWindowKernels {
     private static final Logger LOG = LoggerFactory.getLogger(CudaMecWindowKernels.class);
-    /** A compiled tile shape of {@code mec_fused.cu}: {@code bm x bn} outputs per block, {@code bk} per stage. */
-    record Tile(String name, int bm, int bn, int bk, int threads) {
+    /**
+     * A compiled tile shape of {@code mec_fused.cu}: {@code bm x bn} outputs per block of {@code threads}, {@code bk}
+     * reduction steps per stage, {@code sharedBytes} of dynamic shared memory per block (0: static only), and
+     * {@code blockOverhead}, a forward block's fixed cost (prologue, epilogue, the split's partial write and sum) in
+     * reduction steps for {@link #forwardPlan(ConvGeometry, Tile, long)}'s cost model.
+     */
+    record Tile(String name, int bm, int bn, int bk, int threads, int sharedBytes, int blockOverhead) {
+        /** A tile of the FP32 SIMT core (and its TF32 variant of the wide tile): static shared memory only. */
+        static Tile simt(String name, int bm, int bn, int bk, int threads) {
+            return new Tile(name, bm, bn, bk, threads, 0, FORWARD_BLOCK_OVERHEAD);
+        }
+
+        /**
+         * A tile of the TF32 tensor-core forward ({@code mec_forward_tc}): warps of {@code wm x wn} outputs,
+         * {@code stages} cp.async stages of A as [bm][bk + 4] and B as [bk][bn + 8] floats.
+         */
+        static Tile tensorCores(int bm, int bn, int bk, int wm, int wn, int stages) {
+            return new Tile("tc_" + bm + "x" + bn + "x" + bk + "_" + wm + "x" + wn + "_" + stages, bm, bn, bk,
+                    (bm / wm) * (bn / wn) * 32, 4 * stages * (bm * (bk + 4) + bk * (bn + 8)), TC_BLOCK_OVERHEAD);
+        }
     }
 
+    /**
+     * A forward block's fixed cost in reduction steps, for {@link #forwardPlan(ConvGeometry, Tile, long)}'s cost
+     * model: SIMT tiles (fitted on an H200, docs/gpu.md) and tensor-core tiles (fitted on an H100: their steps are
+     * faster, so the fixed part weighs more).
+     */
+    static final int FORWARD_BLOCK_OVERHEAD = 128;
+    static final int TC_BLOCK_OVERHEAD = 512;
     /** The tile of the backward products (except the two narrow cases below) and of the TF32 forward. */
-    static final Tile WIDE = new Tile("64x64x16_8x4", 64, 64, 16, 128);
+    static final Tile WIDE = Tile.simt("64x64x16_8x4", 64, 64, 16, 128);
     /**
      * The FP32 forward from the lowered matrix: 128 x 64 outputs per block of 128 threads, 8 x 8 per thread
      * in the split layout (a thread's rows and columns in groups of 4, so a warp's 16-byte shared-memory
      * reads do not conflict), registers budgeted for 3 blocks per multiprocessor.
      */
-    static final Tile FORWARD = new Tile("128x64x16_8x8s", 128, 64, 16, 128);
+    static final Tile FORWARD = Tile.simt("128x64x16_8x8s", 128, 64, 16, 128);
     /** The FP32 forward that reads the input directly ({@link #readsInputDirectly}): the wide tile in the split layout. */
-    static final Tile FORWARD_INPUT = new Tile("64x64x16_8x4s", 64, 64, 16, 128);
+    static final Tile FORWARD_INPUT = Tile.simt("64x64x16_8x4s", 64, 64, 16, 128);
     /**
      * The FP32 weight gradient of layers with at least {@value #DK_LARGE_MIN_COLUMNS} output channels and
      * {@value #DK_LARGE_MIN_ROWS} rows: 128 x 128 outputs per block of 256 threads, 8 x 8 per thread in the split
      * layout, 8 reduction steps per stage, registers budgeted for 2 blocks per multiprocessor.
      */
-    static final Tile DK_LARGE = new Tile("128x128x8_8x8s", 128, 128, 8, 256);
+    static final Tile DK_LARGE = Tile.simt("128x128x8_8x8s", 128, 128, 8, 256);
     static final int DK_LARGE_MIN_COLUMNS = 96;
     static final int DK_LARGE_MIN_ROWS = 128;
     /** Weight gradients with at most 32 rows ({@code k_h*k_w*i_c}: 3x3 kernels on RGB input). */
-    static final Tile NARROW_ROWS = new Tile("32x64x16_4x4", 32, 64, 16, 128);
+    static final Tile NARROW_ROWS = Tile.simt("32x64x16_4x4", 32, 64, 16, 128);
     /** Lowered gradients with at most 16 columns ({@code k_w*i_c}: 3x3 kernels on RGB input). */
-    static final Tile NARROW_COLUMNS = new Tile("256x16x16_8x4", 256, 16, 16, 128);
+    static final Tile NARROW_COLUMNS = Tile.simt("256x16x16_8x4", 256, 16, 16, 128);
+    /**
+     * The TF32 forward where i_c and k_c are multiples of 4 ({@link #tensorCoreForward}): tensor cores, 128 x 128
+     * outputs per block of 4 warps (64 x 64 each), 4 cp.async stages of 16 reduction steps (74 KiB of shared
+     * memory), reading the input directly; {@link #TC_FORWARD_NARROW} (128 x 64, warps of 64 x 32) for at most 64
+     * output channels. Measured on an H100 against 4 other tile shapes and against lowering first (docs/gpu.md).
+     */
+    static final Tile TC_FORWARD = Tile.tensorCores(128, 128, 16, 64, 64, 4);
+    static final Tile TC_FORWARD_NARROW = Tile.tensorCores(128, 64, 16, 64, 32, 4);
     static final int BK = 16;
     /** Target blocks per multiprocessor of a split weight-gradient launch. */
     static final double DK_BLOCKS_PER_SM = 6.75;
-    /**
-     * A forward block's fixed cost (prologue, epilogue, the split's partial write and sum) in reduction steps,
-     * for {@link #forwardPlan(ConvGeometry, Tile, long)}'s cost model; fitted on an H200 (docs/gpu.md).
-     */
-    static final int FORWARD_BLOCK_OVERHEAD = 128;
     static final int MAX_DK_SPLITS = 256;
     static final int MAX_FORWARD_SPLITS = 16;
     /** Fewest reduction steps a split keeps. */
@@ -92,11 +120,11 @@ final class CudaMecWindowKernels implements MecWindowKernels {
     private final int multiprocessors;
     private final CudaMath math;
     /**
-     * The blocks of the forward kernel the whole GPU holds at once, [0] for the kernel that reads L, [1] for the one
-     * that reads the input ({@link #readsInputDirectly}); 0 until first asked of the driver. Kept per instance so
-     * that a forward call pays no lookup (the layer benchmark's few calls run interpreted).
+     * The blocks of each forward kernel the whole GPU holds at once, indexed by {@link #forwardKernelIndex}; 0 until
+     * first asked of the driver. Kept per instance so that a forward call pays no lookup (the layer benchmark's few
+     * calls run interpreted).
      */
-    private final AtomicLongArray forwardSlots = new AtomicLongArray(2);
+    private final AtomicLongArray forwardSlots = new AtomicLongArray(4);
 
     CudaMecWindowKernels(CudaBackend backend, CudaModule module, CudaConvKernels kernels, int multiprocessors,
                          CudaMath math) {
@@ -136,34 +164,55 @@ final class CudaMecWindowKernels implements MecWindowKernels {
      */
     Plan forwardPlan(ConvGeometry g) {
         Tile tile = forwardTile(g, math);
-        int which = readsInputDirectly(g) ? 1 : 0;
+        boolean input = readsInputDirectly(g, math);
+        int which = forwardKernelIndex(tile, input);
         long slots = forwardSlots.get(which);
         if (slots == 0) {
             int perMultiprocessor = module.residentBlocksPerMultiprocessor(
-                    kernelName(which == 1 ? "forward_input" : "forward", tile), tile.threads());
+                    kernelName(input ? "forward_input" : "forward", tile), tile.threads(), tile.sharedBytes());
             slots = (long) multiprocessors * Math.max(1, perMultiprocessor);
             forwardSlots.set(which, slots);
         }
         return forwardPlan(g, tile, slots);
     }
 
+    /** The slot of {@link #forwardSlots} of a forward kernel: 0-1 from L and from the input, 2-3 the tensor-core tiles. */
+    private static int forwardKernelIndex(Tile tile, boolean input) {
+        if (tile == TC_FORWARD) {
+            return 2;
+        }
+        return tile == TC_FORWARD_NARROW ? 3 : input ? 1 : 0;
+    }
+
     /**
-     * The forward's tile: {@link #WIDE} for TF32 (its tensor-core kernel), else {@link #FORWARD_INPUT} where the
-     * forward reads the input directly and {@link #FORWARD} where it reads the lowered matrix. Measured against
-     * the wide tile on an H100 over cv1-cv12 and the ResNet layers (docs/gpu.md): faster or level on all but one.
+     * The forward's tile. FP32: {@link #FORWARD_INPUT} where the forward reads the input directly and {@link #FORWARD}
+     * where it reads the lowered matrix (measured against the wide tile on an H100 over cv1-cv12 and the ResNet
+     * layers, docs/gpu.md: faster or level on all but one). TF32: the tensor-core tiles where
+     * {@link #tensorCoreForward} ({@link #TC_FORWARD_NARROW} up to its 64 columns), else {@link #WIDE}'s TF32 kernel.
      */
     static Tile forwardTile(ConvGeometry g, CudaMath math) {
         if (math == CudaMath.TF32) {
-            return WIDE;
+            if (!tensorCoreForward(g)) {
+                return WIDE;
+            }
+            return g.outC() <= TC_FORWARD_NARROW.bn() ? TC_FORWARD_NARROW : TC_FORWARD;
         }
-        return readsInputDirectly(g) ? FORWARD_INPUT : FORWARD;
+        return readsInputDirectly(g, math) ? FORWARD_INPUT : FORWARD;
+    }
+
+    /**
+     * Whether the TF32 forward runs on the tensor-core tiles: where every 16-byte chunk of the input's rows and of
+     * K's rows is 4 channels of one pixel (i_c and k_c multiples of 4), as their cp.async copies need.
+     */
+    static boolean tensorCoreForward(ConvGeometry g) {
+        return g.inC() % 4 == 0 && g.outC() % 4 == 0;
     }
 
     /**
      * Forward: rows (n, h, w), columns k_c, reduction k_h*k_w*i_c, on a GPU that holds {@code slots} blocks of
      * the tile's kernel at once (multiprocessors x resident blocks per multiprocessor). The split count s (1 to
      * {@value #MAX_FORWARD_SPLITS}, each split at least {@value #MIN_SPLIT_LENGTH} steps long) minimises
-     * {@code waves(s) x (splitLength(s) + FORWARD_BLOCK_OVERHEAD)}, waves(s) = ceil(tiles x s / slots): the time
+     * {@code waves(s) x (splitLength(s) + tile.blockOverhead())}, waves(s) = ceil(tiles x s / slots): the time
      * of the launch when every block of a wave costs its reduction length plus a fixed overhead. Where the
      * tiles fill the last wave poorly (cv5: 400 tiles on 396 slots of an H100 or H200 take two waves) a few
      * splits even the waves out; layers of many tiles per slot stay unsplit. Ties go to fewer splits.
@@ -181,7 +230,7 @@ final class CudaMecWindowKernels implements MecWindowKernels {
             if (ceilDiv(reduction, length) != s) {
                 continue;  // the rounding to whole stages gives another count
             }
-            long cost = ceilDiv(tiles * s, slots) * (length + FORWARD_BLOCK_OVERHEAD);
+            long cost = ceilDiv(tiles * s, slots) * (length + tile.blockOverhead());
             if (cost < bestCost) {
                 best = s;
                 bestCost = cost;
@@ -244,16 +293,17 @@ final class CudaMecWindowKernels implements MecWindowKernels {
     }
 
     /**
-     * Lowers into {@code lowered} and multiplies, or, where {@link #readsInputDirectly} (i_c not a
-     * multiple of 4), reads L's elements from the input and leaves {@code lowered} unused.
+     * Lowers into {@code lowered} and multiplies, or, where {@link #readsInputDirectly}, reads L's elements from
+     * the input and leaves {@code lowered} unused.
      */
     @Override
     public void forward(FloatStorage input, FloatStorage lowered, FloatStorage kernel, FloatStorage bias,
                         FloatStorage output, ConvGeometry g) {
         Plan p = forwardPlan(g);
         boolean vec = g.outC() % 4 == 0;
-        if (readsInputDirectly(g)) {
-            run("forward_input", p, input, kernel, output, bias, false, vec, vec, g);
+        if (readsInputDirectly(g, math)) {
+            // vecA: the tensor-core tiles copy the input in 16-byte chunks (i_c % 4 == 0); the SIMT one reads floats.
+            run("forward_input", p, input, kernel, output, bias, p.tile().sharedBytes() > 0, vec, vec, g);
         } else {
             kernels.lowerMec(input, g, lowered);
             run("forward", p, lowered, kernel, output, bias, true, vec, vec, g);
@@ -262,11 +312,12 @@ final class CudaMecWindowKernels implements MecWindowKernels {
 
     /**
      * Whether the forward skips the lowering pass: where i_c is not a multiple of 4 (RGB input), whose
-     * lowering runs one float per thread and cost about a third of the forward; elsewhere the direct
-     * loader's index arithmetic measured slower than lowering first (docs/gpu.md).
+     * lowering runs one float per thread and cost about a third of the forward, and on the TF32 tensor-core tiles
+     * (measured faster than lowering first, docs/gpu.md); elsewhere the FP32 direct loader's index arithmetic
+     * measured slower than lowering first.
      */
-    static boolean readsInputDirectly(ConvGeometry g) {
-        return g.inC() % 4 != 0;
+    static boolean readsInputDirectly(ConvGeometry g, CudaMath math) {
+        return g.inC() % 4 != 0 || (math == CudaMath.TF32 && tensorCoreForward(g));
     }
 
     @Override
@@ -314,13 +365,15 @@ final class CudaMecWindowKernels implements MecWindowKernels {
                      boolean vecA, boolean vecB, boolean vecC, ConvGeometry g) {
         String kernel = kernelName(mode, p);
         int threads = p.tile().threads();
+        int shared = p.tile().sharedBytes();
         if (p.splits() == 1) {
-            module.launchGrid(kernel, p.gridX(), p.gridY(), 1, threads, arguments(a, b, c, bias, p, vecA, vecB, vecC, g));
+            module.launchGrid(kernel, p.gridX(), p.gridY(), 1, threads, shared,
+                    arguments(a, b, c, bias, p, vecA, vecB, vecC, g));
             return;
         }
         long size = p.rows() * p.cols();
         try (FloatStorage partials = backend.allocateInternal(size * p.splits())) {
-            module.launchGrid(kernel, p.gridX(), p.gridY(), p.splits(), threads,
+            module.launchGrid(kernel, p.gridX(), p.gridY(), p.splits(), threads, shared,
                     arguments(a, b, partials, null, p, vecA, vecB, vecC, g));
             module.launch("mec_sum_splits", size, partials, p.splits(), size, p.cols(), bias, c);
         }

@@ -11,6 +11,7 @@ import jcuda.NativePointerObject;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUmodule;
 import jcuda.driver.JCudaDriver;
 import jcuda.nvrtc.JNvrtc;
@@ -45,6 +46,8 @@ final class CudaModule implements AutoCloseable {
     private final CudaDevice device;
     private final CUmodule module = new CUmodule();
     private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
+    /** The dynamic shared memory each kernel has been allowed (cuFuncSetAttribute), in bytes. */
+    private final Map<String, Integer> sharedAllowed = new ConcurrentHashMap<>();
     private final String architecture;
     private boolean closed;
 
@@ -140,23 +143,44 @@ final class CudaModule implements AutoCloseable {
 
     /** Launches {@code kernel} on a {@code x * y * z} grid of 1-D blocks (the tiled GEMM kernels). */
     void launchGrid(String kernel, int x, int y, int z, int threadsPerBlock, Object... args) {
-        CUfunction f = function(kernel);
+        launchGrid(kernel, x, y, z, threadsPerBlock, 0, args);
+    }
+
+    /**
+     * Launches {@code kernel} on a {@code x * y * z} grid of 1-D blocks with {@code sharedBytes} bytes of dynamic
+     * shared memory per block (the kernel's {@code extern __shared__} array; above 48 KiB the kernel is allowed that
+     * much first).
+     */
+    void launchGrid(String kernel, int x, int y, int z, int threadsPerBlock, int sharedBytes, Object... args) {
+        CUfunction f = function(kernel, sharedBytes);
         NativePointerObject[] params = new NativePointerObject[args.length];
         for (int i = 0; i < args.length; i++) {
             params[i] = parameter(args[i]);
         }
-        JCudaDriver.cuLaunchKernel(f, x, y, z, threadsPerBlock, 1, 1, 0, null, Pointer.to(params), null);
+        JCudaDriver.cuLaunchKernel(f, x, y, z, threadsPerBlock, 1, 1, sharedBytes, null, Pointer.to(params), null);
     }
 
     /**
-     * How many blocks of {@code threadsPerBlock} threads of {@code kernel} one multiprocessor holds at once
-     * (the driver's occupancy calculator: registers, shared memory and thread limits of the compiled kernel
-     * on this GPU, no dynamic shared memory). Depends on the kernel and the GPU only.
+     * How many blocks of {@code threadsPerBlock} threads of {@code kernel}, each with {@code sharedBytes} bytes of
+     * dynamic shared memory, one multiprocessor holds at once (the driver's occupancy calculator: registers, shared
+     * memory and thread limits of the compiled kernel on this GPU). Depends on the kernel and the GPU only.
      */
-    int residentBlocksPerMultiprocessor(String kernel, int threadsPerBlock) {
+    int residentBlocksPerMultiprocessor(String kernel, int threadsPerBlock, int sharedBytes) {
         int[] blocks = new int[1];
-        JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor(blocks, function(kernel), threadsPerBlock, 0);
+        JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor(blocks, function(kernel, sharedBytes), threadsPerBlock,
+                sharedBytes);
         return blocks[0];
+    }
+
+    /** {@code kernel}, allowed at least {@code sharedBytes} bytes of dynamic shared memory per block. */
+    private CUfunction function(String kernel, int sharedBytes) {
+        CUfunction f = function(kernel);
+        if (sharedBytes > 0 && sharedAllowed.getOrDefault(kernel, 0) < sharedBytes) {
+            JCudaDriver.cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                    sharedBytes);
+            sharedAllowed.merge(kernel, sharedBytes, Math::max);
+        }
+        return f;
     }
 
     private CUfunction function(String kernel) {

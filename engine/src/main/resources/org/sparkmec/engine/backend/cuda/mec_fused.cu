@@ -542,6 +542,221 @@ MEC_KERNEL_MATH(mec_forward_input_64x64x16_tf32, MEC_FORWARD_INPUT, 64, 64, 16, 
 MEC_KERNEL_MATH(mec_dkernel_64x64x16_tf32, MEC_DKERNEL, 64, 64, 16, 8, 4, 1)
 MEC_KERNEL_MATH(mec_dlowered_64x64x16_tf32, MEC_DLOWERED, 64, 64, 16, 8, 4, 1)
 #endif
+
+// The TF32 forward (spark.mec.cuda.math=tf32) where a 16-byte chunk of an operand row is 4 channels (i_c % 4 == 0 and
+// k_c % 4 == 0): a tensor-core GEMM with the operands copied to shared memory by cp.async (zero-filled beyond the
+// operands and in the padding), STAGES stages in flight and no register staging, so that the block tile can be
+// 128 x 128. A reads the input where L's element lies (INPUT true: MEC_FORWARD_INPUT's mapping, no lowering pass) or
+// L (INPUT false: MEC_FORWARD's). A stage holds A as [BM][BK + 4] (rows m, reduction contiguous, as the input's
+// pixels and L's windows lie) and B as [BK][BN + 8] (K's rows as they lie); the paddings make each warp's fragment
+// reads hit 32 distinct banks. Warps of WM x WN outputs, (WM/16) x (WN/8) mma.sync m16n8k8 tiles each; operands
+// rounded to TF32 (cvt.rna) as they are read from shared memory. Split-K, bias and the partial layout as mec_gemm's.
+// Dynamic shared memory: 4 * STAGES * (BM * (BK + 4) + BK * (BN + 8)) bytes (CudaMecWindowKernels.Tile.sharedBytes).
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
+__device__ __forceinline__ void cp_async16(float* smem, const float* gmem, int bytes) {
+    unsigned dst = (unsigned) __cvta_generic_to_shared(smem);
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(gmem), "r"(bytes));
+}
+
+__device__ __forceinline__ void cp_async_commit() {
+    asm volatile("cp.async.commit_group;\n" ::);
+}
+
+template <int N>
+__device__ __forceinline__ void cp_async_wait() {
+    asm volatile("cp.async.wait_group %0;\n" ::"n"(N));
+}
+
+template <bool INPUT, int BM, int BN, int BK, int WM, int WN, int STAGES>
+__device__ __forceinline__ void mec_forward_tc(const float* __restrict__ A, const float* __restrict__ B,
+                                               float* __restrict__ C, const float* __restrict__ bias, long long rows,
+                                               int cols, long long reduction, long long splitLen, int vecC,
+                                               MecShape s) {
+    constexpr int WARPS_N = BN / WN;
+    constexpr int NT = (BM / WM) * WARPS_N * 32;
+    constexpr int MI = WM / 16, NI = WN / 8;
+    constexpr int AS = BK + 4, BS = BN + 8;
+    constexpr int A_STAGE = BM * AS, B_STAGE = BK * BS;
+    constexpr int AC = BM * BK / 4 / NT;  // 16-byte chunks of A per thread and stage
+    constexpr int BC = BK * BN / 4 / NT;
+    static_assert(BM * BK / 4 % NT == 0 && BK * BN / 4 % NT == 0, "whole chunks per thread");
+    extern __shared__ __align__(16) float mec_tc_smem[];
+    float* As = mec_tc_smem;
+    float* Bs = mec_tc_smem + STAGES * A_STAGE;
+
+    const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32, g = lane / 4, q = lane % 4;
+    const int wm = (warp / WARPS_N) * WM, wn = (warp % WARPS_N) * WN;
+    const long long row0 = (long long) blockIdx.x * BM;
+    const int col0 = blockIdx.y * BN;
+    long long rBegin = 0, rEnd = reduction;
+    if (gridDim.z > 1) {
+        rBegin = (long long) blockIdx.z * splitLen;
+        rEnd = rBegin + splitLen < reduction ? rBegin + splitLen : reduction;
+    }
+
+    // A chunk c = tid + i*NT: tile row c / (BK/4), reduction offset (c % (BK/4))*4. From L (INPUT false): the row's
+    // window start (output row m = (n, h, w): (n*o_w + w)*lda + h*s_h*span), or -1 beyond the last row. From the
+    // input (INPUT true, MEC_FORWARD_INPUT's mapping; i_c % 4 == 0, so a chunk is 4 channels of one pixel): the
+    // chunk's window column e and input row y of reduction index r = (y - y0)*span + e, the offset of that element
+    // as if the input had the padding (aRow), and x0*i_c of the window's first column; stepped BK per stage.
+    long long aRow[AC];
+    int aY[AC], aE[AC], aX0C[AC];
+#pragma unroll
+    for (int i = 0; i < AC; i++) {
+        int c = tid + i * NT;
+        long long m = row0 + c / (BK / 4);
+        aRow[i] = -1;
+        aY[i] = aE[i] = aX0C[i] = 0;
+        if (m < rows) {
+            long long ohw = (long long) s.outH * s.outW;
+            long long n = m / ohw;
+            int rem = (int) (m - n * ohw);
+            int h = rem / s.outW, w = rem - h * s.outW;
+            if (!INPUT) {
+                aRow[i] = (n * s.outW + w) * s.lda + (long long) h * s.strideH * s.span;
+            } else {
+                long long r = rBegin + (c % (BK / 4)) * 4;
+                int kh = (int) (r / s.span);
+                int x0 = w * s.strideW - s.padW;
+                aE[i] = (int) (r - (long long) kh * s.span);
+                aY[i] = h * s.strideH - s.padH + kh;
+                aX0C[i] = x0 * s.inC;
+                aRow[i] = ((n * s.inH + aY[i]) * s.inW + x0) * (long long) s.inC + aE[i];
+            }
+        }
+    }
+    const int rowFloats = s.inW * s.inC;
+    auto load = [&](int stage, long long r0) {
+        float* as = As + stage * A_STAGE;
+        float* bs = Bs + stage * B_STAGE;
+#pragma unroll
+        for (int i = 0; i < AC; i++) {
+            int c = tid + i * NT, m = c / (BK / 4), k = (c % (BK / 4)) * 4;
+            long long r = r0 + k;
+            if (!INPUT) {
+                long long left = rEnd - r;
+                int bytes = aRow[i] < 0 || left <= 0 ? 0 : left >= 4 ? 16 : (int) left * 4;
+                cp_async16(as + m * AS + k, bytes ? A + aRow[i] + r : A, bytes);
+            } else {
+                int x = aE[i] + aX0C[i];
+                bool inside = m + row0 < rows && r < rEnd && aY[i] >= 0 && aY[i] < s.inH && x >= 0 && x < rowFloats;
+                cp_async16(as + m * AS + k, inside ? A + aRow[i] : A, inside ? 16 : 0);
+                mec_step(aRow[i], aY[i], aE[i], BK, s.span, 1, rowFloats);
+            }
+        }
+#pragma unroll
+        for (int i = 0; i < BC; i++) {
+            int c = tid + i * NT, k = c / (BN / 4), n = (c % (BN / 4)) * 4;
+            long long r = r0 + k;
+            int col = col0 + n;
+            int bytes = r < rEnd && col < cols ? 16 : 0;  // cols % 4 == 0: a chunk is inside or beyond
+            cp_async16(bs + k * BS + n, bytes ? B + r * cols + col : B, bytes);
+        }
+    };
+
+    float acc[MI][NI][4];
+#pragma unroll
+    for (int i = 0; i < MI; i++)
+#pragma unroll
+        for (int j = 0; j < NI; j++)
+#pragma unroll
+            for (int e = 0; e < 4; e++) acc[i][j][e] = 0.f;
+
+    const long long steps = rEnd > rBegin ? (rEnd - rBegin + BK - 1) / BK : 0;
+#pragma unroll
+    for (int st = 0; st < STAGES - 1; st++) {
+        if (st < steps) load(st, rBegin + st * BK);
+        cp_async_commit();
+    }
+    for (long long t = 0; t < steps; t++) {
+        cp_async_wait<STAGES - 2>();
+        __syncthreads();  // stage t is in; every warp is done with stage t - 1, whose buffer is refilled below
+        if (t + STAGES - 1 < steps) load((int) ((t + STAGES - 1) % STAGES), rBegin + (t + STAGES - 1) * BK);
+        cp_async_commit();
+        const float* as = As + (int) (t % STAGES) * A_STAGE;
+        const float* bs = Bs + (int) (t % STAGES) * B_STAGE;
+#pragma unroll
+        for (int k0 = 0; k0 < BK; k0 += 8) {
+            unsigned af[MI][4], bf[NI][2];
+#pragma unroll
+            for (int mi = 0; mi < MI; mi++) {
+                const float* a = as + (wm + mi * 16 + g) * AS + k0 + q;
+                af[mi][0] = to_tf32(a[0]);
+                af[mi][1] = to_tf32(a[8 * AS]);
+                af[mi][2] = to_tf32(a[4]);
+                af[mi][3] = to_tf32(a[8 * AS + 4]);
+            }
+#pragma unroll
+            for (int ni = 0; ni < NI; ni++) {
+                const float* b = bs + (k0 + q) * BS + wn + ni * 8 + g;
+                bf[ni][0] = to_tf32(b[0]);
+                bf[ni][1] = to_tf32(b[4 * BS]);
+            }
+#pragma unroll
+            for (int mi = 0; mi < MI; mi++)
+#pragma unroll
+                for (int ni = 0; ni < NI; ni++) mma_tf32(acc[mi][ni], af[mi], bf[ni]);
+        }
+    }
+    cp_async_wait<0>();
+
+    // Epilogue: element e of mma tile (mi, ni) is row g + 8*(e/2), column 2*q + e%2 (two adjacent columns).
+    bool partial = gridDim.z > 1;
+    float* out = partial ? C + (long long) blockIdx.z * rows * cols : C;
+    bool addBias = bias != nullptr && !partial;
+#pragma unroll
+    for (int mi = 0; mi < MI; mi++)
+#pragma unroll
+        for (int half = 0; half < 2; half++) {
+            long long m = row0 + wm + mi * 16 + g + 8 * half;
+            if (m >= rows) continue;
+            float* orow = out + m * cols;
+#pragma unroll
+            for (int ni = 0; ni < NI; ni++) {
+                int c = col0 + wn + ni * 8 + 2 * q;
+                float v0 = acc[mi][ni][2 * half], v1 = acc[mi][ni][2 * half + 1];
+                if (addBias) {
+                    if (c < cols) v0 += bias[c];
+                    if (c + 1 < cols) v1 += bias[c + 1];
+                }
+                if (vecC && c + 1 < cols) {
+                    *reinterpret_cast<float2*>(orow + c) = make_float2(v0, v1);
+                } else {
+                    if (c < cols) orow[c] = v0;
+                    if (c + 1 < cols) orow[c + 1] = v1;
+                }
+            }
+        }
+}
+
+// mec_<mode>_tc_<BM>x<BN>x<BK>_<WM>x<WN>_<STAGES>, mode forward (from L) or forward_input (from the input): the
+// argument list of the other kernels (vecA and vecB must be 1).
+#define MEC_FORWARD_TC(mode, INPUT, BM, BN, BK, WM, WN, STAGES)                                               \
+    extern "C" __global__ void __launch_bounds__((BM / WM) * (BN / WN) * 32)                                   \
+    mec_##mode##_tc_##BM##x##BN##x##BK##_##WM##x##WN##_##STAGES(                                              \
+        const float* A, const float* B, float* C, const float* bias, long long rows, int cols,                 \
+        long long reduction, long long splitLen, int vecA, int vecB, int vecC, int batch, int outH, int outW,   \
+        int outC, int span, int strideH, int kH, int paddedH, long long lda, int inH, int inW, int inC,         \
+        int strideW, int padH, int padW) {                                                                     \
+        MecShape s{batch, outH, outW, outC, span, strideH, kH, paddedH, lda, inH, inW, inC, strideW, padH, padW}; \
+        mec_forward_tc<INPUT, BM, BN, BK, WM, WN, STAGES>(A, B, C, bias, rows, cols, reduction, splitLen, vecC, s); \
+    }
+#define MEC_FORWARD_TC_BOTH(BM, BN, BK, WM, WN, STAGES)        \
+    MEC_FORWARD_TC(forward, false, BM, BN, BK, WM, WN, STAGES) \
+    MEC_FORWARD_TC(forward_input, true, BM, BN, BK, WM, WN, STAGES)
+// The backend's two (CudaMecWindowKernels.TC_FORWARD, TC_FORWARD_NARROW; measured on an H100, docs/gpu.md): it reads
+// the input directly, which measured faster than lowering first and reading L; the rest for dev/gpu/tc_forward.py.
+MEC_FORWARD_TC(forward_input, true, 128, 128, 16, 64, 64, 4)
+MEC_FORWARD_TC(forward_input, true, 128, 64, 16, 64, 32, 4)
+#ifdef MEC_ALL_TILES
+MEC_FORWARD_TC(forward, false, 128, 128, 16, 64, 64, 4)
+MEC_FORWARD_TC(forward, false, 128, 64, 16, 64, 32, 4)
+MEC_FORWARD_TC_BOTH(128, 128, 16, 64, 32, 4)
+MEC_FORWARD_TC_BOTH(128, 128, 32, 64, 32, 3)
+MEC_FORWARD_TC_BOTH(128, 64, 32, 64, 32, 3)
+MEC_FORWARD_TC_BOTH(128, 64, 16, 32, 32, 4)
+#endif
+#endif
 MEC_TILES(dkernel, MEC_DKERNEL)
 MEC_TILES(dlowered, MEC_DLOWERED)
 #ifndef MEC_ALL_TILES

@@ -11,7 +11,8 @@ import org.sparkmec.engine.shape.ConvGeometry;
 /**
  * The fused kernels' launch plans (no GPU needed): split counts on the layers they were measured on
  * (an H200's 132 multiprocessors; the FP32 forward tile's kernel holds 3 blocks per multiprocessor there,
- * the wide tile's 4), and that every plan's splits cover the reduction exactly once in whole stages.
+ * the wide tile's 4; an H100's 132 hold 2 of the TF32 tensor-core tile's), the forward's tiles, and that every
+ * plan's splits cover the reduction exactly once in whole stages.
  */
 class CudaMecWindowKernelsTest {
     private static final int H200_SMS = 132;
@@ -44,8 +45,15 @@ class CudaMecWindowKernelsTest {
         assertEquals(5, forwardSplits(layer(12, 256, 3, 512, 1, 0), CudaMath.FP32, H200_FORWARD_SLOTS), "cv6");
         // A GPU of 28 multiprocessors (84 slots) runs cv5's 400 tiles in 5 waves: no split pays
         assertEquals(1, forwardSplits(layer(24, 96, 5, 256, 1, 0), CudaMath.FP32, 84), "cv5 on 84 slots");
-        // TF32 keeps the wide tile (its tensor-core kernel): r7 in 25 x 8 tiles on 528 slots -> 5
-        assertEquals(5, forwardSplits(layer(7, 512, 3, 512, 1, 1), CudaMath.TF32, 528), "r7 tf32");
+        // TF32 on the tensor-core tile (an H100 holds 2 of its blocks per multiprocessor: 264 slots), 512 steps of
+        // overhead a block: r7's 13 x 4 tiles -> 5 splits in one wave (measured best); cv12's 7 x 4 -> 9 (best);
+        // cv5's 200 tiles and cv10's 169 stay unsplit (measured: 1 split fastest on both)
+        assertEquals(5, forwardSplits(layer(7, 512, 3, 512, 1, 1), CudaMath.TF32, 264), "r7 tf32");
+        assertEquals(9, forwardSplits(layer(7, 512, 3, 512, 1, 0), CudaMath.TF32, 264), "cv12 tf32");
+        assertEquals(1, forwardSplits(layer(24, 96, 5, 256, 1, 0), CudaMath.TF32, 264), "cv5 tf32");
+        assertEquals(1, forwardSplits(layer(28, 128, 3, 128, 1, 0), CudaMath.TF32, 264), "cv10 tf32");
+        // the wide TF32 kernel (RGB input), with the SIMT tiles' 128 steps: cv7 unsplit
+        assertEquals(1, forwardSplits(layer(224, 3, 3, 64, 1, 0), CudaMath.TF32, 528), "cv7 tf32");
         // cv1 reads the input directly; 363 reduction steps cannot be split
         assertEquals(1, forwardSplits(layer(227, 3, 11, 96, 4, 0), CudaMath.FP32, 660), "cv1");
     }
@@ -108,7 +116,28 @@ class CudaMecWindowKernelsTest {
         assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.loweredGradientPlan(cv9).tile());
         assertEquals(CudaMecWindowKernels.FORWARD_INPUT, CudaMecWindowKernels.forwardTile(cv7, CudaMath.FP32));
         assertEquals(CudaMecWindowKernels.FORWARD, CudaMecWindowKernels.forwardTile(cv9, CudaMath.FP32));
-        assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.forwardTile(cv9, CudaMath.TF32));
+    }
+
+    @Test
+    void tf32ForwardRunsOnTensorCoresWhereChannelsComeInFours() {
+        ConvGeometry cv9 = layer(56, 64, 3, 64, 1, 0);
+        ConvGeometry cv8 = layer(112, 64, 3, 128, 1, 0);
+        ConvGeometry cv7 = layer(224, 3, 3, 64, 1, 0);
+        assertEquals(CudaMecWindowKernels.TC_FORWARD_NARROW, CudaMecWindowKernels.forwardTile(cv9, CudaMath.TF32));
+        assertEquals(CudaMecWindowKernels.TC_FORWARD, CudaMecWindowKernels.forwardTile(cv8, CudaMath.TF32));
+        assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.forwardTile(cv7, CudaMath.TF32), "i_c = 3");
+        assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.forwardTile(layer(14, 8, 3, 42, 1, 1), CudaMath.TF32),
+                "k_c = 42");
+        // the tensor-core tiles read the input directly; FP32 lowers first where i_c % 4 == 0
+        assertTrue(CudaMecWindowKernels.readsInputDirectly(cv9, CudaMath.TF32));
+        assertFalse(CudaMecWindowKernels.readsInputDirectly(cv9, CudaMath.FP32));
+        assertTrue(CudaMecWindowKernels.readsInputDirectly(cv7, CudaMath.FP32));
+        // 4 warps of 64 x 64; 4 stages of A [128][20] and B [16][136] floats: 75,776 bytes of dynamic shared memory
+        assertEquals("tc_128x128x16_64x64_4", CudaMecWindowKernels.TC_FORWARD.name());
+        assertEquals(128, CudaMecWindowKernels.TC_FORWARD.threads());
+        assertEquals(75_776, CudaMecWindowKernels.TC_FORWARD.sharedBytes());
+        assertEquals(128, CudaMecWindowKernels.TC_FORWARD_NARROW.threads());
+        assertEquals(0, CudaMecWindowKernels.WIDE.sharedBytes());
     }
 
     @Test
