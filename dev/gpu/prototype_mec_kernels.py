@@ -7,8 +7,9 @@ backend's rule (CudaMecWindowKernels.plan, mirrored in `plan` below) picks, and 
 cudnn.benchmark, best of NCHW/NHWC) forward and forward+backward.
 Usage: python3 dev/gpu/prototype_mec_kernels.py [out.csv] [layers: cv|resnet|all|NAME,NAME] [--quick] [--check] [--tf32]
   --quick: only the rule's variant; --check: correctness only (one run each, no timing, no cuDNN; for
-  compute-sanitizer), at batch 4; --tf32: the backend's TF32 kernels (spark.mec.cuda.math=tf32, the rule's
-  variant only, error bound 1e-2) against cuDNN with TF32 allowed.
+  compute-sanitizer), at batch 4; --tf32: the wide TF32 kernels (spark.mec.cuda.math=tf32 where i_c or k_c is not a
+  multiple of 4; the tensor-core tiles the backend takes elsewhere are timed by tc_forward.py and tc_backward.py;
+  the rule's variant only, error bound 1e-2) against cuDNN with TF32 allowed.
 """
 import math
 import statistics
@@ -51,6 +52,22 @@ SMS = torch.cuda.get_device_properties(0).multi_processor_count
 BATCH = 4 if "--check" in sys.argv else 32
 
 module = None  # the compiled kernels, on first use (dev/gpu/kernel_ab.py sets its own)
+
+
+def layer_arguments(channels_in_fours=False):
+    """(OUT.csv, layers, rounds) of a command line `OUT.csv LAYERS [--rounds N] [--flags]`; LAYERS: cv, resnet, all
+    or NAME,NAME; channels_in_fours keeps the layers whose i_c and k_c are multiples of 4."""
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 3
+    if "--rounds" in sys.argv:
+        args.remove(str(rounds))
+    which = args[1]
+    layers = (CV if which in ("cv", "all") else []) + (RESNET if which in ("resnet", "all") else [])
+    if not layers:
+        layers = [lay for lay in CV + RESNET if lay[0] in which.split(",")]
+    if channels_in_fours:
+        layers = [lay for lay in layers if lay[2] % 4 == 0 and lay[4] % 4 == 0]
+    return args[0], layers, rounds
 
 
 def compile_module(directory=SRC, all_tiles=True):
@@ -236,6 +253,16 @@ def median_ms(f, warmup=2, runs=7):
         torch.cuda.synchronize()
         ts.append(a.elapsed_time(b))
     return statistics.median(ts)
+
+
+def alternating_medians(calls, rounds):
+    """{key: [median_ms of calls[key] in each round]}: every round times every call once, in order on even rounds and
+    in reverse on odd ones, so that a slow spell of the GPU hits every contender alike."""
+    times = {key: [] for key in calls}
+    for rnd in range(rounds):
+        for key in (list(calls) if rnd % 2 == 0 else list(calls)[::-1]):
+            times[key].append(median_ms(calls[key]))
+    return times
 
 
 def rel(a, b):

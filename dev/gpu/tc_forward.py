@@ -108,15 +108,7 @@ def check(layers):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 3
-    if "--rounds" in sys.argv:
-        args.remove(str(rounds))
-    out_csv, which = args[0], args[1]
-    layers = (P.CV if which in ("cv", "all") else []) + (P.RESNET if which in ("resnet", "all") else [])
-    if not layers:
-        layers = [lay for lay in P.CV + P.RESNET if lay[0] in which.split(",")]
-    layers = [lay for lay in layers if lay[2] % 4 == 0 and lay[4] % 4 == 0]
+    out_csv, layers, rounds = P.layer_arguments(channels_in_fours=True)
     print(f"GPU {torch.cuda.get_device_name(0)}, {P.SMS} SMs; batch {P.BATCH}; TF32; {rounds} rounds", flush=True)
     if "--check" in sys.argv:
         check(layers)
@@ -150,12 +142,9 @@ def main():
             errs[key] = P.rel(torch.as_tensor(d.out, device="cuda").view_as(d.y_ref), d.y_ref)
             if not errs[key] < 1e-2:
                 print(f"  WRONG {name} {key}: rel err {errs[key]:.3g}", flush=True)
-        times = {k: [] for k in cands}
-        for rnd in range(rounds):
-            for key in (list(cands) if rnd % 2 == 0 else list(cands)[::-1]):
-                ms = P.median_ms(cands[key])
-                times[key].append(ms)
-                csv.append(f"{name},{key[0]},{key[1]},{rnd},{ms:.4f},{errs[key]:.2e}")
+        times = P.alternating_medians(cands, rounds)
+        csv += [f"{name},{key[0]},{key[1]},{rnd},{ms:.4f},{errs[key]:.2e}"
+                for key, ts in times.items() for rnd, ms in enumerate(ts)]
         med = {k: statistics.median(t) for k, t in times.items()}
         lower_ms = P.median_ms(lambda: P.lower(g, d.x, d.L))
         cd = P.cudnn(g)

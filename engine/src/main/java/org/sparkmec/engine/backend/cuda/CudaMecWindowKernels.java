@@ -48,12 +48,16 @@ final class CudaMecWindowKernels implements MecWindowKernels {
         }
 
         /**
-         * A tile of the TF32 tensor-core forward ({@code mec_forward_tc}): warps of {@code wm x wn} outputs,
-         * {@code stages} cp.async stages of A as [bm][bk + 4] and B as [bk][bn + 8] floats.
+         * A tile of the TF32 tensor-core kernels ({@code mec_tc}) of {@code mode}: warps of {@code wm x wn} outputs,
+         * {@code stages} cp.async stages laid out as {@code mec_fused.cu}'s TcLayout says: A as [bm][bk + 4] floats
+         * (reduction contiguous) or, for the weight gradient, [bk][bm + 8]; B as [bk][bn + 8] or, for the lowered
+         * gradient, [bn][bk + 4].
          */
-        static Tile tensorCores(int bm, int bn, int bk, int wm, int wn, int stages) {
+        static Tile tensorCores(String mode, int bm, int bn, int bk, int wm, int wn, int stages) {
+            int a = mode.equals("dkernel") ? bk * (bm + 8) : bm * (bk + 4);
+            int b = mode.equals("dlowered") ? bn * (bk + 4) : bk * (bn + 8);
             return new Tile("tc_" + bm + "x" + bn + "x" + bk + "_" + wm + "x" + wn + "_" + stages, bm, bn, bk,
-                    (bm / wm) * (bn / wn) * 32, 4 * stages * (bm * (bk + 4) + bk * (bn + 8)), TC_BLOCK_OVERHEAD);
+                    (bm / wm) * (bn / wn) * 32, 4 * stages * (a + b), TC_BLOCK_OVERHEAD);
         }
     }
 
@@ -87,13 +91,19 @@ final class CudaMecWindowKernels implements MecWindowKernels {
     /** Lowered gradients with at most 16 columns ({@code k_w*i_c}: 3x3 kernels on RGB input). */
     static final Tile NARROW_COLUMNS = Tile.simt("256x16x16_8x4", 256, 16, 16, 128);
     /**
-     * The TF32 forward where i_c and k_c are multiples of 4 ({@link #tensorCoreForward}): tensor cores, 128 x 128
-     * outputs per block of 4 warps (64 x 64 each), 4 cp.async stages of 16 reduction steps (74 KiB of shared
-     * memory), reading the input directly; {@link #TC_FORWARD_NARROW} (128 x 64, warps of 64 x 32) for at most 64
-     * output channels. Measured on an H100 against 4 other tile shapes and against lowering first (docs/gpu.md).
+     * The TF32 products where i_c and k_c are multiples of 4 ({@link #tensorCoreTiles}): tensor cores, 128 x 128
+     * outputs per block of 4 warps (64 x 64 each), 4 cp.async stages of 16 reduction steps (68-80 KiB of shared
+     * memory); the forward reads the input directly. The narrow variants (128 x 64, warps of 64 x 32) for the
+     * forward and weight gradient of at most 64 output channels. Measured on an H100 against other tile shapes and
+     * (forward) against lowering first: docs/gpu.md.
      */
-    static final Tile TC_FORWARD = Tile.tensorCores(128, 128, 16, 64, 64, 4);
-    static final Tile TC_FORWARD_NARROW = Tile.tensorCores(128, 64, 16, 64, 32, 4);
+    static final Tile TC_FORWARD = Tile.tensorCores("forward_input", 128, 128, 16, 64, 64, 4);
+    static final Tile TC_FORWARD_NARROW = Tile.tensorCores("forward_input", 128, 64, 16, 64, 32, 4);
+    static final Tile TC_DKERNEL = Tile.tensorCores("dkernel", 128, 128, 16, 64, 64, 4);
+    static final Tile TC_DKERNEL_NARROW = Tile.tensorCores("dkernel", 128, 64, 16, 64, 32, 4);
+    static final Tile TC_DLOWERED = Tile.tensorCores("dlowered", 128, 128, 16, 64, 64, 4);
+    /** The most output channels of the narrow tensor-core tiles. */
+    static final int TC_NARROW_MAX_COLUMNS = 64;
     static final int BK = 16;
     /** Target blocks per multiprocessor of a split weight-gradient launch. */
     static final double DK_BLOCKS_PER_SM = 6.75;
@@ -188,23 +198,24 @@ final class CudaMecWindowKernels implements MecWindowKernels {
      * The forward's tile. FP32: {@link #FORWARD_INPUT} where the forward reads the input directly and {@link #FORWARD}
      * where it reads the lowered matrix (measured against the wide tile on an H100 over cv1-cv12 and the ResNet
      * layers, docs/gpu.md: faster or level on all but one). TF32: the tensor-core tiles where
-     * {@link #tensorCoreForward} ({@link #TC_FORWARD_NARROW} up to its 64 columns), else {@link #WIDE}'s TF32 kernel.
+     * {@link #tensorCoreTiles} ({@link #TC_FORWARD_NARROW} up to {@value #TC_NARROW_MAX_COLUMNS} channels), else
+     * {@link #WIDE}'s TF32 kernel.
      */
     static Tile forwardTile(ConvGeometry g, CudaMath math) {
         if (math == CudaMath.TF32) {
-            if (!tensorCoreForward(g)) {
+            if (!tensorCoreTiles(g)) {
                 return WIDE;
             }
-            return g.outC() <= TC_FORWARD_NARROW.bn() ? TC_FORWARD_NARROW : TC_FORWARD;
+            return g.outC() <= TC_NARROW_MAX_COLUMNS ? TC_FORWARD_NARROW : TC_FORWARD;
         }
         return readsInputDirectly(g, math) ? FORWARD_INPUT : FORWARD;
     }
 
     /**
-     * Whether the TF32 forward runs on the tensor-core tiles: where every 16-byte chunk of the input's rows and of
-     * K's rows is 4 channels of one pixel (i_c and k_c multiples of 4), as their cp.async copies need.
+     * Whether TF32 runs on the tensor-core tiles: where every row of the input, L, K, dO and dL comes in 16-byte
+     * chunks of 4 channels of one pixel (i_c and k_c multiples of 4), as their cp.async copies need.
      */
-    static boolean tensorCoreForward(ConvGeometry g) {
+    static boolean tensorCoreTiles(ConvGeometry g) {
         return g.inC() % 4 == 0 && g.outC() % 4 == 0;
     }
 
@@ -245,14 +256,19 @@ final class CudaMecWindowKernels implements MecWindowKernels {
     }
 
     /**
-     * The weight gradient's tile: {@link #NARROW_ROWS} for at most 32 rows, {@link #DK_LARGE} (FP32) for layers
-     * of many rows and channels, else {@link #WIDE}. Measured on an H100 against the wide tile, each at its best
-     * split (docs/gpu.md): the large tile 0.68-0.91x on every layer of 96 to 512 channels of cv1-cv12 and the
-     * ResNet set, 1.37-4.1x on the layers of 64 channels.
+     * The weight gradient's tile: {@link #NARROW_ROWS} for at most 32 rows; TF32: the tensor-core tiles where
+     * {@link #tensorCoreTiles} ({@link #TC_DKERNEL_NARROW} up to {@value #TC_NARROW_MAX_COLUMNS} channels); FP32:
+     * {@link #DK_LARGE} for layers of many rows and channels; else {@link #WIDE}. Measured on an H100 against the wide
+     * tile, each at its best split (docs/gpu.md): the large tile 0.68-0.91x on every layer of 96 to 512 channels of
+     * cv1-cv12 and the ResNet set, 1.37-4.1x on the layers of 64 channels; the tensor-core tiles 0.63-0.88x of the
+     * wide TF32 kernel on the 14 layers of cv1-cv12 and the ResNet set they take.
      */
     static Tile weightGradientTile(ConvGeometry g, CudaMath math) {
         if (g.kernelRows() <= NARROW_ROWS.bm()) {
             return NARROW_ROWS;
+        }
+        if (math == CudaMath.TF32 && tensorCoreTiles(g)) {
+            return g.outC() <= TC_NARROW_MAX_COLUMNS ? TC_DKERNEL_NARROW : TC_DKERNEL;
         }
         boolean large = g.outC() >= DK_LARGE_MIN_COLUMNS && g.kernelRows() >= DK_LARGE_MIN_ROWS;
         return large && math == CudaMath.FP32 ? DK_LARGE : WIDE;
@@ -267,10 +283,16 @@ final class CudaMecWindowKernels implements MecWindowKernels {
         return split(tile, g.kernelRows(), g.outC(), reduction, splits);
     }
 
-    /** Lowered gradient: rows (n, w), columns k_w*i_c, one block row per padded input row (grid z). */
-    static Plan loweredGradientPlan(ConvGeometry g) {
+    /**
+     * Lowered gradient: rows (n, w), columns k_w*i_c, one block row per padded input row (grid z); the tile:
+     * {@link #NARROW_COLUMNS} for at most 16 columns, {@link #TC_DLOWERED} for TF32 where {@link #tensorCoreTiles}
+     * (0.56-0.93x of the wide TF32 kernel on the 14 layers it takes, H100), else {@link #WIDE}.
+     */
+    static Plan loweredGradientPlan(ConvGeometry g, CudaMath math) {
         int span = g.kW() * g.inC();
-        return new Plan(span <= NARROW_COLUMNS.bn() ? NARROW_COLUMNS : WIDE, (long) g.batch() * g.outW(), span, 0, 1, 0);
+        Tile tile = span <= NARROW_COLUMNS.bn() ? NARROW_COLUMNS
+                : math == CudaMath.TF32 && tensorCoreTiles(g) ? TC_DLOWERED : WIDE;
+        return new Plan(tile, (long) g.batch() * g.outW(), span, 0, 1, 0);
     }
 
     private static Plan split(Tile tile, long rows, int cols, long reduction, int wanted) {
@@ -317,7 +339,7 @@ final class CudaMecWindowKernels implements MecWindowKernels {
      * measured slower than lowering first.
      */
     static boolean readsInputDirectly(ConvGeometry g, CudaMath math) {
-        return g.inC() % 4 != 0 || (math == CudaMath.TF32 && tensorCoreForward(g));
+        return g.inC() % 4 != 0 || (math == CudaMath.TF32 && tensorCoreTiles(g));
     }
 
     @Override
@@ -333,9 +355,9 @@ final class CudaMecWindowKernels implements MecWindowKernels {
             throw new IllegalArgumentException("fused MEC lowered gradient supports padded input heights up to " + MAX_GRID_Z
                     + ", got " + g.paddedH() + " for " + g);
         }
-        Plan p = loweredGradientPlan(g);
+        Plan p = loweredGradientPlan(g, math);
         module.launchGrid(kernelName("dlowered", p), p.gridX(), p.gridY(), g.paddedH(), p.tile().threads(),
-                arguments(gradOutput, kernel, gradLowered, null, p, g.outC() % 4 == 0, g.outC() % 4 == 0, p.cols() % 4 == 0, g));
+                p.tile().sharedBytes(), arguments(gradOutput, kernel, gradLowered, null, p, g.outC() % 4 == 0, g.outC() % 4 == 0, p.cols() % 4 == 0, g));
     }
 
     /** The most output channels for which the fused backward measured faster than solution A's on every layer. */
@@ -345,20 +367,23 @@ final class CudaMecWindowKernels implements MecWindowKernels {
 
     /**
      * The fused backward for layers of at most {@value #FUSED_BACKWARD_MAX_OUTPUT_CHANNELS} output channels or at
-     * least {@value #FUSED_BACKWARD_MIN_OUTPUT_ROWS} output rows; solution A's backward (o_h cuBLAS GEMMs
-     * accumulating dK, the dL GEMMs, the scatter-add) elsewhere. Measured side by side (H100, batch 32, docs/gpu.md):
-     * at 64 channels the fused backward is 12-14% faster (cv3, cv7, the stem) or 35% (cv4, cv9, res2); above 64
-     * channels it is 7% faster on cv8 (110 output rows: A's o_h GEMMs are many and small), level on cv1 and cv2
-     * (55 and 56), 6% faster on cv12, and 1-9% slower on the other layers of at most 28 output rows (cv5, cv6,
-     * cv10, cv11, res3-res5, down28). A rule on the shape alone, so a run's bits do not depend on timings.
+     * least {@value #FUSED_BACKWARD_MIN_OUTPUT_ROWS} output rows, and under TF32 wherever it runs on the tensor-core
+     * tiles; solution A's backward (o_h cuBLAS GEMMs accumulating dK, the dL GEMMs, the scatter-add) elsewhere.
+     * Measured side by side (H100, batch 32, docs/gpu.md): at 64 channels the fused backward is 12-14% faster (cv3,
+     * cv7, the stem) or 35% (cv4, cv9, res2); above 64 channels it is 7% faster on cv8 (110 output rows: A's o_h
+     * GEMMs are many and small), level on cv1 and cv2 (55 and 56), 6% faster on cv12, and 1-9% slower on the other
+     * layers of at most 28 output rows (cv5, cv6, cv10, cv11, res3-res5, down28); the tensor-core backward takes
+     * about half of A's FP32 time on those. A rule on the shape and math alone, so a run's bits do not depend on
+     * timings.
      */
     @Override
     public boolean fusedBackwardPreferred(ConvGeometry g) {
-        return fusedBackwardFor(g);
+        return fusedBackwardFor(g, math);
     }
 
-    static boolean fusedBackwardFor(ConvGeometry g) {
-        return g.outC() <= FUSED_BACKWARD_MAX_OUTPUT_CHANNELS || g.outH() >= FUSED_BACKWARD_MIN_OUTPUT_ROWS;
+    static boolean fusedBackwardFor(ConvGeometry g, CudaMath math) {
+        return g.outC() <= FUSED_BACKWARD_MAX_OUTPUT_CHANNELS || g.outH() >= FUSED_BACKWARD_MIN_OUTPUT_ROWS
+                || (math == CudaMath.TF32 && tensorCoreTiles(g));
     }
 
     private void run(String mode, Plan p, FloatStorage a, FloatStorage b, FloatStorage c, FloatStorage bias,

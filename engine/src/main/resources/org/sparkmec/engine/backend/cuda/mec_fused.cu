@@ -65,6 +65,28 @@ __device__ __forceinline__ void mec_step(long long& off, int& q, int& c, int by,
     }
 }
 
+// The reduction range [rBegin, rEnd) of this block. The lowered gradient (lowered true): blockIdx.z is the padded input
+// row hp of L, and the range covers (h, c) for the windows hlo.. that cover it ((h - hlo)*k_c + c; empty where none
+// does). The others: split blockIdx.z of splitLen steps when the grid has several, else all of it (hlo = hp = 0).
+__device__ __forceinline__ void mec_reduction_range(bool lowered, long long reduction, long long splitLen,
+                                                    const MecShape& s, long long& rBegin, long long& rEnd, int& hlo,
+                                                    int& hp) {
+    rBegin = 0;
+    rEnd = reduction;
+    hlo = hp = 0;
+    if (lowered) {
+        hp = blockIdx.z;
+        hlo = hp < s.kH ? 0 : (hp - s.kH + s.strideH) / s.strideH;
+        int hhi = hp / s.strideH;
+        if (hhi > s.outH - 1) hhi = s.outH - 1;
+        rEnd = hhi >= hlo ? (long long) (hhi - hlo + 1) * s.outC : 0;
+    } else if (gridDim.z > 1) {
+        rBegin = (long long) blockIdx.z * splitLen;
+        long long e = rBegin + splitLen;
+        rEnd = e < reduction ? e : reduction;
+    }
+}
+
 template <int MODE, int BM, int BN, int BK, int TM, int TN, int MATH = 0, int SPLIT = 0>
 __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const float* __restrict__ B,
                                          float* __restrict__ C, const float* __restrict__ bias, long long rows,
@@ -91,19 +113,9 @@ __device__ __forceinline__ void mec_gemm(const float* __restrict__ A, const floa
     const int col0 = blockIdx.y * BN;
 
     // The reduction range of this block.
-    long long rBegin = 0, rEnd = reduction;
-    int hlo = 0, hp = 0;
-    if (MODE == MEC_DLOWERED) {
-        hp = blockIdx.z;
-        hlo = hp < s.kH ? 0 : (hp - s.kH + s.strideH) / s.strideH;
-        int hhi = hp / s.strideH;
-        if (hhi > s.outH - 1) hhi = s.outH - 1;
-        rEnd = hhi >= hlo ? (long long) (hhi - hlo + 1) * s.outC : 0;
-    } else if (gridDim.z > 1) {
-        rBegin = (long long) blockIdx.z * splitLen;
-        long long e = rBegin + splitLen;
-        rEnd = e < reduction ? e : reduction;
-    }
+    long long rBegin, rEnd;
+    int hlo, hp;
+    mec_reduction_range(MODE == MEC_DLOWERED, reduction, splitLen, s, rBegin, rEnd, hlo, hp);
 
     // Per-thread state of the loads. A thread loads the same 4-groups g = tid + l*NT of every stage, and stages
     // are loaded in order, BK reduction steps apart.
@@ -543,15 +555,14 @@ MEC_KERNEL_MATH(mec_dkernel_64x64x16_tf32, MEC_DKERNEL, 64, 64, 16, 8, 4, 1)
 MEC_KERNEL_MATH(mec_dlowered_64x64x16_tf32, MEC_DLOWERED, 64, 64, 16, 8, 4, 1)
 #endif
 
-// The TF32 forward (spark.mec.cuda.math=tf32) where a 16-byte chunk of an operand row is 4 channels (i_c % 4 == 0 and
-// k_c % 4 == 0): a tensor-core GEMM with the operands copied to shared memory by cp.async (zero-filled beyond the
-// operands and in the padding), STAGES stages in flight and no register staging, so that the block tile can be
-// 128 x 128. A reads the input where L's element lies (INPUT true: MEC_FORWARD_INPUT's mapping, no lowering pass) or
-// L (INPUT false: MEC_FORWARD's). A stage holds A as [BM][BK + 4] (rows m, reduction contiguous, as the input's
-// pixels and L's windows lie) and B as [BK][BN + 8] (K's rows as they lie); the paddings make each warp's fragment
-// reads hit 32 distinct banks. Warps of WM x WN outputs, (WM/16) x (WN/8) mma.sync m16n8k8 tiles each; operands
-// rounded to TF32 (cvt.rna) as they are read from shared memory. Split-K, bias and the partial layout as mec_gemm's.
-// Dynamic shared memory: 4 * STAGES * (BM * (BK + 4) + BK * (BN + 8)) bytes (CudaMecWindowKernels.Tile.sharedBytes).
+// TF32 tensor-core GEMMs (spark.mec.cuda.math=tf32) with the operand mappings above, for layers whose operand rows
+// come in 16-byte chunks of 4 channels (i_c % 4 == 0 and k_c % 4 == 0): the operands are copied to shared memory by
+// cp.async (zero-filled beyond the operands and in the padding), STAGES stages in flight and no register staging, so
+// that the block tile can be 128 x 128. The forward reads the input where L's element lies (MEC_FORWARD_INPUT, no
+// lowering pass; MEC_FORWARD's L for the comparison); dK reads L, dL gathers over the windows as mec_gemm's. Warps
+// of WM x WN outputs, (WM/16) x (WN/8) mma.sync m16n8k8 tiles each; operands rounded to TF32 (cvt.rna) as they are
+// read from shared memory. Split-K, bias and the partial layout as mec_gemm's. Dynamic shared memory: 4 * STAGES *
+// (A's + B's stage floats) bytes, the stages laid out as TcLayout says (CudaMecWindowKernels.Tile.sharedBytes).
 #if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
 __device__ __forceinline__ void cp_async16(float* smem, const float* gmem, int bytes) {
     unsigned dst = (unsigned) __cvta_generic_to_shared(smem);
@@ -567,16 +578,27 @@ __device__ __forceinline__ void cp_async_wait() {
     asm volatile("cp.async.wait_group %0;\n" ::"n"(N));
 }
 
-template <bool INPUT, int BM, int BN, int BK, int WM, int WN, int STAGES>
-__device__ __forceinline__ void mec_forward_tc(const float* __restrict__ A, const float* __restrict__ B,
-                                               float* __restrict__ C, const float* __restrict__ bias, long long rows,
-                                               int cols, long long reduction, long long splitLen, int vecC,
-                                               MecShape s) {
+// Shared-memory layouts of mec_tc's operands, per stage: A "row-major" [BM][BK + 4] (reduction contiguous: the
+// forwards' and DLOWERED's A) or "k-major" [BK][BM + 8] (tile rows contiguous: DKERNEL's L); B k-major [BK][BN + 8]
+// (K's and dO's rows) or "n-major" [BN][BK + 4] (DLOWERED's K, reduction contiguous). Each padding makes a warp's
+// fragment reads hit 32 distinct banks.
+template <int MODE>
+struct TcLayout {
+    static constexpr bool A_K_MAJOR = MODE == MEC_DKERNEL;
+    static constexpr bool B_N_MAJOR = MODE == MEC_DLOWERED;
+};
+
+template <int MODE, int BM, int BN, int BK, int WM, int WN, int STAGES>
+__device__ __forceinline__ void mec_tc(const float* __restrict__ A, const float* __restrict__ B, float* __restrict__ C,
+                                       const float* __restrict__ bias, long long rows, int cols, long long reduction,
+                                       long long splitLen, int vecC, MecShape s) {
+    constexpr bool A_K_MAJOR = TcLayout<MODE>::A_K_MAJOR, B_N_MAJOR = TcLayout<MODE>::B_N_MAJOR;
     constexpr int WARPS_N = BN / WN;
     constexpr int NT = (BM / WM) * WARPS_N * 32;
     constexpr int MI = WM / 16, NI = WN / 8;
-    constexpr int AS = BK + 4, BS = BN + 8;
-    constexpr int A_STAGE = BM * AS, B_STAGE = BK * BS;
+    constexpr int AS = A_K_MAJOR ? BM + 8 : BK + 4;  // row stride of A's stage
+    constexpr int BS = B_N_MAJOR ? BK + 4 : BN + 8;
+    constexpr int A_STAGE = A_K_MAJOR ? BK * AS : BM * AS, B_STAGE = B_N_MAJOR ? BN * BS : BK * BS;
     constexpr int AC = BM * BK / 4 / NT;  // 16-byte chunks of A per thread and stage
     constexpr int BC = BK * BN / 4 / NT;
     static_assert(BM * BK / 4 % NT == 0 && BK * BN / 4 % NT == 0, "whole chunks per thread");
@@ -588,69 +610,139 @@ __device__ __forceinline__ void mec_forward_tc(const float* __restrict__ A, cons
     const int wm = (warp / WARPS_N) * WM, wn = (warp % WARPS_N) * WN;
     const long long row0 = (long long) blockIdx.x * BM;
     const int col0 = blockIdx.y * BN;
-    long long rBegin = 0, rEnd = reduction;
-    if (gridDim.z > 1) {
-        rBegin = (long long) blockIdx.z * splitLen;
-        rEnd = rBegin + splitLen < reduction ? rBegin + splitLen : reduction;
-    }
+    long long rBegin, rEnd;
+    int hlo, hp;
+    mec_reduction_range(MODE == MEC_DLOWERED, reduction, splitLen, s, rBegin, rEnd, hlo, hp);
 
-    // A chunk c = tid + i*NT: tile row c / (BK/4), reduction offset (c % (BK/4))*4. From L (INPUT false): the row's
-    // window start (output row m = (n, h, w): (n*o_w + w)*lda + h*s_h*span), or -1 beyond the last row. From the
-    // input (INPUT true, MEC_FORWARD_INPUT's mapping; i_c % 4 == 0, so a chunk is 4 channels of one pixel): the
-    // chunk's window column e and input row y of reduction index r = (y - y0)*span + e, the offset of that element
-    // as if the input had the padding (aRow), and x0*i_c of the window's first column; stepped BK per stage.
-    long long aRow[AC];
-    int aY[AC], aE[AC], aX0C[AC];
+    // A's chunk c = tid + i*NT of a stage: row-major layouts: tile row c / (BK/4), reduction offset (c % (BK/4))*4;
+    // DKERNEL (k-major): reduction offset c / (BM/4), tile rows (c % (BM/4))*4. Per chunk, the element it copies next
+    // (aOff) and the quotient and remainder of its reduction index where the address depends on them (aQ, aC), moved
+    // BK steps per stage without dividing (mec_step), as mec_gemm's loaders:
+    //   FORWARD: aOff = the window start of output row m = (n, h, w) in L, (n*o_w + w)*lda + h*s_h*span (-1: no row);
+    //   FORWARD_INPUT: the input element of L's column r = kh*span + e (aQ = the input row y0 + kh, aC = e), as if the
+    //     input had the padding; aX0C = x0*i_c of the window's first input column;
+    //   DKERNEL: L's element of tile row r' for output row r = (n, h, w) (aQ = h, aC = w);
+    //   DLOWERED: dO's element of row (n, w), window hlo + h, channel c for r = h*k_c + c (aQ = h, aC = c).
+    long long aOff[AC];
+    int aQ[AC], aC[AC], aX0C[AC];
+    bool aOk[AC];
 #pragma unroll
     for (int i = 0; i < AC; i++) {
         int c = tid + i * NT;
-        long long m = row0 + c / (BK / 4);
-        aRow[i] = -1;
-        aY[i] = aE[i] = aX0C[i] = 0;
-        if (m < rows) {
+        aOff[i] = 0;
+        aQ[i] = aC[i] = aX0C[i] = 0;
+        aOk[i] = false;
+        if (MODE == MEC_DKERNEL) {
+            long long r = rBegin + c / (BM / 4);
             long long ohw = (long long) s.outH * s.outW;
-            long long n = m / ohw;
-            int rem = (int) (m - n * ohw);
-            int h = rem / s.outW, w = rem - h * s.outW;
-            if (!INPUT) {
-                aRow[i] = (n * s.outW + w) * s.lda + (long long) h * s.strideH * s.span;
-            } else {
-                long long r = rBegin + (c % (BK / 4)) * 4;
-                int kh = (int) (r / s.span);
-                int x0 = w * s.strideW - s.padW;
-                aE[i] = (int) (r - (long long) kh * s.span);
-                aY[i] = h * s.strideH - s.padH + kh;
-                aX0C[i] = x0 * s.inC;
-                aRow[i] = ((n * s.inH + aY[i]) * s.inW + x0) * (long long) s.inC + aE[i];
-            }
+            long long n = r / ohw;
+            int rem = (int) (r - n * ohw);
+            aQ[i] = rem / s.outW;
+            aC[i] = rem - aQ[i] * s.outW;
+            long long tileRow = row0 + (c % (BM / 4)) * 4;
+            aOk[i] = tileRow < rows;
+            aOff[i] = (n * s.outW + aC[i]) * s.lda + (long long) aQ[i] * s.strideH * s.span + tileRow;
+            continue;
+        }
+        long long m = row0 + c / (BK / 4);
+        aOk[i] = m < rows;
+        if (!aOk[i]) continue;
+        long long r = rBegin + (c % (BK / 4)) * 4;
+        if (MODE == MEC_DLOWERED) {
+            long long n = m / s.outW;
+            int w = (int) (m - n * s.outW);
+            aQ[i] = (int) (r / s.outC);
+            aC[i] = (int) (r - (long long) aQ[i] * s.outC);
+            aOff[i] = ((n * s.outH + hlo + aQ[i]) * s.outW + w) * s.outC + aC[i];
+            continue;
+        }
+        long long ohw = (long long) s.outH * s.outW;
+        long long n = m / ohw;
+        int rem = (int) (m - n * ohw);
+        int h = rem / s.outW, w = rem - h * s.outW;
+        if (MODE == MEC_FORWARD) {
+            aOff[i] = (n * s.outW + w) * s.lda + (long long) h * s.strideH * s.span;
+        } else {
+            int kh = (int) (r / s.span);
+            int x0 = w * s.strideW - s.padW;
+            aC[i] = (int) (r - (long long) kh * s.span);
+            aQ[i] = h * s.strideH - s.padH + kh;
+            aX0C[i] = x0 * s.inC;
+            aOff[i] = ((n * s.inH + aQ[i]) * s.inW + x0) * (long long) s.inC + aC[i];
+        }
+    }
+    // DLOWERED's B chunk c: tile column e = c / (BK/4), reduction offset (c % (BK/4))*4 = h*k_c + c', K's element of
+    // row kh = hp - (hlo + h)*s_h, column e, channel c' (bQ = h, bC = c'); the others' B has no state.
+    long long bOff[BC];
+    int bQ[BC], bC[BC];
+#pragma unroll
+    for (int i = 0; i < BC; i++) {
+        bOff[i] = 0;
+        bQ[i] = bC[i] = 0;
+        if (MODE == MEC_DLOWERED) {
+            int c = tid + i * NT;
+            int e = col0 + c / (BK / 4);
+            int r = (c % (BK / 4)) * 4;
+            bQ[i] = r / s.outC;
+            bC[i] = r - bQ[i] * s.outC;
+            bOff[i] = ((long long) (hp - (hlo + bQ[i]) * s.strideH) * s.span + e) * s.outC + bC[i];
         }
     }
     const int rowFloats = s.inW * s.inC;
+    const long long dlARowStride = (long long) s.outW * s.outC;
+    const long long dlBRowStride = -(long long) s.strideH * s.span * s.outC;
+
     auto load = [&](int stage, long long r0) {
         float* as = As + stage * A_STAGE;
         float* bs = Bs + stage * B_STAGE;
 #pragma unroll
         for (int i = 0; i < AC; i++) {
-            int c = tid + i * NT, m = c / (BK / 4), k = (c % (BK / 4)) * 4;
+            int c = tid + i * NT;
+            if (MODE == MEC_DKERNEL) {
+                int k = c / (BM / 4), m = (c % (BM / 4)) * 4;
+                bool inside = aOk[i] && r0 + k < rEnd;
+                cp_async16(as + k * AS + m, inside ? A + aOff[i] : A, inside ? 16 : 0);
+                // r = (n*o_h + h)*o_w + w: w steps L's windows (lda apart), h the window rows, n the images.
+                mec_step(aOff[i], aQ[i], aC[i], BK, s.outW, s.lda, (long long) s.strideH * s.span);
+                while (aQ[i] >= s.outH) {
+                    aQ[i] -= s.outH;
+                    aOff[i] += s.outW * s.lda - (long long) s.outH * s.strideH * s.span;
+                }
+                continue;
+            }
+            int m = c / (BK / 4), k = (c % (BK / 4)) * 4;
             long long r = r0 + k;
-            if (!INPUT) {
+            float* dst = as + m * AS + k;
+            if (MODE == MEC_FORWARD) {
                 long long left = rEnd - r;
-                int bytes = aRow[i] < 0 || left <= 0 ? 0 : left >= 4 ? 16 : (int) left * 4;
-                cp_async16(as + m * AS + k, bytes ? A + aRow[i] + r : A, bytes);
+                int bytes = !aOk[i] || left <= 0 ? 0 : left >= 4 ? 16 : (int) left * 4;
+                cp_async16(dst, bytes ? A + aOff[i] + r : A, bytes);
+            } else if (MODE == MEC_FORWARD_INPUT) {
+                int x = aC[i] + aX0C[i];
+                bool inside = aOk[i] && r < rEnd && aQ[i] >= 0 && aQ[i] < s.inH && x >= 0 && x < rowFloats;
+                cp_async16(dst, inside ? A + aOff[i] : A, inside ? 16 : 0);
+                mec_step(aOff[i], aQ[i], aC[i], BK, s.span, 1, rowFloats);
             } else {
-                int x = aE[i] + aX0C[i];
-                bool inside = m + row0 < rows && r < rEnd && aY[i] >= 0 && aY[i] < s.inH && x >= 0 && x < rowFloats;
-                cp_async16(as + m * AS + k, inside ? A + aRow[i] : A, inside ? 16 : 0);
-                mec_step(aRow[i], aY[i], aE[i], BK, s.span, 1, rowFloats);
+                bool inside = aOk[i] && r < rEnd;
+                cp_async16(dst, inside ? A + aOff[i] : A, inside ? 16 : 0);
+                mec_step(aOff[i], aQ[i], aC[i], BK, s.outC, 1, dlARowStride);
             }
         }
 #pragma unroll
         for (int i = 0; i < BC; i++) {
-            int c = tid + i * NT, k = c / (BN / 4), n = (c % (BN / 4)) * 4;
-            long long r = r0 + k;
-            int col = col0 + n;
-            int bytes = r < rEnd && col < cols ? 16 : 0;  // cols % 4 == 0: a chunk is inside or beyond
-            cp_async16(bs + k * BS + n, bytes ? B + r * cols + col : B, bytes);
+            int c = tid + i * NT;
+            if (MODE == MEC_DLOWERED) {
+                int n = c / (BK / 4), k = (c % (BK / 4)) * 4;
+                bool inside = col0 + n < cols && r0 + k < rEnd;
+                cp_async16(bs + n * BS + k, inside ? B + bOff[i] : B, inside ? 16 : 0);
+                mec_step(bOff[i], bQ[i], bC[i], BK, s.outC, 1, dlBRowStride);
+            } else {
+                int k = c / (BN / 4), n = (c % (BN / 4)) * 4;
+                long long r = r0 + k;
+                int col = col0 + n;
+                bool inside = r < rEnd && col < cols;  // cols % 4 == 0: a chunk is inside or beyond
+                cp_async16(bs + k * BS + n, inside ? B + r * cols + col : B, inside ? 16 : 0);
+            }
         }
     };
 
@@ -680,17 +772,30 @@ __device__ __forceinline__ void mec_forward_tc(const float* __restrict__ A, cons
             unsigned af[MI][4], bf[NI][2];
 #pragma unroll
             for (int mi = 0; mi < MI; mi++) {
-                const float* a = as + (wm + mi * 16 + g) * AS + k0 + q;
-                af[mi][0] = to_tf32(a[0]);
-                af[mi][1] = to_tf32(a[8 * AS]);
-                af[mi][2] = to_tf32(a[4]);
-                af[mi][3] = to_tf32(a[8 * AS + 4]);
+                int m = wm + mi * 16 + g;
+                if (A_K_MAJOR) {
+                    af[mi][0] = to_tf32(as[(k0 + q) * AS + m]);
+                    af[mi][1] = to_tf32(as[(k0 + q) * AS + m + 8]);
+                    af[mi][2] = to_tf32(as[(k0 + q + 4) * AS + m]);
+                    af[mi][3] = to_tf32(as[(k0 + q + 4) * AS + m + 8]);
+                } else {
+                    const float* a = as + m * AS + k0 + q;
+                    af[mi][0] = to_tf32(a[0]);
+                    af[mi][1] = to_tf32(a[8 * AS]);
+                    af[mi][2] = to_tf32(a[4]);
+                    af[mi][3] = to_tf32(a[8 * AS + 4]);
+                }
             }
 #pragma unroll
             for (int ni = 0; ni < NI; ni++) {
-                const float* b = bs + (k0 + q) * BS + wn + ni * 8 + g;
-                bf[ni][0] = to_tf32(b[0]);
-                bf[ni][1] = to_tf32(b[4 * BS]);
+                int n = wn + ni * 8 + g;
+                if (B_N_MAJOR) {
+                    bf[ni][0] = to_tf32(bs[n * BS + k0 + q]);
+                    bf[ni][1] = to_tf32(bs[n * BS + k0 + q + 4]);
+                } else {
+                    bf[ni][0] = to_tf32(bs[(k0 + q) * BS + n]);
+                    bf[ni][1] = to_tf32(bs[(k0 + q + 4) * BS + n]);
+                }
             }
 #pragma unroll
             for (int mi = 0; mi < MI; mi++)
@@ -701,16 +806,16 @@ __device__ __forceinline__ void mec_forward_tc(const float* __restrict__ A, cons
     cp_async_wait<0>();
 
     // Epilogue: element e of mma tile (mi, ni) is row g + 8*(e/2), column 2*q + e%2 (two adjacent columns).
-    bool partial = gridDim.z > 1;
+    bool partial = MODE != MEC_DLOWERED && gridDim.z > 1;
     float* out = partial ? C + (long long) blockIdx.z * rows * cols : C;
-    bool addBias = bias != nullptr && !partial;
+    bool addBias = (MODE == MEC_FORWARD || MODE == MEC_FORWARD_INPUT) && bias != nullptr && !partial;
 #pragma unroll
     for (int mi = 0; mi < MI; mi++)
 #pragma unroll
         for (int half = 0; half < 2; half++) {
             long long m = row0 + wm + mi * 16 + g + 8 * half;
             if (m >= rows) continue;
-            float* orow = out + m * cols;
+            float* orow = MODE == MEC_DLOWERED ? out + m * s.lda + (long long) hp * s.span : out + m * cols;
 #pragma unroll
             for (int ni = 0; ni < NI; ni++) {
                 int c = col0 + wn + ni * 8 + 2 * q;
@@ -729,9 +834,9 @@ __device__ __forceinline__ void mec_forward_tc(const float* __restrict__ A, cons
         }
 }
 
-// mec_<mode>_tc_<BM>x<BN>x<BK>_<WM>x<WN>_<STAGES>, mode forward (from L) or forward_input (from the input): the
-// argument list of the other kernels (vecA and vecB must be 1).
-#define MEC_FORWARD_TC(mode, INPUT, BM, BN, BK, WM, WN, STAGES)                                               \
+// mec_<mode>_tc_<BM>x<BN>x<BK>_<WM>x<WN>_<STAGES>: the argument list of the other kernels (vecA and vecB must be 1:
+// every operand row in 16-byte chunks). Dynamic shared memory: 4 * STAGES * (A's + B's stage floats, TcLayout).
+#define MEC_TC(mode, MODE, BM, BN, BK, WM, WN, STAGES)                                                         \
     extern "C" __global__ void __launch_bounds__((BM / WM) * (BN / WN) * 32)                                   \
     mec_##mode##_tc_##BM##x##BN##x##BK##_##WM##x##WN##_##STAGES(                                              \
         const float* A, const float* B, float* C, const float* bias, long long rows, int cols,                 \
@@ -739,22 +844,28 @@ __device__ __forceinline__ void mec_forward_tc(const float* __restrict__ A, cons
         int outC, int span, int strideH, int kH, int paddedH, long long lda, int inH, int inW, int inC,         \
         int strideW, int padH, int padW) {                                                                     \
         MecShape s{batch, outH, outW, outC, span, strideH, kH, paddedH, lda, inH, inW, inC, strideW, padH, padW}; \
-        mec_forward_tc<INPUT, BM, BN, BK, WM, WN, STAGES>(A, B, C, bias, rows, cols, reduction, splitLen, vecC, s); \
+        mec_tc<MODE, BM, BN, BK, WM, WN, STAGES>(A, B, C, bias, rows, cols, reduction, splitLen, vecC, s);     \
     }
-#define MEC_FORWARD_TC_BOTH(BM, BN, BK, WM, WN, STAGES)        \
-    MEC_FORWARD_TC(forward, false, BM, BN, BK, WM, WN, STAGES) \
-    MEC_FORWARD_TC(forward_input, true, BM, BN, BK, WM, WN, STAGES)
-// The backend's two (CudaMecWindowKernels.TC_FORWARD, TC_FORWARD_NARROW; measured on an H100, docs/gpu.md): it reads
-// the input directly, which measured faster than lowering first and reading L; the rest for dev/gpu/tc_forward.py.
-MEC_FORWARD_TC(forward_input, true, 128, 128, 16, 64, 64, 4)
-MEC_FORWARD_TC(forward_input, true, 128, 64, 16, 64, 32, 4)
+// The backend's (CudaMecWindowKernels.TC_*; measured on an H100, docs/gpu.md): the forward reads the input directly,
+// which measured faster than lowering first and reading L; the rest for dev/gpu/tc_forward.py.
+MEC_TC(forward_input, MEC_FORWARD_INPUT, 128, 128, 16, 64, 64, 4)
+MEC_TC(forward_input, MEC_FORWARD_INPUT, 128, 64, 16, 64, 32, 4)
+MEC_TC(dkernel, MEC_DKERNEL, 128, 128, 16, 64, 64, 4)
+MEC_TC(dkernel, MEC_DKERNEL, 128, 64, 16, 64, 32, 4)
+MEC_TC(dlowered, MEC_DLOWERED, 128, 128, 16, 64, 64, 4)
+MEC_TC(dlowered, MEC_DLOWERED, 128, 64, 16, 64, 32, 4)
 #ifdef MEC_ALL_TILES
-MEC_FORWARD_TC(forward, false, 128, 128, 16, 64, 64, 4)
-MEC_FORWARD_TC(forward, false, 128, 64, 16, 64, 32, 4)
-MEC_FORWARD_TC_BOTH(128, 128, 16, 64, 32, 4)
-MEC_FORWARD_TC_BOTH(128, 128, 32, 64, 32, 3)
-MEC_FORWARD_TC_BOTH(128, 64, 32, 64, 32, 3)
-MEC_FORWARD_TC_BOTH(128, 64, 16, 32, 32, 4)
+#define MEC_TC_FORWARDS(BM, BN, BK, WM, WN, STAGES)              \
+    MEC_TC(forward, MEC_FORWARD, BM, BN, BK, WM, WN, STAGES)     \
+    MEC_TC(forward_input, MEC_FORWARD_INPUT, BM, BN, BK, WM, WN, STAGES)
+MEC_TC(forward, MEC_FORWARD, 128, 128, 16, 64, 64, 4)
+MEC_TC(forward, MEC_FORWARD, 128, 64, 16, 64, 32, 4)
+MEC_TC_FORWARDS(128, 128, 16, 64, 32, 4)
+MEC_TC_FORWARDS(128, 128, 32, 64, 32, 3)
+MEC_TC_FORWARDS(128, 64, 32, 64, 32, 3)
+MEC_TC_FORWARDS(128, 64, 16, 32, 32, 4)
+MEC_TC(dkernel, MEC_DKERNEL, 64, 64, 16, 32, 32, 4)
+MEC_TC(dlowered, MEC_DLOWERED, 64, 64, 16, 32, 32, 4)
 #endif
 #endif
 MEC_TILES(dkernel, MEC_DKERNEL)

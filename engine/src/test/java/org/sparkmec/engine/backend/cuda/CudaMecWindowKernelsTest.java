@@ -61,16 +61,20 @@ class CudaMecWindowKernelsTest {
     @Test
     void fusedBackwardWhereItMeasuredFaster() {
         // at most 64 output channels: every such layer (cv3, cv4, cv7, cv9, the stem, res2)
-        assertTrue(CudaMecWindowKernels.fusedBackwardFor(layer(224, 64, 7, 64, 2, 0)), "cv4");
-        assertTrue(CudaMecWindowKernels.fusedBackwardFor(layer(56, 64, 3, 64, 1, 1)), "res2");
+        assertTrue(CudaMecWindowKernels.fusedBackwardFor(layer(224, 64, 7, 64, 2, 0), CudaMath.FP32), "cv4");
+        assertTrue(CudaMecWindowKernels.fusedBackwardFor(layer(56, 64, 3, 64, 1, 1), CudaMath.FP32), "res2");
         // more channels: fused from 64 output rows (cv8: 110), solution A below (cv5: 20, cv10: 26, cv1: 55)
-        assertTrue(CudaMecWindowKernels.fusedBackwardFor(layer(112, 64, 3, 128, 1, 0)), "cv8");
-        assertFalse(CudaMecWindowKernels.fusedBackwardFor(layer(24, 96, 5, 256, 1, 0)), "cv5");
-        assertFalse(CudaMecWindowKernels.fusedBackwardFor(layer(28, 128, 3, 128, 1, 0)), "cv10");
-        assertFalse(CudaMecWindowKernels.fusedBackwardFor(layer(227, 3, 11, 96, 4, 0)), "cv1");
+        assertTrue(CudaMecWindowKernels.fusedBackwardFor(layer(112, 64, 3, 128, 1, 0), CudaMath.FP32), "cv8");
+        assertFalse(CudaMecWindowKernels.fusedBackwardFor(layer(24, 96, 5, 256, 1, 0), CudaMath.FP32), "cv5");
+        assertFalse(CudaMecWindowKernels.fusedBackwardFor(layer(28, 128, 3, 128, 1, 0), CudaMath.FP32), "cv10");
+        assertFalse(CudaMecWindowKernels.fusedBackwardFor(layer(227, 3, 11, 96, 4, 0), CudaMath.FP32), "cv1");
         // the bounds themselves: 64 rows of 65 channels is fused, 63 rows is not
-        assertTrue(CudaMecWindowKernels.fusedBackwardFor(layer(66, 16, 3, 65, 1, 0)), "64 rows");
-        assertFalse(CudaMecWindowKernels.fusedBackwardFor(layer(65, 16, 3, 65, 1, 0)), "63 rows");
+        assertTrue(CudaMecWindowKernels.fusedBackwardFor(layer(66, 16, 3, 65, 1, 0), CudaMath.FP32), "64 rows");
+        assertFalse(CudaMecWindowKernels.fusedBackwardFor(layer(65, 16, 3, 65, 1, 0), CudaMath.FP32), "63 rows");
+        // TF32: fused wherever the tensor-core tiles run (cv5, cv10), by the FP32 rule elsewhere (cv1: i_c = 3)
+        assertTrue(CudaMecWindowKernels.fusedBackwardFor(layer(24, 96, 5, 256, 1, 0), CudaMath.TF32), "cv5 tf32");
+        assertTrue(CudaMecWindowKernels.fusedBackwardFor(layer(28, 128, 3, 128, 1, 0), CudaMath.TF32), "cv10 tf32");
+        assertFalse(CudaMecWindowKernels.fusedBackwardFor(layer(227, 3, 11, 96, 4, 0), CudaMath.TF32), "cv1 tf32");
     }
 
     @Test
@@ -82,9 +86,12 @@ class CudaMecWindowKernelsTest {
         assertEquals(18, CudaMecWindowKernels.weightGradientPlan(layer(224, 64, 7, 64, 2, 0), H200_SMS).splits(), "cv4");
         // cv12: 36 x 4 = 144 tiles of 128 x 128 -> round(6.75 * 132 / 144) = 6, but 800 reduction rows hold 3 splits
         assertEquals(3, CudaMecWindowKernels.weightGradientPlan(layer(7, 512, 3, 512, 1, 0), H200_SMS).splits(), "cv12");
-        // cv12 under TF32: the wide tile, 72 x 8 = 576 tiles -> round(1.55) = 2
-        assertEquals(2, CudaMecWindowKernels.weightGradientPlan(layer(7, 512, 3, 512, 1, 0), H200_SMS, CudaMath.TF32)
+        // cv12 under TF32: the tensor-core tile, 36 x 4 = 144 tiles -> round(6.19) = 6, but 800 reduction rows hold 3
+        assertEquals(3, CudaMecWindowKernels.weightGradientPlan(layer(7, 512, 3, 512, 1, 0), H200_SMS, CudaMath.TF32)
                 .splits(), "cv12 tf32");
+        // cv1 under TF32 (i_c = 3): the wide TF32 kernel, 6 x 2 = 12 tiles -> round(74.25) = 74
+        assertEquals(74, CudaMecWindowKernels.weightGradientPlan(layer(227, 3, 11, 96, 4, 0), H200_SMS, CudaMath.TF32)
+                .splits(), "cv1 tf32");
         // cv8: 5 tiles of 128 x 128 -> 178 splits (measured on an H200: 119 splits 2.03 ms, 178 1.91, 238 1.90)
         assertEquals(178, CudaMecWindowKernels.weightGradientPlan(layer(112, 64, 3, 128, 1, 0), H200_SMS).splits(), "cv8");
     }
@@ -93,7 +100,9 @@ class CudaMecWindowKernelsTest {
     void weightGradientOfManyChannelsTakesTheLargeTile() {
         ConvGeometry cv8 = layer(112, 64, 3, 128, 1, 0);
         assertEquals(CudaMecWindowKernels.DK_LARGE, CudaMecWindowKernels.weightGradientPlan(cv8, H200_SMS).tile());
-        assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.weightGradientPlan(cv8, H200_SMS, CudaMath.TF32).tile());
+        assertEquals(CudaMecWindowKernels.TC_DKERNEL, CudaMecWindowKernels.weightGradientPlan(cv8, H200_SMS, CudaMath.TF32).tile());
+        assertEquals(CudaMecWindowKernels.WIDE,
+                CudaMecWindowKernels.weightGradientPlan(layer(227, 3, 11, 96, 4, 0), H200_SMS, CudaMath.TF32).tile());
         // cv1: 96 channels, 363 rows
         assertEquals(CudaMecWindowKernels.DK_LARGE,
                 CudaMecWindowKernels.weightGradientPlan(layer(227, 3, 11, 96, 4, 0), H200_SMS).tile());
@@ -108,12 +117,12 @@ class CudaMecWindowKernelsTest {
     void narrowOperandsGetNarrowTiles() {
         ConvGeometry cv7 = layer(224, 3, 3, 64, 1, 0);
         assertEquals(CudaMecWindowKernels.NARROW_ROWS, CudaMecWindowKernels.weightGradientPlan(cv7, H200_SMS).tile());
-        assertEquals(CudaMecWindowKernels.NARROW_COLUMNS, CudaMecWindowKernels.loweredGradientPlan(cv7).tile());
+        assertEquals(CudaMecWindowKernels.NARROW_COLUMNS, CudaMecWindowKernels.loweredGradientPlan(cv7, CudaMath.FP32).tile());
         ConvGeometry cv3 = layer(227, 3, 7, 64, 2, 0);
         assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.weightGradientPlan(cv3, H200_SMS).tile());
-        assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.loweredGradientPlan(cv3).tile());
+        assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.loweredGradientPlan(cv3, CudaMath.FP32).tile());
         ConvGeometry cv9 = layer(56, 64, 3, 64, 1, 0);
-        assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.loweredGradientPlan(cv9).tile());
+        assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.loweredGradientPlan(cv9, CudaMath.FP32).tile());
         assertEquals(CudaMecWindowKernels.FORWARD_INPUT, CudaMecWindowKernels.forwardTile(cv7, CudaMath.FP32));
         assertEquals(CudaMecWindowKernels.FORWARD, CudaMecWindowKernels.forwardTile(cv9, CudaMath.FP32));
     }
@@ -128,6 +137,17 @@ class CudaMecWindowKernelsTest {
         assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.forwardTile(cv7, CudaMath.TF32), "i_c = 3");
         assertEquals(CudaMecWindowKernels.WIDE, CudaMecWindowKernels.forwardTile(layer(14, 8, 3, 42, 1, 1), CudaMath.TF32),
                 "k_c = 42");
+        // the backward's tensor-core tiles: the narrow weight-gradient tile up to 64 channels; RGB keeps the wide kernels
+        assertEquals(CudaMecWindowKernels.TC_DKERNEL_NARROW,
+                CudaMecWindowKernels.weightGradientPlan(cv9, H200_SMS, CudaMath.TF32).tile());
+        assertEquals(CudaMecWindowKernels.TC_DKERNEL, CudaMecWindowKernels.weightGradientPlan(cv8, H200_SMS, CudaMath.TF32).tile());
+        assertEquals(CudaMecWindowKernels.TC_DLOWERED, CudaMecWindowKernels.loweredGradientPlan(cv9, CudaMath.TF32).tile());
+        assertEquals(CudaMecWindowKernels.WIDE,
+                CudaMecWindowKernels.loweredGradientPlan(layer(227, 3, 7, 64, 2, 0), CudaMath.TF32).tile(), "cv3");
+        assertEquals(CudaMecWindowKernels.NARROW_COLUMNS, CudaMecWindowKernels.loweredGradientPlan(cv7, CudaMath.TF32).tile());
+        // shared memory of the backward's stages: dK [16][136] + [16][136], dL [128][20] + [128][20] floats, 4 stages
+        assertEquals(69_632, CudaMecWindowKernels.TC_DKERNEL.sharedBytes());
+        assertEquals(81_920, CudaMecWindowKernels.TC_DLOWERED.sharedBytes());
         // the tensor-core tiles read the input directly; FP32 lowers first where i_c % 4 == 0
         assertTrue(CudaMecWindowKernels.readsInputDirectly(cv9, CudaMath.TF32));
         assertFalse(CudaMecWindowKernels.readsInputDirectly(cv9, CudaMath.FP32));
