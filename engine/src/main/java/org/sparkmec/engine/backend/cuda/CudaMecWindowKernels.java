@@ -21,7 +21,9 @@ import org.sparkmec.engine.tensor.FloatStorage;
  * forward's two split-layout tiles ({@link #FORWARD}, {@link #FORWARD_INPUT}), {@link #DK_LARGE} for the weight
  * gradient of layers of many rows and channels, and {@link #WIDE} (64 x 64 outputs per block of 128 threads,
  * 8 x 4 per thread, {@value #BK} reduction steps per stage) elsewhere; narrow tiles for the weight gradient (32
- * rows) and lowered gradient (16 columns) of 3x3 layers on RGB input; split-K sized from the output tile count and the
+ * rows) and lowered gradient (16 columns) of 3x3 layers on RGB input; under TF32 the tensor-core tiles
+ * ({@link #TC_FORWARD} and the others, {@code mec_tc}: cp.async stages in dynamic shared memory) where i_c and k_c
+ * are multiples of 4, the wide tile's TF32 kernel elsewhere; split-K sized from the output tile count and the
  * GPU alone: the forward takes the split count whose waves of blocks fill the GPU best
  * ({@link #forwardPlan(ConvGeometry, Tile, long)}), the weight gradient (a small output over a long reduction)
  * aims at about {@value #DK_BLOCKS_PER_SM} blocks per multiprocessor. The plan depends on the shape, the GPU
