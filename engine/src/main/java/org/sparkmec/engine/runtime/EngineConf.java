@@ -54,7 +54,8 @@ public final class EngineConf {
 
     public static final ConfigEntry<CudaMath> CUDA_MATH = ConfigEntry.ofEnum("spark.mec.cuda.math",
             "Arithmetic of the cuda backend's fused MEC kernels: fp32, or tf32 (tensor cores, operands rounded to "
-                    + "10-bit mantissas, FP32 sums; GPUs of compute capability 8.0 or newer, else fp32 with a warning).",
+                    + "10-bit mantissas, FP32 sums; GPUs of compute capability 8.0 or newer, else fp32 with a warning; "
+                    + "MEC's backward then runs fused wherever the tensor-core kernels do, not solution A's FP32 GEMMs).",
             CudaMath.FP32, CudaMath.class);
 
     public static final ConfigEntry<Integer> MEC_THRESHOLD = ConfigEntry.intAtLeast("spark.mec.mec.threshold",
